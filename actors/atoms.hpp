@@ -1,0 +1,30 @@
+#pragma once
+
+// Message tags shared by chat-actors' actors (CAF 0.17: at most 10 chars).
+
+#include <caf/atom.hpp>
+
+namespace chat {
+
+using caf::atom;
+using caf::atom_constant;
+
+using ok_atom = atom_constant<atom("ok")>;
+using register_atom = atom_constant<atom("register")>;
+using unregister_atom = atom_constant<atom("unregister")>;
+using lookup_atom = atom_constant<atom("lookup")>;
+using refresh_atom = atom_constant<atom("refresh")>;
+using status_atom = atom_constant<atom("status")>;
+using locate_atom = atom_constant<atom("locate")>;
+using retry_atom = atom_constant<atom("retry")>;
+using timeout_atom = atom_constant<atom("timeout")>;
+using datagram_atom = atom_constant<atom("datagram")>;
+using stats_atom = atom_constant<atom("stats")>;
+using probe_atom = atom_constant<atom("probe")>;
+using exited_atom = atom_constant<atom("exited")>;
+using ready_atom = atom_constant<atom("ready")>;
+using down_atom = atom_constant<atom("down")>;
+using start_atom = atom_constant<atom("start")>;
+using event_atom = atom_constant<atom("event")>;
+
+} // namespace chat

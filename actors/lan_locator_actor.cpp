@@ -1,0 +1,49 @@
+#include "actors/lan_locator_actor.hpp"
+
+#include "actors/locator_protocol.hpp"
+#include "config/errors.hpp"
+
+#include <caf/actor_cast.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <spdlog/spdlog.h>
+
+namespace chat {
+
+lan_locator_actor::behavior_type lan_locator_impl(lan_locator_pointer self,
+                                                  udp_socket_factory open_socket) {
+  std::string error;
+  self->state.socket = open_socket(caf::actor_cast<caf::actor>(self), error);
+  if (!self->state.socket) {
+    self->quit(make_error(errc::service_failed, "LAN locator: " + error));
+    return lan_locator_actor::behavior_type::make_empty_behavior();
+  }
+  return {
+      [=](datagram_atom, const udp_datagram& dgram) {
+        auto& st = self->state;
+        if (dgram.truncated || dgram.payload != locator::request) {
+          ++st.ignored;
+          return;
+        }
+        auto ip = st.address_towards(dgram.sender_ip);
+        if (ip.empty()) {
+          ++st.ignored;
+          return;
+        }
+        st.socket->send_to(dgram.sender_ip, dgram.sender_port, locator::make_reply(ip));
+        ++st.answered;
+      },
+      [=](stats_atom) {
+        return std::make_tuple(self->state.answered, self->state.ignored);
+      },
+  };
+}
+
+udp_socket_factory locator_socket(uint16_t port) {
+  return [port](caf::actor receiver, std::string& error) {
+    return udp_socket::open(std::move(receiver), "0.0.0.0", port, false, error);
+  };
+}
+
+} // namespace chat

@@ -1,0 +1,50 @@
+#pragma once
+
+// Server side of the LAN locator: answers DISCOVERY_REQUEST datagrams with
+// the address of the interface the request arrived on; counts and ignores
+// everything else.
+
+#include "actors/atoms.hpp"
+#include "adapters/udp_socket.hpp"
+
+#include <caf/fwd.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <functional>
+#include <memory>
+
+namespace chat {
+
+/// stats: (answered requests, ignored datagrams).
+using lan_locator_actor =
+    caf::typed_actor<caf::reacts_to<datagram_atom, udp_datagram>,
+                     caf::replies_to<stats_atom>::with<uint64_t, uint64_t>>;
+
+/// Opens the actor's UDP socket; replaced by a fake in unit tests.
+using udp_socket_factory =
+    std::function<std::unique_ptr<udp_socket>(caf::actor, std::string&)>;
+
+struct lan_locator_state {
+  /// The socket on UDP port 37020 (all interfaces).
+  std::unique_ptr<udp_socket> socket;
+  /// Our address on the link towards a sender.
+  std::function<std::string(const std::string&)> address_towards = source_address_towards;
+  /// Requests answered.
+  uint64_t answered = 0;
+  /// Datagrams that were not a well-formed request.
+  uint64_t ignored = 0;
+
+  static inline const char* name = "lan-locator";
+};
+
+using lan_locator_pointer = lan_locator_actor::stateful_pointer<lan_locator_state>;
+
+lan_locator_actor::behavior_type lan_locator_impl(lan_locator_pointer self,
+                                                  udp_socket_factory open_socket);
+
+/// The production socket: all interfaces, `port`.
+udp_socket_factory locator_socket(uint16_t port);
+
+} // namespace chat

@@ -1,0 +1,93 @@
+#include "actors/locator_client_actor.hpp"
+
+#include "actors/locator_protocol.hpp"
+#include "config/errors.hpp"
+
+#include <caf/actor_cast.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+namespace chat {
+
+namespace {
+
+std::string seconds(caf::timespan x) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(x).count() /
+                        1000.0)
+             .substr(0, 4) +
+         " s";
+}
+
+} // namespace
+
+locator_client_actor::behavior_type locator_client_impl(locator_client_pointer self,
+                                                        locator_search search,
+                                                        udp_socket_factory open_socket) {
+  self->state.search = std::move(search);
+  std::string error;
+  self->state.socket = open_socket(caf::actor_cast<caf::actor>(self), error);
+  if (!self->state.socket) {
+    self->quit(
+        make_error(errc::server_not_found, "cannot search for the server: " + error));
+    return locator_client_actor::behavior_type::make_empty_behavior();
+  }
+  auto send_request = [self] {
+    auto& st = self->state;
+    st.socket->send_to(st.search.target, st.search.port, std::string{locator::request});
+  };
+  return {
+      [=](locate_atom) -> caf::result<std::string> {
+        auto& st = self->state;
+        if (!st.server.empty())
+          return st.server;
+        st.waiting.emplace_back(self->make_response_promise<std::string>());
+        if (!st.searching) {
+          st.searching = true;
+          send_request();
+          self->delayed_send(self, st.search.retry, retry_atom::value);
+          self->delayed_send(self, st.search.timeout, timeout_atom::value);
+        }
+        return st.waiting.back();
+      },
+      [=](datagram_atom, const udp_datagram& dgram) {
+        auto& st = self->state;
+        auto ip = locator::parse_reply(dgram.payload);
+        if (!ip || !st.server.empty())
+          return;
+        st.server = *ip;
+        st.searching = false;
+        for (auto& promise : st.waiting)
+          promise.deliver(st.server);
+        st.waiting.clear();
+      },
+      [=](retry_atom) {
+        if (!self->state.searching)
+          return;
+        send_request();
+        self->delayed_send(self, self->state.search.retry, retry_atom::value);
+      },
+      [=](timeout_atom) {
+        auto& st = self->state;
+        if (!st.searching)
+          return;
+        st.searching = false;
+        auto err = make_error(errc::server_not_found,
+                              "no server answered on UDP port " +
+                                  std::to_string(st.search.port) + " within " +
+                                  seconds(st.search.timeout) +
+                                  ": is `chat-actors server` running on this LAN? "
+                                  "(or give --chat.server=ADDRESS)");
+        for (auto& promise : st.waiting)
+          promise.deliver(err);
+        st.waiting.clear();
+      },
+  };
+}
+
+udp_socket_factory broadcast_socket() {
+  return [](caf::actor receiver, std::string& error) {
+    return udp_socket::open(std::move(receiver), "0.0.0.0", 0, true, error);
+  };
+}
+
+} // namespace chat

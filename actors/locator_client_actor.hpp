@@ -1,0 +1,56 @@
+#pragma once
+
+// Client side of the LAN locator: broadcasts DISCOVERY_REQUEST, repeats
+// every 2 s, and answers `locate` with the server's address or, after the
+// timeout, with errc::server_not_found.
+
+#include "actors/atoms.hpp"
+#include "actors/lan_locator_actor.hpp"
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include <string>
+#include <vector>
+
+namespace chat {
+
+using locator_client_actor =
+    caf::typed_actor<caf::replies_to<locate_atom>::with<std::string>,
+                     caf::reacts_to<datagram_atom, udp_datagram>,
+                     caf::reacts_to<retry_atom>, caf::reacts_to<timeout_atom>>;
+
+struct locator_search {
+  /// Where requests go: broadcast address and locator port.
+  std::string target = "255.255.255.255";
+  uint16_t port = 37020;
+  caf::timespan retry = std::chrono::seconds{2};
+  caf::timespan timeout = std::chrono::seconds{10};
+};
+
+struct locator_client_state {
+  std::unique_ptr<udp_socket> socket;
+  locator_search search;
+  /// The answer, once one came.
+  std::string server;
+  /// Requests waiting for an answer.
+  std::vector<caf::typed_response_promise<std::string>> waiting;
+  /// Whether a search round (retries, timeout) is running.
+  bool searching = false;
+
+  static inline const char* name = "locator-client";
+};
+
+using locator_client_pointer =
+    locator_client_actor::stateful_pointer<locator_client_state>;
+
+locator_client_actor::behavior_type locator_client_impl(locator_client_pointer self,
+                                                        locator_search search,
+                                                        udp_socket_factory open_socket);
+
+/// The production socket: any port, broadcast allowed.
+udp_socket_factory broadcast_socket();
+
+} // namespace chat

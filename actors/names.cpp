@@ -1,0 +1,38 @@
+#include "actors/names.hpp"
+
+namespace chat {
+
+namespace {
+
+bool is_letter(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+bool is_name_char(char c) {
+  return is_letter(c) || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+std::string shown(char c) {
+  if (c == ' ')
+    return "a space";
+  if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f)
+    return "a control or non-ASCII character";
+  return std::string{"'"} + c + "'";
+}
+
+} // namespace
+
+std::string name_problem(std::string_view name) {
+  if (name.empty())
+    return "a name must not be empty";
+  if (name.size() > max_name_length)
+    return "a name has at most 32 characters";
+  if (!is_letter(name.front()))
+    return "a name starts with a letter (A-Z, a-z)";
+  for (char c : name)
+    if (!is_name_char(c))
+      return "a name has only letters, digits, '_' and '-' (not " + shown(c) + ")";
+  return {};
+}
+
+} // namespace chat

@@ -1,0 +1,195 @@
+#include "actors/registry_actor.hpp"
+
+#include "actors/names.hpp"
+#include "config/errors.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <random>
+
+namespace chat {
+
+namespace {
+
+// KEYS[1] = name; ARGV = ip, port, session, ttl in ms. A key without our
+// session (including an original client's) means the name is taken.
+constexpr const char* register_script = R"lua(
+local owner = redis.call('HGET', KEYS[1], 'session')
+if redis.call('EXISTS', KEYS[1]) == 1 and owner ~= ARGV[3] then return 0 end
+redis.call('HSET', KEYS[1], 'ip_address', ARGV[1], 'port', ARGV[2], 'session', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1
+)lua";
+
+// KEYS[1] = name; ARGV = session, ttl in ms.
+constexpr const char* refresh_script = R"lua(
+if redis.call('HGET', KEYS[1], 'session') == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+)lua";
+
+// KEYS[1] = name; ARGV = session.
+constexpr const char* unregister_script = R"lua(
+if redis.call('HGET', KEYS[1], 'session') == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+)lua";
+
+std::string millis(caf::timespan x) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(x).count());
+}
+
+caf::expected<bool> as_flag(caf::expected<redis_reply> reply) {
+  if (!reply)
+    return reply.error();
+  if (reply->type == redis_reply::kind::error)
+    return make_error(errc::redis_unavailable, "name server error: " + reply->str);
+  return reply->type == redis_reply::kind::integer && reply->integer == 1;
+}
+
+/// When to try again after the name server failed.
+constexpr auto retry_delay = std::chrono::seconds{1};
+
+} // namespace
+
+std::string make_session_token() {
+  std::random_device rd;
+  std::string result;
+  const char* hex = "0123456789abcdef";
+  for (int i = 0; i < 32; ++i)
+    result += hex[rd() % 16];
+  return result;
+}
+
+registry_actor_state::~registry_actor_state() {
+  // Runs on every way out (clean exit, supervisor shutdown, error): free the
+  // name now rather than letting the lease run out.
+  if (redis && !user.empty())
+    redis->command({"EVAL", unregister_script, "1", user, session});
+}
+
+caf::expected<bool> registry_actor_state::claim() {
+  return as_flag(redis->command({"EVAL", register_script, "1", user, published.host,
+                                 std::to_string(published.port), session, millis(ttl)}));
+}
+
+caf::expected<bool> registry_actor_state::extend() {
+  return as_flag(
+      redis->command({"EVAL", refresh_script, "1", user, session, millis(ttl)}));
+}
+
+void registry_actor_state::notify(std::string text) {
+  if (listener)
+    caf::anon_send(listener, event_atom::value, std::move(text));
+}
+
+registry_actor::behavior_type registry_actor_impl(registry_actor_pointer self,
+                                                  redis_settings settings,
+                                                  caf::timespan ttl,
+                                                  caf::actor listener) {
+  self->state.redis = std::make_unique<redis_client>(std::move(settings));
+  self->state.ttl = ttl;
+  self->state.listener = std::move(listener);
+  auto schedule_refresh = [self](caf::timespan delay) {
+    self->delayed_send(self, delay, refresh_atom::value);
+  };
+  return {
+      [=](register_atom, const std::string& name, endpoint ep) -> caf::result<endpoint> {
+        auto& st = self->state;
+        if (auto problem = name_problem(name); !problem.empty())
+          return make_error(errc::invalid_name,
+                            "invalid name '" + name + "': " + problem);
+        if (!st.user.empty())
+          return make_error(errc::name_taken,
+                            "this session is already registered as " + st.user);
+        // Connect first: an empty host means "the interface that reaches Redis".
+        if (auto ping = st.redis->command({"PING"}); !ping)
+          return ping.error();
+        if (ep.host.empty())
+          ep.host = st.redis->local_address();
+        st.user = name;
+        st.published = ep;
+        auto won = st.claim();
+        if (!won || !*won) {
+          st.user.clear();
+          if (!won)
+            return won.error();
+          return make_error(errc::name_taken,
+                            "the name " + name + " is taken by a live session");
+        }
+        schedule_refresh(st.ttl / 3);
+        return ep;
+      },
+      [=](lookup_atom, const std::string& name) -> caf::result<endpoint> {
+        if (auto problem = name_problem(name); !problem.empty())
+          return make_error(errc::invalid_name,
+                            "invalid name '" + name + "': " + problem);
+        auto reply = self->state.redis->command({"HGETALL", name});
+        if (!reply)
+          return reply.error();
+        endpoint result;
+        auto& fields = reply->elements;
+        for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+          if (fields[i].str == "ip_address")
+            result.host = fields[i + 1].str;
+          else if (fields[i].str == "port")
+            result.port = static_cast<uint16_t>(
+                std::strtoul(fields[i + 1].str.c_str(), nullptr, 10));
+        }
+        if (result.host.empty())
+          return make_error(errc::unknown_user, name + " is not online");
+        return result;
+      },
+      [=](unregister_atom) -> caf::result<ok_atom> {
+        auto& st = self->state;
+        if (!st.user.empty()) {
+          auto name = std::exchange(st.user, {});
+          auto reply =
+              st.redis->command({"EVAL", unregister_script, "1", name, st.session});
+          if (!reply)
+            return reply.error();
+        }
+        return ok_atom::value;
+      },
+      [=](refresh_atom) {
+        auto& st = self->state;
+        if (st.user.empty())
+          return;
+        auto extended = st.extend();
+        if (extended && !*extended) { // the key is gone, e.g. Redis restarted
+          extended = st.claim();
+          if (extended && *extended)
+            st.notify("registered again as " + st.user);
+        }
+        if (!extended) {
+          if (!st.unreachable)
+            st.notify("name server unreachable, retrying: " + describe(extended.error()));
+          st.unreachable = true;
+          schedule_refresh(std::min(caf::timespan{retry_delay}, st.ttl / 3));
+          return;
+        }
+        if (st.unreachable && *extended)
+          st.notify("name server reachable again");
+        st.unreachable = false;
+        if (!*extended) {
+          st.notify("lease lost: another session took the name " + st.user);
+          st.user.clear();
+          return;
+        }
+        schedule_refresh(st.ttl / 3);
+      },
+  };
+}
+
+registry_actor spawn_registry(caf::actor_system& sys, redis_settings settings,
+                              caf::timespan ttl, caf::actor listener) {
+  return sys.spawn<caf::detached>(registry_actor_impl, std::move(settings), ttl,
+                                  std::move(listener));
+}
+
+} // namespace chat

@@ -1,0 +1,85 @@
+#pragma once
+
+// The name registry over Redis (PROTOCOL.md: key = user name, hash
+// {ip_address, port}). Registration is an atomic Lua script and a lease:
+// the key expires after the TTL unless refreshed every TTL/3, so a crashed
+// client frees its name; after a Redis restart the actor registers again.
+
+#include "actors/atoms.hpp"
+#include "adapters/redis_client.hpp"
+
+#include <caf/fwd.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <memory>
+#include <string>
+
+namespace chat {
+
+/// Where a user's private-chat service listens.
+struct endpoint {
+  std::string host;
+  uint16_t port = 0;
+  friend bool operator==(const endpoint&, const endpoint&) = default;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, endpoint& x) {
+  return f(caf::meta::type_name("endpoint"), x.host, x.port);
+}
+
+/// register: claims `name` for this session (empty host = the address of
+/// the interface facing Redis). lookup: a user's endpoint. unregister:
+/// frees our name if we still own it.
+using registry_actor = caf::typed_actor<
+    caf::replies_to<register_atom, std::string, endpoint>::with<endpoint>,
+    caf::replies_to<lookup_atom, std::string>::with<endpoint>,
+    caf::replies_to<unregister_atom>::with<ok_atom>, caf::reacts_to<refresh_atom>>;
+
+/// A random session token (128 bits, hex).
+std::string make_session_token();
+
+struct registry_actor_state {
+  ~registry_actor_state();
+
+  /// Runs the register script; true if the name is ours now.
+  caf::expected<bool> claim();
+
+  /// Extends the lease; false if the key is gone or not ours.
+  caf::expected<bool> extend();
+
+  /// Tells the listener what happened, as (event_atom, text).
+  void notify(std::string text);
+
+  /// Our connection to the name server.
+  std::unique_ptr<redis_client> redis;
+  /// Lease length; refreshed every ttl/3.
+  caf::timespan ttl{};
+  /// Gets registry events (re-registered, lease lost, unreachable).
+  caf::actor listener;
+  /// Registered user name, empty before register.
+  std::string user;
+  /// Random token of this session, stored in the hash as `session`.
+  std::string session = make_session_token();
+  /// What we published.
+  endpoint published;
+  /// Whether the name server failed on the last attempt.
+  bool unreachable = false;
+
+  static inline const char* name = "registry";
+};
+
+using registry_actor_pointer = registry_actor::stateful_pointer<registry_actor_state>;
+
+registry_actor::behavior_type registry_actor_impl(registry_actor_pointer self,
+                                                  redis_settings settings,
+                                                  caf::timespan ttl, caf::actor listener);
+
+/// Spawns the registry detached: hiredis calls block (with timeouts).
+registry_actor spawn_registry(caf::actor_system& sys, redis_settings settings,
+                              caf::timespan ttl, caf::actor listener = {});
+
+} // namespace chat

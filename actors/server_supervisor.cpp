@@ -1,0 +1,169 @@
+#include "actors/server_supervisor.hpp"
+
+#include "actors/lan_locator_actor.hpp"
+#include "actors/service_actor.hpp"
+#include "actors/topology_actor.hpp"
+#include "adapters/managed_services.hpp"
+#include "config/defaults.hpp"
+#include "config/errors.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+#include <map>
+#include <set>
+
+namespace chat {
+
+namespace {
+
+/// Restarts of one child before the supervisor gives up.
+constexpr int max_child_restarts = 5;
+
+struct child_entry {
+  std::function<caf::actor()> spawn;
+  caf::actor handle;
+  int restarts = 0;
+};
+
+struct server_supervisor_state {
+  server_settings settings;
+  /// Children by name: "redis", "rabbitmq", "topology", "locator".
+  std::map<std::string, child_entry> children;
+  /// Services that currently answer.
+  std::set<std::string> ready;
+  /// Whether the "ready" line was printed.
+  bool announced = false;
+  static inline const char* name = "server-supervisor";
+};
+
+using supervisor_pointer = caf::stateful_actor<server_supervisor_state>*;
+
+void start_child(supervisor_pointer self, const std::string& name) {
+  auto& child = self->state.children[name];
+  child.handle = child.spawn();
+  self->monitor(child.handle);
+  self->link_to(child.handle);
+}
+
+std::string name_of(supervisor_pointer self, const caf::actor_addr& addr) {
+  for (auto& [name, child] : self->state.children)
+    if (child.handle && child.handle.address() == addr)
+      return name;
+  return {};
+}
+
+void announce(supervisor_pointer self) {
+  auto& st = self->state;
+  if (st.announced || st.ready.size() < 2)
+    return;
+  st.announced = true;
+  std::cout << "ready: redis on port " << st.settings.redis.port << ", amqp on port "
+            << st.settings.amqp.port << ", LAN locator on udp port "
+            << st.settings.locator_port << " (all interfaces)" << std::endl;
+}
+
+caf::behavior server_supervisor_impl(supervisor_pointer self, server_settings settings) {
+  auto& st = self->state;
+  st.settings = std::move(settings);
+  auto& s = st.settings;
+  auto parent = caf::actor_cast<caf::actor>(self);
+  auto& sys = self->system();
+  st.children["redis"].spawn = [&sys, s, parent] {
+    return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(
+        service_impl, redis_service(s.redis, s.state_dir, s.managed), parent));
+  };
+  st.children["rabbitmq"].spawn = [&sys, s, parent] {
+    return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(
+        service_impl, rabbitmq_service(s.amqp, s.state_dir, s.managed), parent));
+  };
+  st.children["topology"].spawn = [&sys, s] {
+    auto broker = s.amqp;
+    broker.host = "127.0.0.1";
+    return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(topology_impl, broker));
+  };
+  st.children["locator"].spawn = [&sys, s] {
+    return caf::actor_cast<caf::actor>(
+        sys.spawn(lan_locator_impl, locator_socket(s.locator_port)));
+  };
+  // Children are linked: when we go, they go (and stop their programs).
+  // A child's failure arrives through the down handler; any other exit
+  // message (shutdown from main) ends us.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    if (!name_of(self, msg.source).empty())
+      return;
+    for (auto& [name, child] : self->state.children)
+      if (child.handle)
+        self->send_exit(child.handle, msg.reason);
+    self->quit(msg.reason);
+  });
+  self->set_down_handler([self](caf::down_msg& msg) {
+    auto name = name_of(self, msg.source);
+    if (name.empty())
+      return;
+    auto& child = self->state.children[name];
+    child.handle = nullptr;
+    self->state.ready.erase(name);
+    if (++child.restarts > max_child_restarts) {
+      spdlog::critical("{} keeps failing: {}", name, describe(msg.reason));
+      self->quit(msg.reason);
+      return;
+    }
+    spdlog::error("{} failed: {}; restarting", name, describe(msg.reason));
+    self->delayed_send(self, std::chrono::seconds{child.restarts}, start_atom::value,
+                       name);
+  });
+  for (auto name : {"redis", "rabbitmq", "topology", "locator"})
+    start_child(self, name);
+  std::cout << "starting: redis on port " << s.redis.port << ", rabbitmq on port "
+            << s.amqp.port << " (a private RabbitMQ node takes ~10 s)…" << std::endl;
+  return {
+      [=](start_atom, const std::string& name) { start_child(self, name); },
+      [=](ready_atom, const std::string& name, const std::string& how) {
+        auto& st = self->state;
+        std::cout << name << " ready (" << how << ")" << std::endl;
+        st.ready.insert(name);
+        if (name == "rabbitmq")
+          self->send(caf::actor_cast<topology_actor>(st.children["topology"].handle),
+                     ready_atom::value);
+        announce(self);
+      },
+      [=](down_atom, const std::string& name, const std::string& why) {
+        self->state.ready.erase(name);
+        std::cout << name << " down: " << why << std::endl;
+      },
+  };
+}
+
+} // namespace
+
+server_settings read_server_settings(const caf::actor_system_config& cfg) {
+  namespace d = defaults;
+  server_settings s;
+  s.redis.host = "127.0.0.1";
+  s.redis.port = caf::get_or(cfg, "chat.redis-port", d::redis_port);
+  s.redis.password =
+      caf::get_or(cfg, "chat.redis-password", std::string{d::redis_password});
+  s.amqp.port = caf::get_or(cfg, "chat.amqp-port", d::amqp_port);
+  s.amqp.vhost = caf::get_or(cfg, "chat.amqp-vhost", std::string{d::amqp_vhost});
+  s.amqp.user = caf::get_or(cfg, "chat.amqp-user", std::string{d::amqp_user});
+  s.amqp.password = caf::get_or(cfg, "chat.amqp-password", std::string{d::amqp_password});
+  s.locator_port = caf::get_or(cfg, "chat.locator-port", d::locator_port);
+  s.managed = caf::get_or(cfg, "chat.managed", d::managed);
+  s.state_dir = caf::get_or(cfg, "chat.state-dir", std::string{d::state_dir});
+  if (s.state_dir.empty())
+    s.state_dir = default_state_dir();
+  return s;
+}
+
+caf::actor spawn_server_supervisor(caf::actor_system& sys, server_settings settings) {
+  return sys.spawn(server_supervisor_impl, std::move(settings));
+}
+
+} // namespace chat

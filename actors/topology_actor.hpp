@@ -1,0 +1,44 @@
+#pragma once
+
+// Declares PROTOCOL.md's four exchanges (non-durable, as original clients
+// declare them) whenever the broker becomes ready, so that a restarted
+// broker has them again before any client reconnects.
+
+#include "actors/atoms.hpp"
+#include "adapters/amqp_connection.hpp"
+
+#include <caf/fwd.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+namespace chat {
+
+using topology_actor = caf::typed_actor<caf::reacts_to<ready_atom>>;
+
+struct topology_state {
+  amqp_settings broker;
+  /// Successful declaration rounds.
+  int rounds = 0;
+  static inline const char* name = "topology";
+};
+
+using topology_pointer = topology_actor::stateful_pointer<topology_state>;
+
+/// Spawn detached: rabbitmq-c blocks.
+topology_actor::behavior_type topology_impl(topology_pointer self, amqp_settings broker);
+
+struct exchange_spec {
+  const char* name;
+  const char* type;
+};
+
+/// PROTOCOL.md's exchanges.
+inline constexpr exchange_spec chat_exchanges[] = {
+    {"group_chat", "topic"},
+    {"discovery_requests", "fanout"},
+    {"discovery_responses", "direct"},
+    {"insults", "fanout"},
+};
+
+} // namespace chat

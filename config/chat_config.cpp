@@ -1,0 +1,301 @@
+#include "config/chat_config.hpp"
+
+#include "config/defaults.hpp"
+
+#include <caf/config_option_adder.hpp>
+#include <caf/config_value.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <regex>
+#include <sstream>
+
+namespace chat {
+
+namespace {
+
+std::string seconds_text(caf::timespan x) {
+  using namespace std::chrono;
+  auto ms = duration_cast<milliseconds>(x).count();
+  return ms % 1000 == 0 ? std::to_string(ms / 1000) + "s" : std::to_string(ms) + "ms";
+}
+
+std::string quoted(std::string_view x) {
+  return "\"" + std::string{x} + "\"";
+}
+
+} // namespace
+
+const std::vector<option_spec>& chat_options() {
+  using k = option_kind;
+  namespace d = defaults;
+  static const std::vector<option_spec> options{
+      {"name", k::string, quoted(d::name), "user name; empty = ask at start-up"},
+      {"server", k::string, quoted(d::server),
+       "address of the server node; empty = find it by UDP broadcast"},
+      {"locator-port", k::port, std::to_string(d::locator_port),
+       "UDP port of the LAN locator"},
+      {"locator-broadcast", k::string, quoted(d::locator_broadcast),
+       "address the client broadcasts its search to"},
+      {"locator-timeout", k::duration, seconds_text(d::locator_timeout),
+       "give up searching for the server after this long"},
+      {"redis-port", k::port, std::to_string(d::redis_port),
+       "Redis (name server) TCP port"},
+      {"redis-db", k::integer, std::to_string(d::redis_db), "Redis database number"},
+      {"redis-password", k::string, quoted(d::redis_password),
+       "Redis password; empty = none (a managed Redis then needs none either)"},
+      {"amqp-port", k::port, std::to_string(d::amqp_port),
+       "RabbitMQ (AMQP 0-9-1) TCP port"},
+      {"amqp-vhost", k::string, quoted(d::amqp_vhost), "RabbitMQ virtual host"},
+      {"amqp-user", k::string, quoted(d::amqp_user), "RabbitMQ user"},
+      {"amqp-password", k::string, quoted(d::amqp_password), "RabbitMQ password"},
+      {"grpc-host", k::string, quoted(d::grpc_host),
+       "address the private-chat service binds to"},
+      {"grpc-port", k::port, std::to_string(d::grpc_port),
+       "port of the private-chat service; 0 = any free port"},
+      {"managed", k::boolean, d::managed ? "true" : "false",
+       "server: start and supervise redis-server/rabbitmq-server if none answers"},
+      {"state-dir", k::string, quoted(d::state_dir),
+       "server: data of managed services; empty = ~/.local/state/chat-actors"},
+      {"lease-ttl", k::duration, seconds_text(d::lease_ttl),
+       "registry lease; refreshed every ttl/3, frees a crashed client's name"},
+  };
+  return options;
+}
+
+chat_config::chat_config() {
+  opt_group group{custom_options_, "chat"};
+  for (auto& opt : chat_options()) {
+    switch (opt.kind) {
+    case option_kind::string:
+      group.add<std::string>(opt.key, opt.help);
+      break;
+    case option_kind::port:
+      group.add<uint16_t>(opt.key, opt.help);
+      break;
+    case option_kind::integer:
+      group.add<int64_t>(opt.key, opt.help);
+      break;
+    case option_kind::boolean:
+      group.template add<bool>(opt.key, opt.help);
+      break;
+    case option_kind::duration:
+      group.add<caf::timespan>(opt.key, opt.help);
+      break;
+    }
+  }
+}
+
+std::vector<std::string> config_search_path() {
+  std::vector<std::string> result{"caf-application.conf"};
+  if (auto xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg)
+    result.emplace_back(std::string{xdg} + "/chat-actors/caf-application.conf");
+  else if (auto home = std::getenv("HOME"); home && *home)
+    result.emplace_back(std::string{home} + "/.config/chat-actors/caf-application.conf");
+  return result;
+}
+
+namespace {
+
+void print_help(std::ostream& out) {
+  out << "usage: chat-actors [server|client] [--chat.<key>=<value> ...]\n\n"
+         "  client (default)  start an interactive chat client\n"
+         "  server            run the server node (Redis, RabbitMQ, LAN locator)\n\n"
+         "options (also settable in caf-application.conf, section [chat]):\n";
+  for (auto& opt : chat_options()) {
+    std::string lhs = "  --chat." + std::string{opt.key} + "=" + opt.default_text;
+    out << lhs << std::string(lhs.size() < 40 ? 40 - lhs.size() : 1, ' ') << opt.help
+        << '\n';
+  }
+  out << "  --config-file=PATH                    config file; default: the first of\n";
+  for (auto& path : config_search_path())
+    out << "                                          " << path << '\n';
+  out << "  --help, --version\n";
+}
+
+bool is_option(const std::string& arg, std::string_view name) {
+  return arg == name || arg.starts_with(std::string{name} + "=");
+}
+
+const option_spec* find_option(std::string_view key) {
+  for (auto& opt : chat_options())
+    if (opt.key == key)
+      return &opt;
+  return nullptr;
+}
+
+std::string expected_form(option_kind kind) {
+  switch (kind) {
+  case option_kind::string:
+    return "a string (in the file: in double quotes, e.g. \"text\")";
+  case option_kind::port:
+    return "a port number 0..65535";
+  case option_kind::integer:
+    return "an integer";
+  case option_kind::boolean:
+    return "true or false";
+  case option_kind::duration:
+    return "a duration such as 15s or 250ms";
+  }
+  return "";
+}
+
+std::string bad_value(std::string_view key, option_kind kind) {
+  return "bad value for chat." + std::string{key} + ": expected " + expected_form(kind);
+}
+
+/// Checks one `--chat.key=value` argument before CAF sees it, so that the
+/// error names the key and the expected form.
+std::string check_cli_argument(const std::string& arg) {
+  static const std::regex integer{R"(-?[0-9]+)"};
+  static const std::regex duration{R"([0-9]+(\.[0-9]+)?(ns|us|ms|s|min|h))"};
+  auto eq = arg.find('=');
+  auto key = std::string_view{arg}.substr(7, eq == std::string::npos ? std::string::npos
+                                                                     : eq - 7);
+  auto opt = find_option(key);
+  if (opt == nullptr)
+    return "unknown option --chat." + std::string{key} + " (try --help)";
+  if (eq == std::string::npos)
+    return "option --chat." + std::string{key} + " needs a value: --chat." +
+           std::string{key} + "=<value>";
+  auto value = arg.substr(eq + 1);
+  bool ok = true;
+  switch (opt->kind) {
+  case option_kind::string:
+    break;
+  case option_kind::port:
+    ok = std::regex_match(value, integer) && value.size() < 7 && std::stol(value) >= 0 &&
+         std::stol(value) <= 65535;
+    break;
+  case option_kind::integer:
+    ok = std::regex_match(value, integer) && value.size() < 18;
+    break;
+  case option_kind::boolean:
+    ok = value == "true" || value == "false";
+    break;
+  case option_kind::duration:
+    ok = std::regex_match(value, duration);
+    break;
+  }
+  return ok ? std::string{} : bad_value(key, opt->kind) + ", got '" + value + "'";
+}
+
+/// Values CAF would silently ignore in a file (wrong type, out of range,
+/// unknown key) become errors here.
+std::string check_file(const std::string& path) {
+  auto raw = caf::actor_system_config::parse_config_file(path.c_str());
+  if (!raw)
+    return "cannot read config file " + path + ": " +
+           caf::actor_system_config::render(raw.error());
+  auto section = caf::get_if<caf::settings>(&*raw, "chat");
+  if (!section)
+    return {};
+  for (auto& [key, value] : *section) {
+    auto opt = find_option(key);
+    if (opt == nullptr)
+      return path + ": unknown option chat." + key;
+    bool ok = false;
+    switch (opt->kind) {
+    case option_kind::string:
+      ok = caf::holds_alternative<std::string>(value);
+      break;
+    case option_kind::port:
+      ok = caf::holds_alternative<uint16_t>(value);
+      break;
+    case option_kind::integer:
+      ok = caf::holds_alternative<int64_t>(value);
+      break;
+    case option_kind::boolean:
+      ok = caf::holds_alternative<bool>(value);
+      break;
+    case option_kind::duration:
+      ok = caf::holds_alternative<caf::timespan>(value);
+      break;
+    }
+    if (!ok)
+      return path + ": " + bad_value(key, opt->kind) + ", got " + caf::to_string(value);
+  }
+  return {};
+}
+
+} // namespace
+
+chat_config::load_result chat_config::load(std::vector<std::string> args) {
+  for (auto& arg : args) {
+    if (arg == "--help" || arg == "-h") {
+      print_help(std::cout);
+      return load_result::exit_ok;
+    }
+    if (arg == "--version") {
+      std::cout << "chat-actors " << CHAT_VERSION << '\n';
+      return load_result::exit_ok;
+    }
+  }
+  auto fail = [](const std::string& what) {
+    std::cerr << "chat-actors: " << what << '\n';
+    return load_result::exit_usage;
+  };
+  // Pick the config file ourselves: an explicit one must exist, the default
+  // ones are optional.
+  std::vector<std::string> rest;
+  for (auto& arg : args) {
+    if (is_option(arg, "--config-file")) {
+      if (arg.size() <= 14)
+        return fail("--config-file needs a path: --config-file=PATH");
+      config_file_used = arg.substr(14);
+      if (!std::filesystem::exists(config_file_used))
+        return fail("config file not found: " + config_file_used);
+    } else if (arg.starts_with("--chat.")) {
+      if (auto problem = check_cli_argument(arg); !problem.empty())
+        return fail(problem);
+      rest.emplace_back(arg);
+    } else {
+      rest.emplace_back(arg);
+    }
+  }
+  if (config_file_used.empty())
+    for (auto& path : config_search_path())
+      if (std::filesystem::exists(path)) {
+        config_file_used = path;
+        break;
+      }
+  std::ifstream file;
+  std::istringstream no_file;
+  if (!config_file_used.empty()) {
+    if (auto problem = check_file(config_file_used); !problem.empty())
+      return fail(problem);
+    file.open(config_file_used);
+  }
+  auto err = parse(std::move(rest), config_file_used.empty()
+                                        ? static_cast<std::istream&>(no_file)
+                                        : static_cast<std::istream&>(file));
+  if (err)
+    return fail("bad configuration: " + render(err));
+  if (cli_helptext_printed)
+    return load_result::exit_ok;
+  if (!remainder.empty())
+    return fail("unexpected argument '" + remainder.front() + "' (try --help)");
+  if (auto problem = validate(*this); !problem.empty())
+    return fail(problem);
+  return load_result::run;
+}
+
+std::string validate(const caf::actor_system_config& cfg) {
+  // Types were checked on the way in (check_cli_argument, check_file);
+  // here only what a type cannot say.
+  auto db = caf::get_or(cfg, "chat.redis-db", defaults::redis_db);
+  if (db < 0 || db > 15)
+    return "bad value for chat.redis-db: expected an integer 0..15";
+  auto ttl = caf::get_or(cfg, "chat.lease-ttl", caf::timespan{defaults::lease_ttl});
+  if (ttl < std::chrono::seconds{3})
+    return "bad value for chat.lease-ttl: expected a duration of at least 3s";
+  auto timeout =
+      caf::get_or(cfg, "chat.locator-timeout", caf::timespan{defaults::locator_timeout});
+  if (timeout <= caf::timespan{0})
+    return "bad value for chat.locator-timeout: expected a positive duration";
+  return {};
+}
+
+} // namespace chat

@@ -1,0 +1,60 @@
+#pragma once
+
+// Every default of chat-actors in one place. Options are read as
+// `caf::get_or(cfg, "chat.<key>", defaults::<key>)`.
+
+#include <chrono>
+#include <cstdint>
+#include <string_view>
+
+namespace chat::defaults {
+
+using namespace std::chrono_literals;
+
+/// User name; empty = ask at start-up.
+inline constexpr std::string_view name = "";
+/// Address of the server node; empty = find it by UDP broadcast.
+inline constexpr std::string_view server = "";
+/// UDP port of the LAN locator (PROTOCOL.md).
+inline constexpr uint16_t locator_port = 37020;
+/// Address the client broadcasts "where is the server?" to.
+inline constexpr std::string_view locator_broadcast = "255.255.255.255";
+/// How long the client searches for a server before giving up.
+inline constexpr auto locator_timeout = 10s;
+/// How often the client repeats its broadcast (PROTOCOL.md: every 2 s).
+inline constexpr auto locator_retry = 2s;
+
+inline constexpr uint16_t redis_port = 6379;
+inline constexpr int64_t redis_db = 0;
+inline constexpr std::string_view redis_password = "";
+
+inline constexpr uint16_t amqp_port = 5672;
+inline constexpr std::string_view amqp_vhost = "/";
+/// guest/guest is what original clients use; a managed broker admits it from
+/// the LAN. Change both on a shared network (README: credentials).
+inline constexpr std::string_view amqp_user = "guest";
+inline constexpr std::string_view amqp_password = "guest";
+
+/// Address the private-chat gRPC service binds to.
+inline constexpr std::string_view grpc_host = "0.0.0.0";
+/// 0 = any free port.
+inline constexpr uint16_t grpc_port = 0;
+
+/// Server node: start and supervise redis-server/rabbitmq-server when
+/// nothing answers on the configured ports.
+inline constexpr bool managed = true;
+/// Where managed services keep their data; empty = $XDG_STATE_HOME or
+/// ~/.local/state, then /chat-actors.
+inline constexpr std::string_view state_dir = "";
+
+/// Registry lease: the name expires unless refreshed every TTL/3.
+inline constexpr auto lease_ttl = 15s;
+
+/// Timeout of one Redis command (connect, request or reply).
+inline constexpr auto redis_timeout = 1s;
+
+/// First and last delay between restarts of a failed child (doubling).
+inline constexpr auto restart_backoff_min = 250ms;
+inline constexpr auto restart_backoff_max = 8s;
+
+} // namespace chat::defaults
