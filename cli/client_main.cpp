@@ -34,7 +34,7 @@ caf::expected<std::string> find_server(caf::actor_system& sys, const chat_config
   search.port = caf::get_or(cfg, "chat.locator-port", d::locator_port);
   search.timeout =
       caf::get_or(cfg, "chat.locator-timeout", caf::timespan{d::locator_timeout});
-  std::cout << "searching for the server (UDP broadcast to " << search.target << ":"
+  std::cerr << "searching for the server (UDP broadcast to " << search.target << ":"
             << search.port << ")…" << std::endl;
   auto locator = sys.spawn(locator_client_impl, search, broadcast_socket());
   caf::scoped_actor self{sys};
@@ -58,6 +58,16 @@ std::string prompt_name(const std::string& why) {
 }
 
 } // namespace
+
+int run_locate(caf::actor_system& sys, const chat_config& cfg) {
+  auto server = find_server(sys, cfg);
+  if (!server) {
+    std::cerr << "chat-actors: " << describe(server.error()) << '\n';
+    return 1;
+  }
+  std::cout << *server << std::endl;
+  return 0;
+}
 
 int run_client(caf::actor_system& sys, const chat_config& cfg) {
   auto server = find_server(sys, cfg);

@@ -11,16 +11,20 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <csignal>
+#include <algorithm>
 #include <string>
 #include <vector>
 
 int main(int argc, char** argv) {
   std::vector<std::string> args{argv + 1, argv + argc};
+  // The subcommand is the first argument that is not an option.
   std::string command = "client";
-  if (!args.empty() && (args.front() == "server" || args.front() == "client")) {
-    command = args.front();
-    args.erase(args.begin());
+  auto is_command = [](const std::string& x) {
+    return x == "server" || x == "client" || x == "locate";
+  };
+  if (auto i = std::find_if(args.begin(), args.end(), is_command); i != args.end()) {
+    command = *i;
+    args.erase(i);
   }
   chat::chat_config cfg;
   chat::add_error_category(cfg);
@@ -37,5 +41,9 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%H:%M:%S.%e %^%l%$ %v");
   chat::block_shutdown_signals();
   caf::actor_system sys{cfg};
-  return command == "server" ? chat::run_server(sys, cfg) : chat::run_client(sys, cfg);
+  if (command == "server")
+    return chat::run_server(sys, cfg);
+  if (command == "locate")
+    return chat::run_locate(sys, cfg);
+  return chat::run_client(sys, cfg);
 }

@@ -100,9 +100,10 @@ std::vector<std::string> config_search_path() {
 namespace {
 
 void print_help(std::ostream& out) {
-  out << "usage: chat-actors [server|client] [--chat.<key>=<value> ...]\n\n"
+  out << "usage: chat-actors [client|server|locate] [--chat.<key>=<value> ...]\n\n"
          "  client (default)  start an interactive chat client\n"
-         "  server            run the server node (Redis, RabbitMQ, LAN locator)\n\n"
+         "  server            run the server node (Redis, RabbitMQ, LAN locator)\n"
+         "  locate            print the server address the LAN locator finds\n\n"
          "options (also settable in caf-application.conf, section [chat]):\n";
   for (auto& opt : chat_options()) {
     std::string lhs = "  --chat." + std::string{opt.key} + "=" + opt.default_text;

@@ -1,0 +1,61 @@
+#define CAF_SUITE chat_config
+#include <caf/test/unit_test.hpp>
+
+#include "config/chat_config.hpp"
+#include "config/defaults.hpp"
+
+#include <cstdio>
+#include <fstream>
+
+using namespace chat;
+using load_result = chat_config::load_result;
+
+namespace {
+
+std::string write_file(const std::string& text) {
+  char path[] = "/tmp/chat-config-XXXXXX";
+  int fd = mkstemp(path);
+  close(fd);
+  std::ofstream{path} << text;
+  return path;
+}
+
+} // namespace
+
+CAF_TEST(command line values override defaults) {
+  chat_config cfg;
+  CAF_REQUIRE(cfg.load({"--chat.name=alice", "--chat.redis-port=7000"}) ==
+              load_result::run);
+  CAF_CHECK_EQUAL(caf::get_or(cfg, "chat.name", std::string{}), "alice");
+  CAF_CHECK_EQUAL(caf::get_or(cfg, "chat.redis-port", defaults::redis_port), 7000);
+  CAF_CHECK_EQUAL(caf::get_or(cfg, "chat.amqp-port", defaults::amqp_port), 5672);
+}
+
+CAF_TEST(file values are read and the command line wins) {
+  auto file = write_file("[chat]\nname=\"bob\"\nlease-ttl=20s\namqp-port=6000\n");
+  chat_config cfg;
+  CAF_REQUIRE(cfg.load({"--config-file=" + file, "--chat.amqp-port=6001"}) ==
+              load_result::run);
+  CAF_CHECK_EQUAL(caf::get_or(cfg, "chat.name", std::string{}), "bob");
+  CAF_CHECK_EQUAL(caf::get_or(cfg, "chat.amqp-port", defaults::amqp_port), 6001);
+  CAF_CHECK(caf::get_or(cfg, "chat.lease-ttl", caf::timespan{}) ==
+            std::chrono::seconds{20});
+  std::remove(file.c_str());
+}
+
+CAF_TEST(bad values are refused instead of silently ignored) {
+  for (auto text :
+       {"[chat]\nredis-port=70000\n", "[chat]\nredis-port=\"x\"\n", "[chat]\nname='al'\n",
+        "[chat]\nnmae=\"al\"\n", "[chat]\nname=al\n"}) {
+    auto file = write_file(text);
+    chat_config cfg;
+    CAF_CHECK(cfg.load({"--config-file=" + file}) == load_result::exit_usage);
+    std::remove(file.c_str());
+  }
+  for (auto arg : {"--chat.redis-port=99999", "--chat.managed=yes", "--chat.lease-ttl=5",
+                   "--chat.nope=1", "--chat.lease-ttl=1s", "--chat.redis-db=99",
+                   "--config-file=/nonexistent"}) {
+    chat_config cfg;
+    CAF_CHECK(cfg.load({arg}) == load_result::exit_usage);
+  }
+}

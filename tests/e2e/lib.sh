@@ -1,0 +1,54 @@
+# Helpers shared by the end-to-end tests (sourced).
+set -euo pipefail
+
+bin=${1:?path to chat-actors}
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "PASS: $*"; }
+
+# wait_for SECONDS COMMAND...: polls every 0.1 s until COMMAND succeeds.
+wait_for() {
+  local limit=$1; shift
+  local deadline=$(( $(date +%s%N) + limit * 1000000000 ))
+  until "$@"; do
+    [ "$(date +%s%N)" -lt "$deadline" ] || return 1
+    sleep 0.1
+  done
+}
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# A random high port nothing on loopback answers on.
+free_port() {
+  local port
+  while :; do
+    port=$(( (RANDOM % 20000) + 20000 ))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+
+# start_server DIR [EXTRA ARGS...]: a private server node; sets SERVER_PID,
+# REDIS_PORT, AMQP_PORT, LOCATOR_PORT and SERVER_LOG.
+start_server() {
+  local dir=$1; shift
+  REDIS_PORT=$(free_port); AMQP_PORT=$(free_port); LOCATOR_PORT=${LOCATOR_PORT:-$(free_port)}
+  SERVER_LOG=$dir/server.log
+  "$bin" server --chat.redis-port="$REDIS_PORT" --chat.amqp-port="$AMQP_PORT" \
+    --chat.locator-port="$LOCATOR_PORT" --chat.state-dir="$dir/state" "$@" \
+    </dev/null >"$SERVER_LOG" 2>&1 &
+  SERVER_PID=$!
+  wait_for 120 grep -q '^ready:' "$SERVER_LOG" || { cat "$SERVER_LOG"; fail "server not ready"; }
+}
+
+stop_server() {
+  [ -n "${SERVER_PID:-}" ] || return 0
+  kill -TERM "$SERVER_PID" 2>/dev/null || return 0
+  wait_for 30 bash -c "! kill -0 $SERVER_PID 2>/dev/null" || kill -KILL "$SERVER_PID"
+  wait "$SERVER_PID" 2>/dev/null || true
+}
+
+# Nothing of a server node on these ports may survive it.
+assert_no_orphans() {
+  local left
+  left=$(pgrep -f -- "--port $REDIS_PORT|chat$AMQP_PORT@" || true)
+  [ -z "$left" ] || { ps -o pid,comm,args -p $left; fail "processes left behind"; }
+}
