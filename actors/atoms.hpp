@@ -26,5 +26,17 @@ using ready_atom = atom_constant<atom("ready")>;
 using down_atom = atom_constant<atom("down")>;
 using start_atom = atom_constant<atom("start")>;
 using event_atom = atom_constant<atom("event")>;
+// Chats (CLI ↔ private chats, groups, discovery, insults).
+using send_atom = atom_constant<atom("send")>;
+using post_atom = atom_constant<atom("post")>;
+using history_atom = atom_constant<atom("history")>;
+using chats_atom = atom_constant<atom("chats")>;
+using open_atom = atom_constant<atom("open")>;
+using close_atom = atom_constant<atom("close")>;
+using join_atom = atom_constant<atom("join")>;
+using leave_atom = atom_constant<atom("leave")>;
+using discover_atom = atom_constant<atom("discover")>;
+using insult_atom = atom_constant<atom("insult")>;
+using report_atom = atom_constant<atom("report")>;
 
 } // namespace chat
