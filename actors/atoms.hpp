@@ -38,5 +38,9 @@ using leave_atom = atom_constant<atom("leave")>;
 using discover_atom = atom_constant<atom("discover")>;
 using insult_atom = atom_constant<atom("insult")>;
 using report_atom = atom_constant<atom("report")>;
+// Terminal → CLI.
+using line_atom = atom_constant<atom("line")>;
+using eof_atom = atom_constant<atom("eof")>;
+using interrupt_atom = atom_constant<atom("interrupt")>;
 
 } // namespace chat

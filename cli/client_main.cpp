@@ -1,6 +1,6 @@
 #include "actors/locator_client_actor.hpp"
-#include "actors/names.hpp"
 #include "actors/registry_actor.hpp"
+#include "cli/cli_actor.hpp"
 #include "cli/run.hpp"
 #include "cli/signals.hpp"
 #include "config/chat_config.hpp"
@@ -8,10 +8,13 @@
 #include "config/errors.hpp"
 
 #include <caf/actor_system.hpp>
-#include <caf/event_based_actor.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -46,6 +49,16 @@ caf::expected<std::string> find_server(caf::actor_system& sys, const chat_config
   return result;
 }
 
+redis_settings read_redis_settings(const chat_config& cfg, const std::string& server) {
+  redis_settings redis;
+  redis.host = server;
+  redis.port = caf::get_or(cfg, "chat.redis-port", d::redis_port);
+  redis.db = caf::get_or(cfg, "chat.redis-db", d::redis_db);
+  redis.password =
+      caf::get_or(cfg, "chat.redis-password", std::string{d::redis_password});
+  return redis;
+}
+
 /// Asks for a name on the terminal; empty when stdin is closed.
 std::string prompt_name(const std::string& why) {
   if (!why.empty())
@@ -55,6 +68,47 @@ std::string prompt_name(const std::string& why) {
   if (!std::getline(std::cin, line))
     return {};
   return line;
+}
+
+std::string history_file() {
+  auto home = std::getenv("HOME");
+  if (home == nullptr || *home == '\0')
+    return {};
+  auto dir = std::string{home} + "/.local/state/chat-actors";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  return ec ? std::string{} : dir + "/history";
+}
+
+/// Registers a name: the configured one, or asked for (again, with the
+/// reason) while it is invalid or taken. Empty on failure (reported).
+std::string register_name(caf::scoped_actor& self, const registry_actor& registry,
+                          std::string name, endpoint& published, bool interactive,
+                          int& rc) {
+  std::string why;
+  for (;;) {
+    if (name.empty() && interactive)
+      name = prompt_name(why);
+    if (name.empty()) {
+      std::cerr << "chat-actors: no name given (--chat.name=NAME)\n";
+      rc = 2;
+      return {};
+    }
+    caf::error failure;
+    self->request(registry, caf::infinite, register_atom::value, name, published)
+        .receive([&](const endpoint& ep) { published = ep; },
+                 [&](caf::error& err) { failure = std::move(err); });
+    if (!failure)
+      return name;
+    why = describe(failure);
+    bool retryable = is(failure, errc::invalid_name) || is(failure, errc::name_taken);
+    if (!interactive || !retryable) {
+      std::cerr << "chat-actors: " << why << '\n';
+      rc = is(failure, errc::invalid_name) ? 2 : 1;
+      return {};
+    }
+    name.clear();
+  }
 }
 
 } // namespace
@@ -69,75 +123,71 @@ int run_locate(caf::actor_system& sys, const chat_config& cfg) {
   return 0;
 }
 
-int run_client(caf::actor_system& sys, const chat_config& cfg) {
+int run_client(caf::actor_system& sys, const chat_config& cfg,
+               const client_flags& flags) {
   auto server = find_server(sys, cfg);
   if (!server) {
     std::cerr << "chat-actors: " << describe(server.error()) << '\n';
     return 1;
   }
-  redis_settings redis;
-  redis.host = *server;
-  redis.port = caf::get_or(cfg, "chat.redis-port", d::redis_port);
-  redis.db = caf::get_or(cfg, "chat.redis-db", d::redis_db);
-  redis.password =
-      caf::get_or(cfg, "chat.redis-password", std::string{d::redis_password});
+  bool interactive = isatty(STDIN_FILENO) != 0 && !flags.batch;
+  cli_settings settings;
+  settings.batch = !interactive;
+  settings.opts.style = flags.json       ? cli::output_style::json
+                        : settings.batch ? cli::output_style::plain
+                                         : cli::output_style::human;
+  settings.opts.color = std::getenv("NO_COLOR") == nullptr && isatty(STDOUT_FILENO) != 0;
+  settings.term = interactive ? make_line_editor(history_file()) : make_batch_terminal();
+  auto cli = sys.spawn(cli_impl, settings);
+  auto listener = caf::actor_cast<caf::actor>(cli);
   auto ttl = caf::get_or(cfg, "chat.lease-ttl", caf::timespan{d::lease_ttl});
-  auto printer = sys.spawn([](caf::event_based_actor*) -> caf::behavior {
-    return {[](event_atom, const std::string& text) {
-      std::cout << "* " << text << std::endl;
-    }};
-  });
-  auto registry = spawn_registry(sys, redis, ttl, printer);
-  caf::scoped_actor self{sys};
-  bool interactive = isatty(STDIN_FILENO) != 0;
-  auto name = caf::get_or(cfg, "chat.name", std::string{d::name});
-  std::string why;
+  auto registry = spawn_registry(sys, read_redis_settings(cfg, *server), ttl, listener);
+  cli_peers peers{registry, {}, {}};
+  auto shutdown = [&] {
+    for (auto& hdl : {peers.broker, peers.private_chats,
+                      caf::actor_cast<caf::actor>(registry), listener})
+      if (hdl)
+        caf::anon_send_exit(hdl, caf::exit_reason::user_shutdown);
+  };
+  int rc = 0;
   endpoint published{"", caf::get_or(cfg, "chat.grpc-port", d::grpc_port)};
-  for (;;) {
-    if (name.empty() && interactive)
-      name = prompt_name(why);
-    if (name.empty()) {
-      std::cerr << "chat-actors: no name given (--chat.name=NAME)\n";
-      self->send_exit(registry, caf::exit_reason::user_shutdown);
-      return 2;
-    }
-    caf::error failure;
-    self->request(registry, caf::infinite, register_atom::value, name, published)
-        .receive([&](const endpoint& ep) { published = ep; },
-                 [&](caf::error& err) { failure = std::move(err); });
-    if (!failure)
-      break;
-    why = describe(failure);
-    bool retryable = is(failure, errc::invalid_name) || is(failure, errc::name_taken);
-    if (!interactive || !retryable) {
-      std::cerr << "chat-actors: " << why << '\n';
-      self->send_exit(registry, caf::exit_reason::user_shutdown);
-      return is(failure, errc::invalid_name) ? 2 : 1;
-    }
-    name.clear();
+  std::string name;
+  {
+    caf::scoped_actor self{sys};
+    name =
+        register_name(self, registry, caf::get_or(cfg, "chat.name", std::string{d::name}),
+                      published, interactive, rc);
   }
-  std::cout << "registered as " << name << " at " << published.host << ":"
-            << published.port << " on server " << *server << " (lease "
-            << std::chrono::duration_cast<std::chrono::seconds>(ttl).count()
-            << " s); Ctrl+C or Ctrl+D to quit" << std::endl;
-  // Until the CLI actor exists: run until a signal or end of input.
-  std::thread input{[] {
-    std::string line;
-    while (std::getline(std::cin, line)) {
+  if (name.empty()) {
+    shutdown();
+    return rc;
+  }
+  caf::anon_send(cli, event_atom::value,
+                 "registered as " + name + " at " + published.host + ":" +
+                     std::to_string(published.port) + ", server " + *server);
+  caf::anon_send(cli, start_atom::value, name, peers);
+  // Ctrl+C goes to the CLI (back to the lobby, or quit there); SIGTERM and
+  // SIGHUP quit cleanly.
+  std::atomic<bool> done = false;
+  std::thread signals{[&] {
+    while (!done) {
+      auto sig = wait_for_shutdown_signal();
+      if (done)
+        break;
+      if (sig == SIGINT)
+        caf::anon_send(cli, interrupt_atom::value);
+      else
+        caf::anon_send(cli, eof_atom::value);
     }
-    wake_signal_waiter();
   }};
-  input.detach();
-  wait_for_shutdown_signal();
-  self->request(registry, std::chrono::seconds{2}, unregister_atom::value)
-      .receive([](ok_atom) {},
-               [](caf::error& err) {
-                 std::cerr << "chat-actors: could not unregister: " << describe(err)
-                           << '\n';
-               });
-  self->send_exit(registry, caf::exit_reason::user_shutdown);
-  self->send_exit(printer, caf::exit_reason::user_shutdown);
-  std::cout << "bye" << std::endl;
+  {
+    caf::scoped_actor self{sys};
+    self->wait_for(cli);
+  }
+  done = true;
+  wake_signal_waiter();
+  signals.join();
+  shutdown();
   return 0;
 }
 

@@ -26,6 +26,14 @@ int main(int argc, char** argv) {
     command = *i;
     args.erase(i);
   }
+  chat::client_flags flags;
+  std::erase_if(args, [&](const std::string& x) {
+    if (x == "--batch")
+      return flags.batch = true;
+    if (x == "--json")
+      return flags.json = true;
+    return false;
+  });
   chat::chat_config cfg;
   chat::add_error_category(cfg);
   switch (cfg.load(args)) {
@@ -45,5 +53,5 @@ int main(int argc, char** argv) {
     return chat::run_server(sys, cfg);
   if (command == "locate")
     return chat::run_locate(sys, cfg);
-  return chat::run_client(sys, cfg);
+  return chat::run_client(sys, cfg, flags);
 }

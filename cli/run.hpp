@@ -9,7 +9,15 @@ namespace chat {
 class chat_config;
 
 int run_server(caf::actor_system& sys, const chat_config& cfg);
-int run_client(caf::actor_system& sys, const chat_config& cfg);
+/// Client flags that are not `chat.*` options.
+struct client_flags {
+  /// Line-by-line commands and one line per event, even on a TTY.
+  bool batch = false;
+  /// Events as JSON lines.
+  bool json = false;
+};
+
+int run_client(caf::actor_system& sys, const chat_config& cfg, const client_flags& flags);
 
 /// Prints the server's address as found by the LAN locator.
 int run_locate(caf::actor_system& sys, const chat_config& cfg);

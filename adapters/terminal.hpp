@@ -1,0 +1,43 @@
+#pragma once
+
+// The terminal, owned by the CLI actor. Reading blocks, so it runs on the
+// adapter's own thread and hands each line to the CLI actor as
+// (line_atom, std::string), end of input as (eof_atom). Output from any
+// thread goes through `print`, which never garbles the line being typed.
+//
+// Interactive: libedit (BSD-licensed readline replacement from Debian;
+// GNU readline would make the binary GPL) in callback mode, so incoming
+// messages are printed above the prompt and the typed line is redrawn.
+// Batch: plain line reads from stdin and plain writes to stdout.
+
+#include <caf/actor.hpp>
+
+#include <memory>
+#include <string>
+
+namespace chat {
+
+class terminal {
+public:
+  virtual ~terminal() = default;
+
+  /// Starts reading; lines go to `reader`.
+  virtual void start(caf::actor reader) = 0;
+
+  /// Prints one line (thread-safe).
+  virtual void print(std::string line) = 0;
+
+  /// Changes the prompt (interactive only).
+  virtual void set_prompt(std::string prompt) = 0;
+
+  /// Forgets the line being typed (Ctrl+C).
+  virtual void clear_line() = 0;
+};
+
+/// libedit on stdin/stdout, which must be a TTY.
+std::unique_ptr<terminal> make_line_editor(const std::string& history_file);
+
+/// Line by line on stdin/stdout, for scripts.
+std::unique_ptr<terminal> make_batch_terminal();
+
+} // namespace chat

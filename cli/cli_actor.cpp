@@ -1,0 +1,312 @@
+#include "cli/cli_actor.hpp"
+
+#include "cli/commands.hpp"
+#include "config/errors.hpp"
+
+#include <caf/actor_cast.hpp>
+#include <caf/event_based_actor.hpp>
+
+namespace chat {
+
+namespace {
+
+using view = cli_state::view;
+using cli::command_kind;
+using cli::render;
+using cli::render_status;
+
+constexpr auto reply_timeout = std::chrono::seconds{5};
+
+chat_event local_event(uint8_t kind, std::string chat, std::string text) {
+  chat_event ev;
+  ev.kind = kind;
+  ev.chat = std::move(chat);
+  ev.text = std::move(text);
+  ev.ts_ms = now_ms();
+  return ev;
+}
+
+void say(cli_pointer self, const std::string& text) {
+  auto& st = self->state;
+  st.print(render(local_event(chat_event::info, "system", text), st.opts));
+}
+
+void complain(cli_pointer self, const std::string& text) {
+  auto& st = self->state;
+  st.print(render(local_event(chat_event::error, "system", text), st.opts));
+}
+
+std::string prompt_of(const cli_state& st) {
+  switch (st.current) {
+  case view::lobby:
+    return "[lobby] ";
+  case view::private_chat:
+    return "[@" + st.target + "] ";
+  case view::group:
+    return "[#" + st.target + "] ";
+  case view::discovery:
+    return "[who] ";
+  case view::insults:
+    return "[insults] ";
+  }
+  return "> ";
+}
+
+/// Whichever chat actor serves `chat`; null if that part is not running.
+caf::actor owner_of(cli_pointer self, const std::string& chat) {
+  auto& peers = self->state.peers;
+  return chat.starts_with("private:") ? peers.private_chats : peers.broker;
+}
+
+/// What the owner of `chat` calls it: private chats by peer name, the
+/// broker by the full chat name.
+std::string key_of(const std::string& chat) {
+  return chat.starts_with("private:") ? chat.substr(8) : chat;
+}
+
+void show_history(cli_pointer self, const std::string& chat) {
+  auto owner = owner_of(self, chat);
+  if (!owner)
+    return;
+  self->request(owner, reply_timeout, history_atom::value, key_of(chat))
+      .then(
+          [=](const std::vector<chat_event>& events) {
+            for (auto& ev : events)
+              self->state.print(render(ev, self->state.opts));
+          },
+          [=](caf::error& err) { complain(self, describe(err)); });
+}
+
+void leave_view(cli_pointer self) {
+  auto& st = self->state;
+  auto chat = st.current_chat();
+  if (st.current == view::discovery && st.peers.broker)
+    caf::anon_send(st.peers.broker, discover_atom::value, false);
+  else if (!chat.empty())
+    if (auto owner = owner_of(self, chat))
+      caf::anon_send(owner, close_atom::value, key_of(chat));
+  st.current = view::lobby;
+  st.target.clear();
+  st.term->set_prompt(prompt_of(st));
+}
+
+void show_lobby(cli_pointer self);
+
+void enter_view(cli_pointer self, view v, const std::string& target) {
+  auto& st = self->state;
+  if (st.current != view::lobby)
+    leave_view(self);
+  st.current = v;
+  st.target = target;
+  st.term->set_prompt(prompt_of(st));
+  auto chat = st.current_chat();
+  if (v == view::discovery) {
+    if (!st.peers.broker)
+      return complain(self, "discovery needs the broker, which is not connected");
+    caf::anon_send(st.peers.broker, discover_atom::value, true);
+    say(self, "who is online (refreshed every 3 s); Ctrl+C or /back to leave");
+    return;
+  }
+  auto owner = owner_of(self, chat);
+  if (!owner)
+    return complain(self, "that part of the chat is not connected");
+  if (!st.batch)
+    say(self, "── " + chat + " ── Ctrl+C or /back for the lobby");
+  show_history(self, chat);
+  caf::anon_send(owner, open_atom::value, key_of(chat));
+}
+
+/// Sends `text` to the open chat.
+void send_text(cli_pointer self, const std::string& chat, const std::string& text) {
+  auto& st = self->state;
+  auto owner = owner_of(self, chat);
+  if (!owner)
+    return complain(self, "that part of the chat is not connected");
+  auto on_error = [=](caf::error& err) { complain(self, describe(err)); };
+  if (chat.starts_with("private:"))
+    self->request(owner, reply_timeout, send_atom::value, key_of(chat), text)
+        .then([](ok_atom) {}, on_error);
+  else if (chat == "insults")
+    self->request(owner, reply_timeout, insult_atom::value, text)
+        .then([](ok_atom) {}, on_error);
+  else
+    self->request(owner, reply_timeout, post_atom::value, chat.substr(6), text)
+        .then([](ok_atom) {}, on_error);
+  (void)st;
+}
+
+void show_chats(cli_pointer self) {
+  auto& st = self->state;
+  auto list = [=](const std::vector<chat_summary>& chats) {
+    for (auto& c : chats)
+      say(self,
+          c.chat + (c.unread > 0 ? " (" + std::to_string(c.unread) + " unread)" : ""));
+  };
+  auto on_error = [=](caf::error& err) { complain(self, describe(err)); };
+  for (auto& owner : {st.peers.private_chats, st.peers.broker})
+    if (owner)
+      self->request(owner, reply_timeout, chats_atom::value).then(list, on_error);
+}
+
+void show_lobby(cli_pointer self) {
+  if (self->state.batch)
+    return;
+  say(self, "lobby — /msg <user>, /join <group>, /who, /insult, /groups, /help, /quit");
+  show_chats(self);
+}
+
+void quit(cli_pointer self) {
+  auto& st = self->state;
+  if (st.quitting)
+    return;
+  st.quitting = true;
+  if (st.current != view::lobby)
+    leave_view(self);
+  st.print(render_status("leaving", st.opts));
+  // The supervisor sees us end and shuts the session down (unregister,
+  // delete subscriptions, close connections).
+  self->quit();
+}
+
+void run_command(cli_pointer self, const cli::command& cmd) {
+  auto& st = self->state;
+  switch (cmd.kind) {
+  case command_kind::none:
+    return;
+  case command_kind::invalid:
+    return complain(self, cmd.error);
+  case command_kind::text: {
+    auto chat = st.current_chat();
+    if (chat.empty() || chat == "discovery")
+      return complain(self,
+                      "not in a chat: /msg <user>, /join <group>, /insult (see /help)");
+    return send_text(self, chat, cmd.text);
+  }
+  case command_kind::msg:
+    if (!cmd.text.empty())
+      return send_text(self, "private:" + cmd.target, cmd.text);
+    return enter_view(self, view::private_chat, cmd.target);
+  case command_kind::join: {
+    if (!st.peers.broker)
+      return complain(self, "groups need the broker, which is not connected");
+    auto group = cmd.target;
+    self->request(st.peers.broker, reply_timeout, join_atom::value, group, cmd.transient)
+        .then(
+            [=](ok_atom) {
+              if (!self->state.batch)
+                enter_view(self, view::group, group);
+              else
+                say(self, "joined " + group);
+            },
+            [=](caf::error& err) { complain(self, describe(err)); });
+    return;
+  }
+  case command_kind::open:
+    return enter_view(self, view::group, cmd.target);
+  case command_kind::leave: {
+    if (!st.peers.broker)
+      return complain(self, "groups need the broker, which is not connected");
+    auto group = cmd.target;
+    if (st.current == view::group && st.target == group)
+      leave_view(self);
+    self->request(st.peers.broker, reply_timeout, leave_atom::value, group)
+        .then([=](ok_atom) { say(self, "left " + group); },
+              [=](caf::error& err) { complain(self, describe(err)); });
+    return;
+  }
+  case command_kind::groups:
+    return show_chats(self);
+  case command_kind::who:
+    return enter_view(self, view::discovery, {});
+  case command_kind::insult:
+    if (!cmd.text.empty())
+      return send_text(self, "insults", cmd.text);
+    return enter_view(self, view::insults, {});
+  case command_kind::history: {
+    auto chat = st.current_chat();
+    if (chat.empty() || chat == "discovery")
+      return complain(self, "no chat open");
+    return show_history(self, chat);
+  }
+  case command_kind::back:
+    if (st.current != view::lobby) {
+      leave_view(self);
+      show_lobby(self);
+    }
+    return;
+  case command_kind::help:
+    for (auto& line : cli::help_lines())
+      say(self, line);
+    return;
+  case command_kind::quit:
+    return quit(self);
+  }
+}
+
+} // namespace
+
+std::string cli_state::current_chat() const {
+  switch (current) {
+  case view::lobby:
+    return {};
+  case view::private_chat:
+    return "private:" + target;
+  case view::group:
+    return "group:" + target;
+  case view::discovery:
+    return "discovery";
+  case view::insults:
+    return "insults";
+  }
+  return {};
+}
+
+cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
+  auto& st = self->state;
+  st.opts = settings.opts;
+  st.batch = settings.batch;
+  st.term = std::move(settings.term);
+  return {
+      [=](start_atom, const std::string& user, const cli_peers& peers) {
+        auto& st = self->state;
+        st.user = user;
+        st.peers = peers;
+        st.term->set_prompt(prompt_of(st));
+        st.term->start(caf::actor_cast<caf::actor>(self));
+        show_lobby(self);
+      },
+      [=](line_atom, const std::string& line) {
+        run_command(self, cli::parse_command(line, self->state.current == view::lobby));
+      },
+      [=](eof_atom) { quit(self); },
+      [=](interrupt_atom) {
+        auto& st = self->state;
+        if (st.current == view::lobby)
+          return quit(self);
+        st.term->clear_line();
+        leave_view(self);
+        show_lobby(self);
+      },
+      [=](event_atom, const chat_event& ev) {
+        auto& st = self->state;
+        if (st.batch || ev.chat == st.current_chat() || ev.kind != chat_event::message) {
+          st.print(render(ev, st.opts));
+          return;
+        }
+        // Elsewhere: one short notice; the chat keeps it as unread.
+        auto notice = ev;
+        notice.text = "[" + ev.chat + "] " + ev.text;
+        st.print(render(notice, st.opts));
+      },
+      [=](event_atom, const std::string& status) {
+        self->state.print(render_status(status, self->state.opts));
+      },
+      [=](report_atom, const discovery_report& report) {
+        auto& st = self->state;
+        if (st.batch || st.current == view::discovery)
+          st.print(render(report, st.opts));
+      },
+  };
+}
+
+} // namespace chat

@@ -1,0 +1,86 @@
+#pragma once
+
+// The CLI actor: renders what the chat actors report and turns what the
+// user types into requests to them. It talks to everything by message: the
+// terminal adapter hands it lines, the signal thread hands it Ctrl+C.
+
+#include "actors/atoms.hpp"
+#include "actors/chat_types.hpp"
+#include "actors/registry_actor.hpp"
+#include "adapters/terminal.hpp"
+#include "cli/render.hpp"
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <memory>
+#include <string>
+
+namespace chat {
+
+struct cli_peers;
+
+/// start: the session is registered; read the terminal from now on.
+using cli_actor =
+    caf::typed_actor<caf::reacts_to<start_atom, std::string, cli_peers>,
+                     caf::reacts_to<line_atom, std::string>, caf::reacts_to<eof_atom>,
+                     caf::reacts_to<interrupt_atom>,
+                     caf::reacts_to<event_atom, chat_event>,
+                     caf::reacts_to<event_atom, std::string>,
+                     caf::reacts_to<report_atom, discovery_report>>;
+
+/// Everything the CLI talks to. Chat actors are held untyped: the CLI only
+/// relies on the messages listed in actors/atoms.hpp.
+struct cli_peers {
+  registry_actor registry;
+  /// Private chats: send, history, chats, open, close (by peer name).
+  caf::actor private_chats;
+  /// Groups, discovery, insults: join, leave, post, history, chats, open,
+  /// close, insult, discover.
+  caf::actor broker;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cli_peers& x) {
+  return f(caf::meta::type_name("cli_peers"), x.registry, x.private_chats, x.broker);
+}
+
+struct cli_state {
+  /// What the user looks at.
+  enum class view { lobby, private_chat, group, discovery, insults };
+
+  std::shared_ptr<terminal> term;
+  cli::render_options opts;
+  cli_peers peers;
+  /// Our user name.
+  std::string user;
+  view current = view::lobby;
+  /// Peer or group of the open view.
+  std::string target;
+  /// Batch mode: every event is printed, whatever the view.
+  bool batch = false;
+  bool quitting = false;
+
+  /// "private:bob", "group:room", "insults", "discovery" or "" (lobby).
+  std::string current_chat() const;
+
+  /// Prints one line (any style).
+  void print(const std::string& line) { term->print(line); }
+
+  static inline const char* name = "cli";
+};
+
+using cli_pointer = cli_actor::stateful_pointer<cli_state>;
+
+struct cli_settings {
+  cli::render_options opts;
+  bool batch = false;
+  std::shared_ptr<terminal> term;
+};
+
+/// Prints what it is told; reads the terminal after `start`; ends
+/// (normally) when the user quits.
+cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings);
+
+} // namespace chat

@@ -1,0 +1,44 @@
+#pragma once
+
+// Parses what the user types into a command. Pure: no I/O, unit-tested.
+
+#include <string>
+#include <vector>
+
+namespace chat::cli {
+
+enum class command_kind {
+  none,    ///< empty line
+  text,    ///< plain text: a message to the open chat
+  msg,     ///< /msg <user> [text]
+  join,    ///< /join <group> [--transient]
+  open,    ///< /open <group>: show a subscribed group
+  leave,   ///< /leave <group>
+  groups,  ///< /groups: chats with unread counts
+  who,     ///< /who: discovery view
+  insult,  ///< /insult [text]
+  history, ///< /history
+  back,    ///< /back: to the lobby
+  help,    ///< /help
+  quit,    ///< /quit
+  invalid, ///< unknown command or missing argument; `error` says why
+};
+
+struct command {
+  command_kind kind = command_kind::none;
+  /// User or group name.
+  std::string target;
+  std::string text;
+  bool transient = false;
+  std::string error;
+};
+
+/// Parses one input line. In the lobby the original client's menu numbers
+/// work too: 1 private chat, 2 subscribe to a group, 3 open a group,
+/// 4 discover chats, 5 insult channel, 6 exit.
+command parse_command(const std::string& line, bool in_lobby);
+
+/// The /help text, one entry per line.
+std::vector<std::string> help_lines();
+
+} // namespace chat::cli

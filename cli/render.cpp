@@ -1,0 +1,160 @@
+#include "cli/render.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <ctime>
+
+namespace chat::cli {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::string clock_time(int64_t ts_ms) {
+  std::time_t secs = ts_ms / 1000;
+  std::tm tm{};
+  localtime_r(&secs, &tm);
+  char buf[8];
+  std::strftime(buf, sizeof(buf), "%H:%M", &tm);
+  return buf;
+}
+
+std::string iso_time(int64_t ts_ms) {
+  std::time_t secs = ts_ms / 1000;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  char ms[8];
+  std::snprintf(ms, sizeof(ms), ".%03dZ", static_cast<int>(ts_ms % 1000));
+  return std::string{buf} + ms;
+}
+
+std::string paint(const std::string& text, const std::string& sgr, bool color) {
+  return color ? "\033[" + sgr + "m" + text + "\033[0m" : text;
+}
+
+const char* type_name(uint8_t kind) {
+  switch (kind) {
+  case chat_event::message:
+    return "message";
+  case chat_event::info:
+    return "info";
+  default:
+    return "error";
+  }
+}
+
+/// JSON with invalid UTF-8 replaced instead of throwing.
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+} // namespace
+
+std::string printable(const std::string& text) {
+  std::string result;
+  result.reserve(text.size());
+  for (unsigned char c : text)
+    if (c >= 0x20 ? c != 0x7f : c == '\t')
+      result += static_cast<char>(c);
+  return result;
+}
+
+int name_color(const std::string& name) {
+  // Readable colours on dark and light backgrounds.
+  static const int palette[] = {31, 32, 33,  34,  35,  36,  69,
+                                71, 99, 130, 166, 172, 204, 208};
+  uint32_t h = 2166136261u; // FNV-1a
+  for (unsigned char c : name)
+    h = (h ^ c) * 16777619u;
+  return palette[h % (sizeof(palette) / sizeof(palette[0]))];
+}
+
+std::string render(const chat_event& ev, const render_options& opts) {
+  auto text = printable(ev.text);
+  switch (opts.style) {
+  case output_style::json: {
+    json j{{"type", type_name(ev.kind)},
+           {"chat", ev.chat},
+           {"text", text},
+           {"ts", iso_time(ev.ts_ms)}};
+    if (ev.kind == chat_event::message) {
+      j["from"] = ev.from;
+      j["own"] = ev.own;
+      j["verified"] = ev.verified;
+    }
+    return dump(j);
+  }
+  case output_style::plain: {
+    std::string line = iso_time(ev.ts_ms) + " " + type_name(ev.kind) + " " + ev.chat;
+    if (ev.kind == chat_event::message)
+      line += " " + ev.from + (ev.verified ? "" : "(unverified)") + ":";
+    return line + " " + text;
+  }
+  case output_style::human:
+    break;
+  }
+  auto when = paint(clock_time(ev.ts_ms), "2", opts.color);
+  if (ev.kind == chat_event::info)
+    return when + " " + paint("* " + text, "2", opts.color);
+  if (ev.kind == chat_event::error)
+    return when + " " + paint("! " + text, "1;31", opts.color);
+  if (ev.own)
+    return when + " " + paint("  you", "1", opts.color) + " │ " + text;
+  auto name = ev.from;
+  if (name.size() < 5)
+    name.insert(0, 5 - name.size(), ' ');
+  auto who = paint(name, "1;38;5;" + std::to_string(name_color(ev.from)), opts.color);
+  auto mark = ev.verified ? "" : paint(" (unverified)", "33", opts.color);
+  return when + " " + who + " │ " + text + mark;
+}
+
+std::string render(const discovery_report& report, const render_options& opts) {
+  if (opts.style == output_style::json) {
+    json live = json::array();
+    for (auto& peer : report.live)
+      live.push_back(
+          {{"name", peer.name}, {"endpoint", peer.endpoint}, {"groups", peer.groups}});
+    return dump(json{{"type", "discovery"},
+                     {"live", live},
+                     {"joined", report.joined},
+                     {"left", report.left}});
+  }
+  std::string line = opts.style == output_style::plain ? "discovery online:" : "online:";
+  if (report.live.empty())
+    line += " nobody else";
+  for (auto& peer : report.live) {
+    line += " " + printable(peer.name);
+    std::string details = printable(peer.endpoint);
+    for (auto& group : peer.groups)
+      details += (details.empty() ? "#" : " #") + printable(group);
+    if (!details.empty())
+      line += " (" + details + ")";
+  }
+  auto names = [](const std::vector<std::string>& xs) {
+    std::string result;
+    for (auto& x : xs)
+      result += " " + printable(x);
+    return result;
+  };
+  if (!report.joined.empty())
+    line += "; joined:" + names(report.joined);
+  if (!report.left.empty())
+    line += "; left:" + names(report.left);
+  return line;
+}
+
+std::string render_status(const std::string& text, const render_options& opts) {
+  switch (opts.style) {
+  case output_style::json:
+    return dump(json{{"type", "status"}, {"text", printable(text)}});
+  case output_style::plain:
+    return "status " + printable(text);
+  case output_style::human:
+    break;
+  }
+  return paint("-- " + printable(text), "2", opts.color);
+}
+
+} // namespace chat::cli

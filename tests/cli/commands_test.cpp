@@ -1,0 +1,52 @@
+#define CAF_SUITE commands
+#include <caf/test/unit_test.hpp>
+
+#include "cli/commands.hpp"
+
+using namespace chat::cli;
+
+CAF_TEST(slash commands take their arguments) {
+  auto msg = parse_command("/msg bob hello there", false);
+  CAF_CHECK(msg.kind == command_kind::msg);
+  CAF_CHECK_EQUAL(msg.target, "bob");
+  CAF_CHECK_EQUAL(msg.text, "hello there");
+  auto join = parse_command("/join room --transient", false);
+  CAF_CHECK(join.kind == command_kind::join);
+  CAF_CHECK_EQUAL(join.target, "room");
+  CAF_CHECK(join.transient);
+  CAF_CHECK(parse_command("/join room", false).transient == false);
+  CAF_CHECK(parse_command("/quit", false).kind == command_kind::quit);
+  CAF_CHECK(parse_command("/who", false).kind == command_kind::who);
+  CAF_CHECK_EQUAL(parse_command("/insult you fool", false).text, "you fool");
+}
+
+CAF_TEST(plain text and escapes) {
+  auto text = parse_command("  hi there  ", false);
+  CAF_CHECK(text.kind == command_kind::text);
+  CAF_CHECK_EQUAL(text.text, "  hi there  ");
+  auto escaped = parse_command("//not a command", false);
+  CAF_CHECK(escaped.kind == command_kind::text);
+  CAF_CHECK_EQUAL(escaped.text, "/not a command");
+  CAF_CHECK(parse_command("   ", false).kind == command_kind::none);
+}
+
+CAF_TEST(mistakes get a reason) {
+  auto missing = parse_command("/msg", false);
+  CAF_CHECK(missing.kind == command_kind::invalid);
+  CAF_CHECK_EQUAL(missing.error, "usage: /msg <user> [text]");
+  CAF_CHECK(parse_command("/frobnicate", false).kind == command_kind::invalid);
+  CAF_CHECK(parse_command("/join room extra", false).kind == command_kind::invalid);
+}
+
+CAF_TEST(the original menu numbers work in the lobby only) {
+  CAF_CHECK(parse_command("1 bob", true).kind == command_kind::msg);
+  CAF_CHECK_EQUAL(parse_command("1 bob", true).target, "bob");
+  CAF_CHECK(parse_command("2 room", true).kind == command_kind::join);
+  CAF_CHECK(parse_command("3 room", true).kind == command_kind::open);
+  CAF_CHECK(parse_command("4", true).kind == command_kind::who);
+  CAF_CHECK(parse_command("5", true).kind == command_kind::insult);
+  CAF_CHECK(parse_command("6", true).kind == command_kind::quit);
+  CAF_CHECK(parse_command("1", true).kind == command_kind::invalid);
+  CAF_CHECK(parse_command("6", false).kind == command_kind::text);
+  CAF_CHECK(parse_command("12 monkeys", true).kind == command_kind::text);
+}
