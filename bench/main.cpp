@@ -1,0 +1,45 @@
+// chat-bench: every case runs the chat-actors path and a raw-library
+// baseline against the same server node in the same run, and prints both
+// with their ratio (ours / raw). See scripts/bench.
+//
+//   chat-bench --redis-port=P --amqp-port=P [--n=N] [--binary=PATH] [CASE...]
+
+#include "bench/bench_util.hpp"
+#include "bench/cases.hpp"
+
+#include <cstring>
+#include <functional>
+#include <iostream>
+#include <map>
+
+int main(int argc, char** argv) {
+  using namespace chat::bench;
+  bench_settings s;
+  std::vector<std::string> selected;
+  auto value = [](const char* arg, const char* name) -> const char* {
+    auto len = std::strlen(name);
+    return std::strncmp(arg, name, len) == 0 ? arg + len : nullptr;
+  };
+  for (int i = 1; i < argc; ++i) {
+    if (auto v = value(argv[i], "--redis-port="))
+      s.redis_port = static_cast<uint16_t>(std::atoi(v));
+    else if (auto v = value(argv[i], "--amqp-port="))
+      s.amqp_port = static_cast<uint16_t>(std::atoi(v));
+    else if (auto v = value(argv[i], "--n="))
+      s.n = std::strtoul(v, nullptr, 10);
+    else if (auto v = value(argv[i], "--binary="))
+      s.binary = v;
+    else
+      selected.emplace_back(argv[i]);
+  }
+  std::map<std::string, std::function<void(const bench_settings&)>> cases{
+      {"registry", registry_case},
+      {"startup", startup_case},
+  };
+  header();
+  for (auto& [name, run] : cases)
+    if (selected.empty() ||
+        std::find(selected.begin(), selected.end(), name) != selected.end())
+      run(s);
+  return 0;
+}
