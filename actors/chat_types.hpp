@@ -15,9 +15,9 @@ namespace chat {
 /// One line in a chat view or an event for the CLI.
 struct chat_event {
   enum kind_t : uint8_t {
-    message,  ///< a chat message (private, group or insult)
-    info,     ///< something the user should know (peer offline, reconnected, …)
-    error,    ///< something failed
+    message, ///< a chat message (private, group or insult)
+    info,    ///< something the user should know (peer offline, reconnected, …)
+    error,   ///< something failed
   };
   uint8_t kind = message;
   /// "private:<peer>", "group:<group>", "insults", "discovery" or "system".
@@ -37,8 +37,8 @@ struct chat_event {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chat_event& x) {
-  return f(caf::meta::type_name("chat_event"), x.kind, x.chat, x.from, x.text, x.ts_ms, x.own,
-           x.verified);
+  return f(caf::meta::type_name("chat_event"), x.kind, x.chat, x.from, x.text, x.ts_ms,
+           x.own, x.verified);
 }
 
 /// A chat in the lobby listing.

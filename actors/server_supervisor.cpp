@@ -2,6 +2,7 @@
 
 #include "actors/lan_locator_actor.hpp"
 #include "actors/service_actor.hpp"
+#include "actors/supervision.hpp"
 #include "actors/topology_actor.hpp"
 #include "adapters/managed_services.hpp"
 #include "config/defaults.hpp"
@@ -23,19 +24,10 @@ namespace chat {
 
 namespace {
 
-/// Restarts of one child before the supervisor gives up.
-constexpr int max_child_restarts = 5;
-
-struct child_entry {
-  std::function<caf::actor()> spawn;
-  caf::actor handle;
-  int restarts = 0;
-};
-
 struct server_supervisor_state {
   server_settings settings;
-  /// Children by name: "redis", "rabbitmq", "topology", "locator".
-  std::map<std::string, child_entry> children;
+  /// "redis", "rabbitmq", "topology", "locator".
+  child_table children;
   /// Services that currently answer.
   std::set<std::string> ready;
   /// Whether the "ready" line was printed.
@@ -44,20 +36,6 @@ struct server_supervisor_state {
 };
 
 using supervisor_pointer = caf::stateful_actor<server_supervisor_state>*;
-
-void start_child(supervisor_pointer self, const std::string& name) {
-  auto& child = self->state.children[name];
-  child.handle = child.spawn();
-  self->monitor(child.handle);
-  self->link_to(child.handle);
-}
-
-std::string name_of(supervisor_pointer self, const caf::actor_addr& addr) {
-  for (auto& [name, child] : self->state.children)
-    if (child.handle && child.handle.address() == addr)
-      return name;
-  return {};
-}
 
 void announce(supervisor_pointer self) {
   auto& st = self->state;
@@ -75,63 +53,61 @@ caf::behavior server_supervisor_impl(supervisor_pointer self, server_settings se
   auto& s = st.settings;
   auto parent = caf::actor_cast<caf::actor>(self);
   auto& sys = self->system();
-  st.children["redis"].spawn = [&sys, s, parent] {
+  st.children.add("redis", [&sys, s, parent] {
     return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(
         service_impl, redis_service(s.redis, s.state_dir, s.managed), parent));
-  };
-  st.children["rabbitmq"].spawn = [&sys, s, parent] {
+  });
+  st.children.add("rabbitmq", [&sys, s, parent] {
     return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(
         service_impl, rabbitmq_service(s.amqp, s.state_dir, s.managed), parent));
-  };
-  st.children["topology"].spawn = [&sys, s] {
+  });
+  st.children.add("topology", [&sys, s] {
     auto broker = s.amqp;
     broker.host = "127.0.0.1";
     return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(topology_impl, broker));
-  };
-  st.children["locator"].spawn = [&sys, s] {
+  });
+  st.children.add("locator", [&sys, s] {
     return caf::actor_cast<caf::actor>(
         sys.spawn(lan_locator_impl, locator_socket(s.locator_port)));
-  };
+  });
   // Children are linked: when we go, they go (and stop their programs).
   // A child's failure arrives through the down handler; any other exit
   // message (shutdown from main) ends us.
   self->set_exit_handler([self](caf::exit_msg& msg) {
-    if (!name_of(self, msg.source).empty())
+    if (!self->state.children.name_of(msg.source).empty())
       return;
-    for (auto& [name, child] : self->state.children)
-      if (child.handle)
-        self->send_exit(child.handle, msg.reason);
+    self->state.children.stop_all(self, msg.reason);
     self->quit(msg.reason);
   });
   self->set_down_handler([self](caf::down_msg& msg) {
-    auto name = name_of(self, msg.source);
+    auto& st = self->state;
+    auto name = st.children.name_of(msg.source);
     if (name.empty())
       return;
-    auto& child = self->state.children[name];
-    child.handle = nullptr;
-    self->state.ready.erase(name);
-    if (++child.restarts > max_child_restarts) {
+    st.ready.erase(name);
+    auto delay = st.children.failed(name);
+    if (!delay) {
       spdlog::critical("{} keeps failing: {}", name, describe(msg.reason));
       self->quit(msg.reason);
       return;
     }
     spdlog::error("{} failed: {}; restarting", name, describe(msg.reason));
-    self->delayed_send(self, std::chrono::seconds{child.restarts}, start_atom::value,
-                       name);
+    self->delayed_send(self, *delay, start_atom::value, name);
   });
   for (auto name : {"redis", "rabbitmq", "topology", "locator"})
-    start_child(self, name);
+    st.children.start(self, name);
   std::cout << "starting: redis on port " << s.redis.port << ", rabbitmq on port "
             << s.amqp.port << " (a private RabbitMQ node takes ~10 s)…" << std::endl;
   return {
-      [=](start_atom, const std::string& name) { start_child(self, name); },
+      [=](start_atom, const std::string& name) {
+        self->state.children.start(self, name);
+      },
       [=](ready_atom, const std::string& name, const std::string& how) {
         auto& st = self->state;
         std::cout << name << " ready (" << how << ")" << std::endl;
         st.ready.insert(name);
         if (name == "rabbitmq")
-          self->send(caf::actor_cast<topology_actor>(st.children["topology"].handle),
-                     ready_atom::value);
+          caf::anon_send(st.children.handle("topology"), ready_atom::value);
         announce(self);
       },
       [=](down_atom, const std::string& name, const std::string& why) {
