@@ -135,6 +135,17 @@ service_spec rabbitmq_service(const amqp_settings& settings, const std::string& 
                  "RABBITMQ_CONFIG_FILE=" + conf,
                  "RABBITMQ_ENABLED_PLUGINS_FILE=" + *dir + "/enabled_plugins",
                  "RABBITMQ_FEATURE_FLAGS_FILE=" + *dir + "/feature_flags"};
+    // Operators (and tests) inspect the private node with this wrapper.
+    {
+      auto ctl = *dir + "/rabbitmqctl";
+      std::ofstream out{ctl};
+      out << "#!/bin/sh\n# rabbitmqctl for the node chat-actors manages here\n"
+          << "export HOME='" << *dir << "' ERL_EPMD_PORT=" << epmd_port
+          << " RABBITMQ_NODENAME=" << node << "\n"
+          << "exec /usr/lib/rabbitmq/bin/rabbitmqctl \"$@\"\n";
+      out.close();
+      fs::permissions(ctl, fs::perms::owner_all, fs::perm_options::add);
+    }
     child.log_file = *dir + "/rabbitmq.out";
     child.working_dir = *dir;
     return child;

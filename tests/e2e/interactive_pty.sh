@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The interactive client in a real terminal (tmux): a message that arrives
+# while the user types does not garble the typed line; Ctrl+C goes back to
+# the lobby; Ctrl+C in the lobby leaves within 1 s and frees the name.
+source "$(dirname "$0")/lib.sh"
+source "$CHAT_TEST_ENV"
+command -v tmux >/dev/null || fail "tmux missing (scripts/setup installs it)"
+work=$(mktemp -d)
+sock=$work/tmux
+tmx() { tmux -S "$sock" "$@"; }
+trap 'tmx kill-server 2>/dev/null || true; kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+rcli() { redis-cli -p "$CHAT_TEST_REDIS_PORT" "$@"; }
+common=(--chat.server=127.0.0.1 --chat.redis-port="$CHAT_TEST_REDIS_PORT"
+        --chat.amqp-port="$CHAT_TEST_AMQP_PORT")
+alice=pty$RANDOM; bob=ptb$RANDOM
+screen() { tmx capture-pane -p -t chat; }
+shows() { screen | grep -q -- "$1"; }
+
+tmx new-session -d -s chat -x 150 -y 30 \
+  "NO_COLOR=1 HOME=$work $bin ${common[*]} --chat.name=$alice; echo EXITED; sleep 30"
+wait_for 10 shows "registered as $alice" || { screen; fail "client did not start"; }
+tmx send-keys -t chat "/msg $bob" Enter
+wait_for 5 shows "\[@$bob\]" || { screen; fail "no private view"; }
+tmx send-keys -t chat "half typed line"
+# bob (batch) sends while alice is typing.
+mkfifo "$work/bob.in"
+"$bin" "${common[@]}" --chat.name="$bob" --batch <"$work/bob.in" >"$work/bob.out" 2>&1 &
+exec 3>"$work/bob.in"
+wait_for 10 grep -q "registered as" "$work/bob.out" || fail "bob did not start"
+echo "/msg $alice hello from bob" >&3
+wait_for 5 shows "hello from bob" || { screen; fail "message not shown"; }
+screen | tail -3 | grep -q "\[@$bob\] half typed line" || { screen; fail "typed line garbled"; }
+pass "incoming message shown above the prompt, typed line intact"
+tmx send-keys -t chat Enter
+wait_for 5 grep -q "half typed line" "$work/bob.out" || fail "bob did not get the typed line"
+tmx send-keys -t chat C-c
+wait_for 3 shows "\[lobby\]" || { screen; fail "Ctrl+C did not go back to the lobby"; }
+pass "Ctrl+C in a view → lobby"
+[ "$(rcli exists "$alice")" = 1 ] || fail "alice not registered"
+t0=$(now_ms)
+tmx send-keys -t chat C-c
+wait_for 3 shows EXITED || { screen; fail "Ctrl+C in the lobby did not exit"; }
+elapsed=$(( $(now_ms) - t0 ))
+[ "$elapsed" -le 1000 ] || fail "exit took $elapsed ms"
+[ "$(rcli exists "$alice")" = 0 ] || fail "alice still registered after exit"
+pass "Ctrl+C in the lobby exits in $elapsed ms and frees the name"
+echo "/quit" >&3
