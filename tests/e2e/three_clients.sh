@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# A server node and three scriptable clients (alice, bob, carol, --json):
+# private chat both ways, a group with all three, discovery lists the other
+# two, the insult channel round-robin, and a clean exit removes the Redis
+# key and the session's queues.
+source "$(dirname "$0")/lib.sh"
+source "$CHAT_TEST_ENV"
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+rcli() { redis-cli -p "$CHAT_TEST_REDIS_PORT" "$@"; }
+ctl=$CHAT_TEST_DIR/state/rabbitmq-$CHAT_TEST_AMQP_PORT/rabbitmqctl
+queues() { "$ctl" list_queues -q name 2>/dev/null; }
+id=$RANDOM
+a=alice$id; b=bob$id; c=carol$id; room=room$id
+declare -A fd
+
+start() { # NAME: a --json batch client fed through a FIFO
+  mkfifo "$work/$1.in"
+  "$bin" --json --chat.server=127.0.0.1 --chat.redis-port="$CHAT_TEST_REDIS_PORT" \
+    --chat.amqp-port="$CHAT_TEST_AMQP_PORT" --chat.name="$1" \
+    <"$work/$1.in" >"$work/$1.out" 2>"$work/$1.err" &
+  exec {fd[$1]}>"$work/$1.in"
+}
+say() { echo "$2" >&"${fd[$1]}"; }
+got() { grep -q -- "$2" "$work/$1.out"; }
+expect() { # NAME PATTERN WHAT
+  wait_for 10 got "$1" "$2" || { tail -20 "$work/$1.out" "$work/$1.err"; fail "$3"; }
+}
+
+for n in "$a" "$b" "$c"; do start "$n"; done
+for n in "$a" "$b" "$c"; do expect "$n" '"registered as' "$n did not register"; done
+
+# Private chat both ways.
+say "$a" "/msg $b hi bob"
+expect "$b" "\"chat\":\"private:$a\",\"text\":\"hi bob\"" "bob did not get alice's message"
+say "$b" "/msg $a hi alice"
+expect "$a" "\"chat\":\"private:$b\",\"text\":\"hi alice\"" "alice did not get bob's reply"
+pass "private chat both ways"
+
+# A group with all three.
+for n in "$a" "$b" "$c"; do say "$n" "/join $room"; done
+sleep 1
+say "$a" "hello room"
+for n in "$b" "$c"; do
+  expect "$n" "\"chat\":\"group:$room\",\"text\":\"hello room\".*\"from\":\"$a\"" \
+    "$n did not get the group message"
+done
+pass "group message reached the other members"
+
+# Discovery lists the other two.
+say "$a" "/who"
+expect "$a" "\"type\":\"discovery\".*\"name\":\"$b\"" "discovery misses bob"
+expect "$a" "\"type\":\"discovery\".*\"name\":\"$c\"" "discovery misses carol"
+say "$a" "/back"
+pass "discovery lists bob and carol"
+
+# Insults: bob and carol in the channel, alice sends four.
+for n in "$b" "$c"; do say "$n" "/insult"; done
+sleep 1
+for i in 1 2 3 4; do say "$a" "/insult insult$id-$i"; done
+wait_for 10 bash -c "[ \$(grep -c 'insult$id-' '$work/$b.out' '$work/$c.out' | \
+  awk -F: '{s+=\$2} END {print s}') -ge 4 ]" || fail "insults lost"
+nb=$(grep -c "insult$id-" "$work/$b.out" || true); nc=$(grep -c "insult$id-" "$work/$c.out" || true)
+[ "$nb" -ge 1 ] && [ "$nc" -ge 1 ] || fail "insults not shared: bob $nb, carol $nc"
+pass "insults round-robin: bob $nb, carol $nc"
+
+# Clean exit: keys and queues gone.
+for n in "$a" "$b" "$c"; do say "$n" "/quit"; done
+for n in "$a" "$b" "$c"; do
+  wait_for 5 bash -c "[ \$(redis-cli -p $CHAT_TEST_REDIS_PORT exists $n) = 0 ]" \
+    || fail "$n still registered"
+done
+if [ -x "$ctl" ]; then
+  left=$(queues | grep -E "^($a|$b|$c):" || true)
+  [ -z "$left" ] || fail "queues left after clean exit: $left"
+fi
+pass "clean exit removed the Redis keys and the session queues"
