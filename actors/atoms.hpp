@@ -38,5 +38,9 @@ using leave_atom = atom_constant<atom("leave")>;
 using discover_atom = atom_constant<atom("discover")>;
 using insult_atom = atom_constant<atom("insult")>;
 using report_atom = atom_constant<atom("report")>;
+// Private chats (gRPC service ↔ manager ↔ peer actors).
+using incoming_atom = atom_constant<atom("incoming")>;
+using sent_atom = atom_constant<atom("sent")>;
+using drop_atom = atom_constant<atom("drop")>;
 
 } // namespace chat
