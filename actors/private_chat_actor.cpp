@@ -6,6 +6,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
@@ -17,28 +18,31 @@ namespace {
 
 using self_ptr = private_chat_pointer;
 
-/// Runs on gRPC threads: asks the manager by message, never touches state.
+/// Runs on gRPC threads: a short-lived actor asks the manager by message and
+/// answers gRPC when the manager does; gRPC threads never touch state.
 incoming_handler make_handler(self_ptr self) {
   caf::weak_actor_ptr weak{self->ctrl()};
   auto timeout = self->state.settings.send_timeout;
-  return [&sys = self->system(), weak, timeout](wire_message msg) -> delivery_status {
+  return [&sys = self->system(), weak,
+          timeout](wire_message msg, std::function<void(delivery_status)> reply) {
     auto strong = weak.lock();
-    if (!strong)
-      return {static_cast<int32_t>(delivery_code::unavailable), "shutting down"};
+    if (!strong) {
+      reply({static_cast<int32_t>(delivery_code::unavailable), "shutting down"});
+      return;
+    }
     auto manager = caf::actor_cast<private_chat_actor>(strong);
-    delivery_status result;
-    caf::scoped_actor blocking{sys};
-    blocking->request(manager, timeout, incoming_atom::value, std::move(msg))
-        .receive([](ok_atom) {},
-                 [&](caf::error& err) {
-                   auto code = delivery_code::unavailable;
-                   if (is(err, errc::invalid_message))
-                     code = delivery_code::invalid_argument;
-                   else if (is(err, errc::not_authentic))
-                     code = delivery_code::permission_denied;
-                   result = {static_cast<int32_t>(code), describe(err)};
-                 });
-    return result;
+    sys.spawn([=](caf::event_based_actor* call) {
+      call->request(manager, timeout, incoming_atom::value, msg)
+          .then([=](ok_atom) { reply({}); },
+                [=](caf::error& err) {
+                  auto code = delivery_code::unavailable;
+                  if (is(err, errc::invalid_message))
+                    code = delivery_code::invalid_argument;
+                  else if (is(err, errc::not_authentic))
+                    code = delivery_code::permission_denied;
+                  reply({static_cast<int32_t>(code), describe(err)});
+                });
+    });
   };
 }
 

@@ -1,6 +1,7 @@
 #include "adapters/private_chat_grpc.hpp"
 
 #include "private_chat.grpc.pb.h"
+#include "private_chat_wire.pb.h"
 
 #include <grpcpp/grpcpp.h>
 
@@ -11,21 +12,43 @@ namespace {
 constexpr const char* seq_key = "x-chat-seq";
 constexpr const char* sig_key = "x-chat-sig-bin";
 
-class service final : public private_chat::PrivateChatService::Service {
+// Callback API with a raw request: parsed as RawMessage (bytes fields).
+class service final
+    : public private_chat::PrivateChatService::WithRawCallbackMethod_AddMessage<
+          private_chat::PrivateChatService::Service> {
 public:
   explicit service(incoming_handler handler) : handler_(std::move(handler)) {}
 
-  grpc::Status AddMessage(grpc::ServerContext* ctx, const private_chat::Message* request,
-                          google::protobuf::Empty*) override {
-    wire_message msg{request->sender(), request->receiver(), request->message(), 0, {}};
+  grpc::ServerUnaryReactor* AddMessage(grpc::CallbackServerContext* ctx,
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override {
+    auto* reactor = ctx->DefaultReactor();
+    // google.protobuf.Empty is zero bytes, but the buffer must exist.
+    grpc::Slice nothing{std::string{}};
+    grpc::ByteBuffer empty{&nothing, 1};
+    response->Swap(&empty);
+    std::vector<grpc::Slice> slices;
+    std::string bytes;
+    if (request->Dump(&slices).ok())
+      for (auto& slice : slices)
+        bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+    private_chat_wire::RawMessage raw;
+    if (!raw.ParseFromString(bytes)) {
+      reactor->Finish(
+          grpc::Status{grpc::StatusCode::INVALID_ARGUMENT, "malformed message"});
+      return reactor;
+    }
+    wire_message msg{raw.sender(), raw.receiver(), raw.message(), 0, {}};
     auto& meta = ctx->client_metadata();
     if (auto i = meta.find(seq_key); i != meta.end())
       msg.seq = std::strtoull(std::string{i->second.data(), i->second.size()}.c_str(),
                               nullptr, 10);
     if (auto i = meta.find(sig_key); i != meta.end())
       msg.signature.assign(i->second.data(), i->second.size());
-    auto status = handler_(std::move(msg));
-    return grpc::Status{static_cast<grpc::StatusCode>(status.code), status.detail};
+    handler_(std::move(msg), [reactor](delivery_status s) {
+      reactor->Finish(grpc::Status{static_cast<grpc::StatusCode>(s.code), s.detail});
+    });
+    return reactor;
   }
 
 private:

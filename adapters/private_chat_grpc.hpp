@@ -52,8 +52,10 @@ struct delivery_status {
   bool is(delivery_code x) const { return code == static_cast<int32_t>(x); }
 };
 
-/// Answers one incoming call; runs on a gRPC thread and may block.
-using incoming_handler = std::function<delivery_status(wire_message)>;
+/// Takes one incoming call on a gRPC thread and must not block: it hands the
+/// call on and calls `reply` exactly once, from any thread.
+using incoming_handler =
+    std::function<void(wire_message, std::function<void(delivery_status)> reply)>;
 
 /// A running PrivateChatService.
 class private_chat_server {
