@@ -42,5 +42,9 @@ using report_atom = atom_constant<atom("report")>;
 using line_atom = atom_constant<atom("line")>;
 using eof_atom = atom_constant<atom("eof")>;
 using interrupt_atom = atom_constant<atom("interrupt")>;
+// Private chats (gRPC service ↔ manager ↔ peer actors).
+using incoming_atom = atom_constant<atom("incoming")>;
+using sent_atom = atom_constant<atom("sent")>;
+using drop_atom = atom_constant<atom("drop")>;
 
 } // namespace chat

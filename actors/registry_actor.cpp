@@ -14,12 +14,14 @@ namespace chat {
 
 namespace {
 
-// KEYS[1] = name; ARGV = ip, port, session, ttl in ms. A key without our
-// session (including an original client's) means the name is taken.
+// KEYS[1] = name; ARGV = ip, port, session, ttl in ms, public key (may be
+// empty). A key without our session (including an original client's) means
+// the name is taken.
 constexpr const char* register_script = R"lua(
 local owner = redis.call('HGET', KEYS[1], 'session')
 if redis.call('EXISTS', KEYS[1]) == 1 and owner ~= ARGV[3] then return 0 end
 redis.call('HSET', KEYS[1], 'ip_address', ARGV[1], 'port', ARGV[2], 'session', ARGV[3])
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'pubkey', ARGV[5]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1
 )lua";
@@ -75,7 +77,8 @@ registry_actor_state::~registry_actor_state() {
 
 caf::expected<bool> registry_actor_state::claim() {
   return as_flag(redis->command({"EVAL", register_script, "1", user, published.host,
-                                 std::to_string(published.port), session, millis(ttl)}));
+                                 std::to_string(published.port), session, millis(ttl),
+                                 published.public_key}));
 }
 
 caf::expected<bool> registry_actor_state::extend() {
@@ -140,6 +143,8 @@ registry_actor::behavior_type registry_actor_impl(registry_actor_pointer self,
           else if (fields[i].str == "port")
             result.port = static_cast<uint16_t>(
                 std::strtoul(fields[i + 1].str.c_str(), nullptr, 10));
+          else if (fields[i].str == "pubkey")
+            result.public_key = fields[i + 1].str;
         }
         if (result.host.empty())
           return make_error(errc::unknown_user, name + " is not online");

@@ -21,14 +21,22 @@ namespace chat {
 
 /// Where a user's private-chat service listens.
 struct endpoint {
+  // A constructor, not an aggregate: `endpoint{host, port}` stays valid.
+  endpoint() = default;
+  endpoint(std::string host, uint16_t port, std::string public_key = {})
+      : host(std::move(host)), port(port), public_key(std::move(public_key)) {}
+
   std::string host;
   uint16_t port = 0;
+  /// Ed25519 public key of the session (hex, hash field `pubkey`); empty for
+  /// original clients.
+  std::string public_key;
   friend bool operator==(const endpoint&, const endpoint&) = default;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, endpoint& x) {
-  return f(caf::meta::type_name("endpoint"), x.host, x.port);
+  return f(caf::meta::type_name("endpoint"), x.host, x.port, x.public_key);
 }
 
 /// register: claims `name` for this session (empty host = the address of

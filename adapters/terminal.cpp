@@ -79,6 +79,7 @@ private:
       self->eof_ = true;
       return;
     }
+    self->fresh_ = true;
     std::string text{line};
     free(line);
     if (!text.empty())
@@ -110,8 +111,16 @@ private:
       }
     }
     std::fflush(stdout);
-    if (redraw)
+    if (!redraw)
+      return;
+    if (fresh_) {
+      // Right after a line was accepted libedit still shows (and redraws)
+      // the old line until the next key: start a new line instead.
+      rl_callback_handler_remove();
+      rl_callback_handler_install(prompt_.c_str(), on_line);
+    } else {
       rl_forced_update_display();
+    }
   }
 
   void run() {
@@ -134,8 +143,10 @@ private:
         }
         apply(cmds);
       }
-      if (fds[0].revents & (POLLIN | POLLHUP))
-        rl_callback_read_char();
+      if (fds[0].revents & (POLLIN | POLLHUP)) {
+        fresh_ = false;
+        rl_callback_read_char(); // sets fresh_ again if it completed a line
+      }
     }
     rl_callback_handler_remove();
     if (!history_file_.empty())
@@ -160,6 +171,8 @@ private:
   std::deque<editor_command> queue_;
   std::atomic<bool> stop_ = false;
   bool eof_ = false;
+  /// No key was typed since the last line was accepted.
+  bool fresh_ = true;
   std::thread thread_;
 };
 

@@ -17,6 +17,13 @@ using cli::render_status;
 
 constexpr auto reply_timeout = std::chrono::seconds{5};
 
+/// Sends wait behind each other (one in flight per peer), so a burst takes
+/// longer than one send's deadline.
+constexpr auto send_timeout = std::chrono::seconds{60};
+
+/// How long quitting waits for sends still in flight.
+constexpr auto quit_grace = std::chrono::seconds{3};
+
 chat_event local_event(uint8_t kind, std::string chat, std::string text) {
   chat_event ev;
   ev.kind = kind;
@@ -116,23 +123,34 @@ void enter_view(cli_pointer self, view v, const std::string& target) {
   caf::anon_send(owner, open_atom::value, key_of(chat));
 }
 
+void finish_quit(cli_pointer self);
+
+/// One request that sends something fewer in flight.
+void sent(cli_pointer self) {
+  auto& st = self->state;
+  if (--st.pending == 0 && st.quitting)
+    finish_quit(self);
+}
+
 /// Sends `text` to the open chat.
 void send_text(cli_pointer self, const std::string& chat, const std::string& text) {
-  auto& st = self->state;
   auto owner = owner_of(self, chat);
   if (!owner)
     return complain(self, "that part of the chat is not connected");
-  auto on_error = [=](caf::error& err) { complain(self, describe(err)); };
+  ++self->state.pending;
+  auto on_ok = [=](ok_atom) { sent(self); };
+  auto on_error = [=](caf::error& err) {
+    complain(self, describe(err));
+    sent(self);
+  };
   if (chat.starts_with("private:"))
-    self->request(owner, reply_timeout, send_atom::value, key_of(chat), text)
-        .then([](ok_atom) {}, on_error);
+    self->request(owner, send_timeout, send_atom::value, key_of(chat), text)
+        .then(on_ok, on_error);
   else if (chat == "insults")
-    self->request(owner, reply_timeout, insult_atom::value, text)
-        .then([](ok_atom) {}, on_error);
+    self->request(owner, send_timeout, insult_atom::value, text).then(on_ok, on_error);
   else
-    self->request(owner, reply_timeout, post_atom::value, chat.substr(6), text)
-        .then([](ok_atom) {}, on_error);
-  (void)st;
+    self->request(owner, send_timeout, post_atom::value, chat.substr(6), text)
+        .then(on_ok, on_error);
 }
 
 void show_chats(cli_pointer self) {
@@ -155,6 +173,18 @@ void show_lobby(cli_pointer self) {
   show_chats(self);
 }
 
+void finish_quit(cli_pointer self) {
+  auto& st = self->state;
+  if (st.left)
+    return;
+  st.left = true;
+  st.print(render_status("leaving", st.opts));
+  // Main sees us end and shuts the session down (unregister, delete
+  // subscriptions, close connections).
+  self->quit();
+}
+
+/// Leaves once what the user sent is out (at most quit_grace later).
 void quit(cli_pointer self) {
   auto& st = self->state;
   if (st.quitting)
@@ -162,10 +192,9 @@ void quit(cli_pointer self) {
   st.quitting = true;
   if (st.current != view::lobby)
     leave_view(self);
-  st.print(render_status("leaving", st.opts));
-  // The supervisor sees us end and shuts the session down (unregister,
-  // delete subscriptions, close connections).
-  self->quit();
+  if (st.pending == 0)
+    return finish_quit(self);
+  self->delayed_send(self, quit_grace, timeout_atom::value);
 }
 
 void run_command(cli_pointer self, const cli::command& cmd) {
@@ -190,15 +219,19 @@ void run_command(cli_pointer self, const cli::command& cmd) {
     if (!st.peers.broker)
       return complain(self, "groups need the broker, which is not connected");
     auto group = cmd.target;
+    ++st.pending;
     self->request(st.peers.broker, reply_timeout, join_atom::value, group, cmd.transient)
         .then(
             [=](ok_atom) {
-              if (!self->state.batch)
-                enter_view(self, view::group, group);
-              else
+              if (self->state.batch)
                 say(self, "joined " + group);
+              enter_view(self, view::group, group);
+              sent(self);
             },
-            [=](caf::error& err) { complain(self, describe(err)); });
+            [=](caf::error& err) {
+              complain(self, describe(err));
+              sent(self);
+            });
     return;
   }
   case command_kind::open:
@@ -279,6 +312,7 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
         run_command(self, cli::parse_command(line, self->state.current == view::lobby));
       },
       [=](eof_atom) { quit(self); },
+      [=](timeout_atom) { finish_quit(self); },
       [=](interrupt_atom) {
         auto& st = self->state;
         if (st.current == view::lobby)

@@ -25,7 +25,7 @@ struct cli_peers;
 using cli_actor =
     caf::typed_actor<caf::reacts_to<start_atom, std::string, cli_peers>,
                      caf::reacts_to<line_atom, std::string>, caf::reacts_to<eof_atom>,
-                     caf::reacts_to<interrupt_atom>,
+                     caf::reacts_to<interrupt_atom>, caf::reacts_to<timeout_atom>,
                      caf::reacts_to<event_atom, chat_event>,
                      caf::reacts_to<event_atom, std::string>,
                      caf::reacts_to<report_atom, discovery_report>>;
@@ -61,6 +61,10 @@ struct cli_state {
   /// Batch mode: every event is printed, whatever the view.
   bool batch = false;
   bool quitting = false;
+  /// Quitting is done.
+  bool left = false;
+  /// Sends, joins and leaves still waiting for an answer.
+  size_t pending = 0;
 
   /// "private:bob", "group:room", "insults", "discovery" or "" (lobby).
   std::string current_chat() const;

@@ -1,4 +1,5 @@
 #include "actors/locator_client_actor.hpp"
+#include "actors/private_chat_actor.hpp"
 #include "actors/registry_actor.hpp"
 #include "cli/cli_actor.hpp"
 #include "cli/run.hpp"
@@ -82,7 +83,7 @@ std::string history_file() {
 
 /// Registers a name: the configured one, or asked for (again, with the
 /// reason) while it is invalid or taken. Empty on failure (reported).
-std::string register_name(caf::scoped_actor& self, const registry_actor& registry,
+std::string register_name(caf::scoped_actor& self, const private_chat_actor& chats,
                           std::string name, endpoint& published, bool interactive,
                           int& rc) {
   std::string why;
@@ -95,7 +96,8 @@ std::string register_name(caf::scoped_actor& self, const registry_actor& registr
       return {};
     }
     caf::error failure;
-    self->request(registry, caf::infinite, register_atom::value, name, published)
+    // Through the private-chat manager: it publishes its port and key.
+    self->request(chats, caf::infinite, register_atom::value, name)
         .receive([&](const endpoint& ep) { published = ep; },
                  [&](caf::error& err) { failure = std::move(err); });
     if (!failure)
@@ -142,7 +144,15 @@ int run_client(caf::actor_system& sys, const chat_config& cfg,
   auto listener = caf::actor_cast<caf::actor>(cli);
   auto ttl = caf::get_or(cfg, "chat.lease-ttl", caf::timespan{d::lease_ttl});
   auto registry = spawn_registry(sys, read_redis_settings(cfg, *server), ttl, listener);
-  cli_peers peers{registry, {}, {}};
+  auto chats =
+      spawn_private_chats(sys, private_chat_settings::from(cfg), registry, listener);
+  if (!chats) {
+    std::cerr << "chat-actors: " << describe(chats.error()) << '\n';
+    caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(cli, caf::exit_reason::user_shutdown);
+    return 1;
+  }
+  cli_peers peers{registry, caf::actor_cast<caf::actor>(chats->manager), {}};
   auto shutdown = [&] {
     for (auto& hdl : {peers.broker, peers.private_chats,
                       caf::actor_cast<caf::actor>(registry), listener})
@@ -150,13 +160,13 @@ int run_client(caf::actor_system& sys, const chat_config& cfg,
         caf::anon_send_exit(hdl, caf::exit_reason::user_shutdown);
   };
   int rc = 0;
-  endpoint published{"", caf::get_or(cfg, "chat.grpc-port", d::grpc_port)};
+  endpoint published;
   std::string name;
   {
     caf::scoped_actor self{sys};
-    name =
-        register_name(self, registry, caf::get_or(cfg, "chat.name", std::string{d::name}),
-                      published, interactive, rc);
+    name = register_name(self, chats->manager,
+                         caf::get_or(cfg, "chat.name", std::string{d::name}), published,
+                         interactive, rc);
   }
   if (name.empty()) {
     shutdown();

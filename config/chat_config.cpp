@@ -55,6 +55,12 @@ const std::vector<option_spec>& chat_options() {
        "address the private-chat service binds to"},
       {"grpc-port", k::port, std::to_string(d::grpc_port),
        "port of the private-chat service; 0 = any free port"},
+      {"history-size", k::integer, std::to_string(d::history_size),
+       "messages kept per private chat"},
+      {"send-timeout", k::duration, seconds_text(d::send_timeout),
+       "a private message fails if not delivered within this long"},
+      {"max-message-bytes", k::integer, std::to_string(d::max_message_bytes),
+       "longest private message text in bytes (UTF-8)"},
       {"managed", k::boolean, d::managed ? "true" : "false",
        "server: start and supervise redis-server/rabbitmq-server if none answers"},
       {"state-dir", k::string, quoted(d::state_dir),
@@ -296,6 +302,17 @@ std::string validate(const caf::actor_system_config& cfg) {
       caf::get_or(cfg, "chat.locator-timeout", caf::timespan{defaults::locator_timeout});
   if (timeout <= caf::timespan{0})
     return "bad value for chat.locator-timeout: expected a positive duration";
+  auto history = caf::get_or(cfg, "chat.history-size", defaults::history_size);
+  if (history < 1 || history > 1'000'000)
+    return "bad value for chat.history-size: expected an integer 1..1000000";
+  auto max_bytes =
+      caf::get_or(cfg, "chat.max-message-bytes", defaults::max_message_bytes);
+  if (max_bytes < 1 || max_bytes > 1'000'000)
+    return "bad value for chat.max-message-bytes: expected an integer 1..1000000";
+  auto send_timeout =
+      caf::get_or(cfg, "chat.send-timeout", caf::timespan{defaults::send_timeout});
+  if (send_timeout <= caf::timespan{0})
+    return "bad value for chat.send-timeout: expected a positive duration";
   return {};
 }
 

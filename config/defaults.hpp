@@ -39,6 +39,12 @@ inline constexpr std::string_view amqp_password = "guest";
 inline constexpr std::string_view grpc_host = "0.0.0.0";
 /// 0 = any free port.
 inline constexpr uint16_t grpc_port = 0;
+/// Messages kept per private chat (oldest dropped first).
+inline constexpr int64_t history_size = 1000;
+/// A private message must be delivered within this long, or it fails.
+inline constexpr auto send_timeout = 2s;
+/// Longest private message text, in bytes of UTF-8.
+inline constexpr int64_t max_message_bytes = 4096;
 
 /// Server node: start and supervise redis-server/rabbitmq-server when
 /// nothing answers on the configured ports.

@@ -28,6 +28,8 @@ bool is(const caf::error& err, errc code) {
 }
 
 std::string describe(const caf::error& err) {
+  if (!err)
+    return "no error";
   if (err.category() == category)
     return render_chat(err.code(), err.category(), err.context());
   return caf::actor_system_config::render(err);

@@ -23,6 +23,10 @@ enum class errc : uint8_t {
   lease_lost,        ///< another session took our name while we were away
   service_failed,    ///< a managed service could not be started
   broker_error,      ///< RabbitMQ refused or closed something
+  invalid_message,   ///< a private message breaks the input rules
+  not_authentic,     ///< a sender failed to prove who it is
+  peer_unreachable,  ///< a registered peer does not answer
+  not_registered,    ///< this session has no name yet
 };
 
 /// An error in the `chat` category; `what` is shown to the user as is.

@@ -1,0 +1,240 @@
+#include "actors/private_chat_actor.hpp"
+
+#include "actors/names.hpp"
+#include "actors/private_chat_rules.hpp"
+#include "config/errors.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+#include <algorithm>
+
+namespace chat {
+
+namespace {
+
+using self_ptr = private_chat_pointer;
+
+/// Runs on gRPC threads: a short-lived actor asks the manager by message and
+/// answers gRPC when the manager does; gRPC threads never touch state.
+incoming_handler make_handler(self_ptr self) {
+  caf::weak_actor_ptr weak{self->ctrl()};
+  auto timeout = self->state.settings.send_timeout;
+  return [&sys = self->system(), weak,
+          timeout](wire_message msg, std::function<void(delivery_status)> reply) {
+    auto strong = weak.lock();
+    if (!strong) {
+      reply({static_cast<int32_t>(delivery_code::unavailable), "shutting down"});
+      return;
+    }
+    auto manager = caf::actor_cast<private_chat_actor>(strong);
+    sys.spawn([=](caf::event_based_actor* call) {
+      call->request(manager, timeout, incoming_atom::value, msg)
+          .then([=](ok_atom) { reply({}); },
+                [=](caf::error& err) {
+                  auto code = delivery_code::unavailable;
+                  if (is(err, errc::invalid_message))
+                    code = delivery_code::invalid_argument;
+                  else if (is(err, errc::not_authentic))
+                    code = delivery_code::permission_denied;
+                  reply({static_cast<int32_t>(code), describe(err)});
+                });
+    });
+  };
+}
+
+private_chat_peer_actor peer_for(self_ptr self, const std::string& name) {
+  auto& st = self->state;
+  if (auto i = st.peers.find(name); i != st.peers.end())
+    return i->second;
+  peer_setup setup{st.user,
+                   name,
+                   st.settings.history_size,
+                   st.settings.send_timeout,
+                   st.key,
+                   st.transport,
+                   st.registry,
+                   st.listener,
+                   caf::actor_cast<caf::actor>(self),
+                   st.floors[name]};
+  auto hdl = self->spawn<caf::linked>(private_chat_peer_impl, std::move(setup));
+  self->monitor(hdl);
+  st.peers.emplace(name, hdl);
+  return hdl;
+}
+
+/// A wildcard bind address is not reachable: let the registry fill in the
+/// address that faces Redis.
+std::string published_host(const std::string& host) {
+  return host == "0.0.0.0" || host == "::" || host == "[::]" ? std::string{} : host;
+}
+
+caf::error check_peer(self_ptr self, const std::string& peer) {
+  if (self->state.user.empty())
+    return make_error(errc::not_registered, "not registered yet");
+  if (auto problem = name_problem(peer); !problem.empty())
+    return make_error(errc::invalid_name, "invalid name '" + peer + "': " + problem);
+  return {};
+}
+
+} // namespace
+
+private_chat_settings private_chat_settings::from(const caf::actor_system_config& cfg) {
+  namespace d = defaults;
+  private_chat_settings s;
+  s.host = caf::get_or(cfg, "chat.grpc-host", std::string{d::grpc_host});
+  s.port = caf::get_or(cfg, "chat.grpc-port", d::grpc_port);
+  s.history_size =
+      static_cast<size_t>(caf::get_or(cfg, "chat.history-size", d::history_size));
+  s.send_timeout = caf::get_or(cfg, "chat.send-timeout", caf::timespan{d::send_timeout});
+  s.max_message_bytes = static_cast<size_t>(
+      caf::get_or(cfg, "chat.max-message-bytes", d::max_message_bytes));
+  return s;
+}
+
+private_chat_actor::behavior_type
+private_chat_impl(private_chat_pointer self, private_chat_settings settings,
+                  registry_actor registry, caf::actor listener,
+                  std::shared_ptr<peer_transport> transport) {
+  auto& st = self->state;
+  st.settings = std::move(settings);
+  st.registry = std::move(registry);
+  st.listener = std::move(listener);
+  st.transport = transport ? std::move(transport) : grpc_transport();
+  st.key = ed25519_key::generate();
+  st.server = private_chat_server::start(st.settings.host, st.settings.port,
+                                         make_handler(self), st.failure);
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto& peers = self->state.peers;
+    for (auto i = peers.begin(); i != peers.end(); ++i)
+      if (i->second.address() == dm.source) {
+        peers.erase(i);
+        return;
+      }
+  });
+  return {
+      [=](register_atom, std::string& name) -> caf::result<endpoint> {
+        auto& st = self->state;
+        if (!st.server)
+          return make_error(errc::service_failed, st.failure);
+        auto rp = self->make_response_promise<endpoint>();
+        endpoint ep{published_host(st.settings.host), st.server->port(),
+                    st.key->public_hex()};
+        self->request(st.registry, caf::infinite, register_atom::value, name, ep)
+            .then(
+                [=](endpoint& ep) mutable {
+                  self->state.user = name;
+                  rp.deliver(std::move(ep));
+                },
+                [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
+      },
+      [=](send_atom, std::string& peer, std::string& text) -> caf::result<ok_atom> {
+        auto& st = self->state;
+        if (auto err = check_peer(self, peer))
+          return err;
+        if (peer == st.user)
+          return make_error(errc::invalid_message, "you cannot send yourself a message");
+        if (text.empty())
+          return make_error(errc::invalid_message, "empty message");
+        if (auto problem =
+                private_chat::text_problem(text, st.settings.max_message_bytes);
+            !problem.empty())
+          return make_error(errc::invalid_message, problem);
+        return self->delegate(peer_for(self, peer), send_atom::value, std::move(text));
+      },
+      [=](chats_atom) -> caf::result<std::vector<chat_summary>> {
+        auto& peers = self->state.peers;
+        if (peers.empty())
+          return std::vector<chat_summary>{};
+        auto rp = self->make_response_promise<std::vector<chat_summary>>();
+        auto acc = std::make_shared<std::vector<chat_summary>>();
+        auto pending = std::make_shared<size_t>(peers.size());
+        auto done = [=]() mutable {
+          if (--*pending > 0)
+            return;
+          std::sort(acc->begin(), acc->end(),
+                    [](auto& x, auto& y) { return x.chat < y.chat; });
+          rp.deliver(std::move(*acc));
+        };
+        for (auto& [name, peer] : peers)
+          self->request(peer, self->state.settings.send_timeout, status_atom::value)
+              .then(
+                  [=](chat_summary& s) mutable { acc->push_back(std::move(s)), done(); },
+                  [=](caf::error&) mutable { done(); });
+        return rp;
+      },
+      [=](history_atom, const std::string& peer) -> caf::result<std::vector<chat_event>> {
+        auto& peers = self->state.peers;
+        auto i = peers.find(peer);
+        if (i == peers.end())
+          return std::vector<chat_event>{};
+        return self->delegate(i->second, history_atom::value);
+      },
+      [=](open_atom, const std::string& peer) {
+        if (check_peer(self, peer))
+          return;
+        self->send(peer_for(self, peer), open_atom::value);
+      },
+      [=](close_atom, const std::string& peer) {
+        auto& peers = self->state.peers;
+        if (auto i = peers.find(peer); i != peers.end())
+          self->send(i->second, close_atom::value);
+      },
+      [=](status_atom) -> caf::result<uint16_t> {
+        auto& st = self->state;
+        if (!st.server)
+          return make_error(errc::service_failed, st.failure);
+        return st.server->port();
+      },
+      [=](incoming_atom, wire_message& msg) -> caf::result<ok_atom> {
+        auto& st = self->state;
+        if (st.user.empty())
+          return make_error(errc::not_registered, "not registered yet");
+        // Never echo the caller's bytes: they may be anything.
+        if (msg.receiver != st.user)
+          return make_error(errc::invalid_message, "receiver is not this client's user");
+        if (auto problem =
+                private_chat::text_problem(msg.text, st.settings.max_message_bytes);
+            !problem.empty())
+          return make_error(errc::invalid_message, problem);
+        if (!private_chat::valid_utf8(msg.sender) || !name_problem(msg.sender).empty())
+          return make_error(errc::invalid_message, "invalid sender name");
+        auto peer = peer_for(self, msg.sender);
+        return self->delegate(peer, incoming_atom::value, std::move(msg));
+      },
+      [=](drop_atom, const std::string& peer, std::string& key, uint64_t seq) {
+        auto& st = self->state;
+        auto i = st.peers.find(peer);
+        if (i != st.peers.end() &&
+            caf::actor_cast<caf::strong_actor_ptr>(i->second) == self->current_sender())
+          st.peers.erase(i);
+        if (!key.empty())
+          st.floors[peer] = replay_floor{std::move(key), seq};
+      },
+  };
+}
+
+caf::expected<private_chats> spawn_private_chats(caf::actor_system& sys,
+                                                 private_chat_settings settings,
+                                                 registry_actor registry,
+                                                 caf::actor listener) {
+  auto manager = sys.spawn(private_chat_impl, std::move(settings), std::move(registry),
+                           std::move(listener), std::shared_ptr<peer_transport>{});
+  caf::expected<private_chats> result{caf::error{}};
+  caf::scoped_actor self{sys};
+  self->request(manager, std::chrono::seconds{10}, status_atom::value)
+      .receive(
+          [&](uint16_t port) {
+            result = private_chats{manager, port};
+          },
+          [&](caf::error& err) { result = std::move(err); });
+  if (!result)
+    caf::anon_send_exit(manager, caf::exit_reason::user_shutdown);
+  return result;
+}
+
+} // namespace chat

@@ -1,0 +1,98 @@
+#pragma once
+
+// The private-chat manager: serves PrivateChatService (PROTOCOL.md) for this
+// client, registers the endpoint (with this session's public key) through
+// the registry, and routes every conversation to one peer actor per peer,
+// spawned on first contact. The CLI talks to it only by message.
+
+#include "actors/atoms.hpp"
+#include "actors/chat_types.hpp"
+#include "actors/private_chat_peer_actor.hpp"
+#include "actors/registry_actor.hpp"
+#include "config/defaults.hpp"
+
+#include <caf/fwd.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace chat {
+
+/// register: claim `name` in the registry with our endpoint and key (use
+/// this instead of asking the registry directly). send: deliver `text` to
+/// `peer` within chat.send-timeout; errors are one readable line (describe).
+/// chats: every conversation with its unread count. history: a
+/// conversation, oldest first. open/close: the user views a chat. port: the
+/// bound gRPC port. incoming: a gRPC call (from the service adapter).
+/// drop: a peer actor leaves (internal).
+using private_chat_actor = caf::typed_actor<
+    caf::replies_to<register_atom, std::string>::with<endpoint>,
+    caf::replies_to<send_atom, std::string, std::string>::with<ok_atom>,
+    caf::replies_to<chats_atom>::with<std::vector<chat_summary>>,
+    caf::replies_to<history_atom, std::string>::with<std::vector<chat_event>>,
+    caf::reacts_to<open_atom, std::string>, caf::reacts_to<close_atom, std::string>,
+    caf::replies_to<status_atom>::with<uint16_t>,
+    caf::replies_to<incoming_atom, wire_message>::with<ok_atom>,
+    caf::reacts_to<drop_atom, std::string, std::string, uint64_t>>;
+
+/// Options of private chats (chat.grpc-host, chat.grpc-port,
+/// chat.history-size, chat.send-timeout, chat.max-message-bytes).
+struct private_chat_settings {
+  std::string host{defaults::grpc_host};
+  uint16_t port = defaults::grpc_port;
+  size_t history_size = defaults::history_size;
+  caf::timespan send_timeout{defaults::send_timeout};
+  size_t max_message_bytes = defaults::max_message_bytes;
+
+  static private_chat_settings from(const caf::actor_system_config& cfg);
+};
+
+struct private_chat_state {
+  private_chat_settings settings;
+  registry_actor registry;
+  caf::actor listener;
+  std::shared_ptr<peer_transport> transport;
+  /// This session's key pair; the public half goes to the registry.
+  std::shared_ptr<const ed25519_key> key;
+  /// Registered user name; empty before register.
+  std::string user;
+  /// One actor per conversation.
+  std::map<std::string, private_chat_peer_actor> peers;
+  /// Replay floors of dropped conversations.
+  std::map<std::string, replay_floor> floors;
+  /// The gRPC service; stopped when the manager ends (state destructor).
+  std::unique_ptr<private_chat_server> server;
+  /// Why the service could not start.
+  std::string failure;
+
+  static inline const char* name = "private_chats";
+};
+
+using private_chat_pointer = private_chat_actor::stateful_pointer<private_chat_state>;
+
+/// `transport` = nullptr: real gRPC channels.
+private_chat_actor::behavior_type
+private_chat_impl(private_chat_pointer self, private_chat_settings settings,
+                  registry_actor registry, caf::actor listener,
+                  std::shared_ptr<peer_transport> transport);
+
+/// The manager and the port its service listens on.
+struct private_chats {
+  private_chat_actor manager;
+  uint16_t port = 0;
+};
+
+/// Spawns the manager and waits until its service listens (the port must be
+/// known before registering). Then register through the manager:
+/// `request(manager, …, register_atom::value, name)`.
+caf::expected<private_chats> spawn_private_chats(caf::actor_system& sys,
+                                                 private_chat_settings settings,
+                                                 registry_actor registry,
+                                                 caf::actor listener);
+
+} // namespace chat

@@ -1,0 +1,330 @@
+#include "actors/private_chat_peer_actor.hpp"
+
+#include "actors/private_chat_rules.hpp"
+#include "config/errors.hpp"
+
+#include <caf/send.hpp>
+
+#include <chrono>
+
+namespace chat {
+
+namespace {
+
+using self_ptr = private_chat_peer_pointer;
+
+caf::timespan remaining(self_ptr self) {
+  auto left = self->state.deadline - self->clock().now();
+  return left > caf::timespan{0} ? left : caf::timespan{0};
+}
+
+void emit(self_ptr self, chat_event ev) {
+  if (self->state.setup.listener)
+    caf::anon_send(self->state.setup.listener, event_atom::value, std::move(ev));
+}
+
+void info(self_ptr self, std::string text) {
+  chat_event ev;
+  ev.kind = chat_event::info;
+  ev.chat = private_chat::chat_name(self->state.setup.peer);
+  ev.text = std::move(text);
+  ev.ts_ms = now_ms();
+  emit(self, std::move(ev));
+}
+
+void remember(self_ptr self, chat_event ev) {
+  auto& st = self->state;
+  st.history.push_back(ev);
+  while (st.history.size() > st.setup.history_size)
+    st.history.pop_front();
+  if (!st.open && !ev.own)
+    ++st.unread;
+  emit(self, std::move(ev));
+}
+
+/// Leaves the manager's table, handing over what blocks replays.
+void drop(self_ptr self) {
+  auto& st = self->state;
+  if (st.busy || !st.queue.empty())
+    return;
+  if (st.setup.parent)
+    caf::anon_send(st.setup.parent, drop_atom::value, st.setup.peer, st.known_key,
+                   st.last_seq);
+  self->quit();
+}
+
+void pump(self_ptr self);
+void attempt(self_ptr self);
+
+/// Ends the head message with `err` (none = delivered).
+void finish(self_ptr self, caf::error err) {
+  auto& st = self->state;
+  auto head = std::move(st.queue.front());
+  st.queue.pop_front();
+  st.busy = false;
+  ++st.attempt;
+  if (err)
+    head.promise.deliver(std::move(err));
+  else
+    head.promise.deliver(ok_atom::value);
+  pump(self);
+}
+
+void peer_gone(self_ptr self) {
+  auto& st = self->state;
+  st.stub = nullptr;
+  if (!st.gone && !st.history.empty())
+    info(self, st.setup.peer + " went offline");
+  st.gone = true;
+}
+
+/// Looks the peer up, then tries the head message.
+void lookup_then_attempt(self_ptr self) {
+  auto& st = self->state;
+  auto id = st.attempt;
+  self->request(st.setup.registry, std::max(remaining(self), caf::timespan{1}),
+                lookup_atom::value, st.setup.peer)
+      .then(
+          [=](const endpoint& ep) {
+            auto& st = self->state;
+            if (id != st.attempt)
+              return;
+            st.peer_ep = ep;
+            st.stub = st.setup.transport->connect(ep.host, ep.port);
+            attempt(self);
+          },
+          [=](caf::error& err) {
+            auto& st = self->state;
+            if (id != st.attempt)
+              return;
+            if (is(err, errc::unknown_user)) {
+              peer_gone(self);
+              finish(self,
+                     make_error(errc::unknown_user, st.setup.peer + " is not online"));
+            } else {
+              finish(self, make_error(errc::peer_unreachable, "cannot look up " +
+                                                                  st.setup.peer + ": " +
+                                                                  describe(err)));
+            }
+          });
+}
+
+/// Sends the head message over the cached stub.
+void attempt(self_ptr self) {
+  auto& st = self->state;
+  if (!st.stub) {
+    lookup_then_attempt(self);
+    return;
+  }
+  wire_message msg{st.setup.self_name, st.setup.peer, st.queue.front().text, 0, {}};
+  if (st.setup.key) {
+    // Time-based, so it keeps growing across dropped conversations.
+    auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    msg.seq = std::max(st.last_sent_seq + 1, static_cast<uint64_t>(now_us));
+    st.last_sent_seq = msg.seq;
+    msg.signature = st.setup.key->sign(private_chat::signed_payload(
+        msg.sender, msg.receiver, st.peer_ep.public_key, msg.text, msg.seq));
+  }
+  auto id = ++st.attempt;
+  auto left = remaining(self);
+  auto hdl = caf::actor_cast<private_chat_peer_actor>(self);
+  st.stub->send(std::move(msg),
+                std::max(std::chrono::duration_cast<std::chrono::milliseconds>(left),
+                         std::chrono::milliseconds{1}),
+                [hdl, id](delivery_status s) {
+                  caf::anon_send(hdl, sent_atom::value, id, s.code, std::move(s.detail));
+                });
+  // Backstop in case the transport never calls back.
+  self->delayed_send(self, left + std::chrono::milliseconds{500}, sent_atom::value, id,
+                     static_cast<int32_t>(delivery_code::deadline_exceeded),
+                     std::string{"no answer"});
+}
+
+void pump(self_ptr self) {
+  auto& st = self->state;
+  if (st.busy || st.queue.empty())
+    return;
+  st.busy = true;
+  st.retried = false;
+  st.deadline = self->clock().now() + st.setup.send_timeout;
+  attempt(self);
+}
+
+void on_sent(self_ptr self, uint64_t id, int32_t code, std::string detail) {
+  auto& st = self->state;
+  if (!st.busy || id != st.attempt)
+    return;
+  delivery_status s{code, std::move(detail)};
+  auto& peer = st.setup.peer;
+  if (s.is(delivery_code::ok)) {
+    st.gone = false;
+    chat_event ev{chat_event::message,
+                  private_chat::chat_name(peer),
+                  st.setup.self_name,
+                  private_chat::displayable(st.queue.front().text),
+                  now_ms(),
+                  true,
+                  true};
+    remember(self, std::move(ev));
+    finish(self, {});
+  } else if (s.is(delivery_code::unavailable) && !st.retried &&
+             remaining(self) > caf::timespan{0}) {
+    // Maybe the peer moved (restarted on another port): look up again.
+    st.retried = true;
+    st.stub = nullptr;
+    ++st.attempt;
+    lookup_then_attempt(self);
+  } else if (s.is(delivery_code::unavailable) || s.is(delivery_code::deadline_exceeded)) {
+    st.stub = nullptr;
+    finish(self, make_error(errc::peer_unreachable, peer + " does not answer"));
+  } else if (s.is(delivery_code::permission_denied)) {
+    finish(self,
+           make_error(errc::not_authentic, peer + " refused the message: " + s.detail));
+  } else if (s.is(delivery_code::invalid_argument)) {
+    finish(self,
+           make_error(errc::invalid_message, peer + " refused the message: " + s.detail));
+  } else {
+    finish(self, make_error(errc::peer_unreachable,
+                            peer + " does not answer (" + s.detail + ")"));
+  }
+}
+
+void accept(self_ptr self, const wire_message& msg, bool verified) {
+  auto& st = self->state;
+  st.gone = false;
+  remember(self, chat_event{chat_event::message, private_chat::chat_name(st.setup.peer),
+                            st.setup.peer, private_chat::displayable(msg.text), now_ms(),
+                            false, verified});
+}
+
+/// Checks a signed message against `key`; a new key starts a new seq range.
+bool verify(self_ptr self, const wire_message& msg, const std::string& key) {
+  auto& st = self->state;
+  if (key.empty() || !st.setup.key)
+    return false;
+  auto payload = private_chat::signed_payload(
+      msg.sender, msg.receiver, st.setup.key->public_hex(), msg.text, msg.seq);
+  if (!ed25519_verify(key, payload, msg.signature))
+    return false;
+  if (key != st.known_key) {
+    st.known_key = key;
+    st.last_seq = 0;
+  }
+  return true;
+}
+
+caf::error replayed(self_ptr self) {
+  return make_error(errc::not_authentic,
+                    "replayed message from " + self->state.setup.peer);
+}
+
+caf::result<ok_atom> on_incoming(self_ptr self, wire_message msg) {
+  auto& st = self->state;
+  if (!msg.signature.empty() && !st.known_key.empty() &&
+      verify(self, msg, st.known_key)) {
+    if (msg.seq <= st.last_seq)
+      return replayed(self);
+    st.last_seq = msg.seq;
+    accept(self, msg, true);
+    return ok_atom::value;
+  }
+  // Ask the registry who holds the name now; `await` keeps later calls from
+  // this peer behind this one, so they are filed in order.
+  auto rp = self->make_response_promise<ok_atom>();
+  auto m = std::make_shared<wire_message>(std::move(msg));
+  self->request(st.setup.registry, st.setup.send_timeout, lookup_atom::value,
+                st.setup.peer)
+      .await(
+          [=](const endpoint& ep) mutable {
+            auto& st = self->state;
+            if (ep.public_key.empty()) { // unregistered or an original client
+              accept(self, *m, false);
+              rp.deliver(ok_atom::value);
+            } else if (m->signature.empty()) {
+              rp.deliver(make_error(
+                  errc::not_authentic,
+                  st.setup.peer + " is a signed-in session; the call has no proof"));
+            } else if (!verify(self, *m, ep.public_key)) {
+              rp.deliver(
+                  make_error(errc::not_authentic, "bad signature for " + st.setup.peer));
+            } else if (m->seq <= st.last_seq) {
+              rp.deliver(replayed(self));
+            } else {
+              st.last_seq = m->seq;
+              accept(self, *m, true);
+              rp.deliver(ok_atom::value);
+            }
+          },
+          [=](caf::error&) mutable {
+            // Nobody holds the name (or Redis is away): nothing to verify.
+            accept(self, *m, false);
+            rp.deliver(ok_atom::value);
+          });
+  return rp;
+}
+
+void on_close(self_ptr self) {
+  auto& st = self->state;
+  st.open = false;
+  if (st.gone || st.history.empty()) {
+    drop(self);
+    return;
+  }
+  if (st.known_key.empty())
+    return;
+  // Also drop if the peer's session ended or changed while we were not
+  // sending (a later session under that name starts clean).
+  self->request(st.setup.registry, st.setup.send_timeout, lookup_atom::value,
+                st.setup.peer)
+      .then(
+          [=](const endpoint& ep) {
+            if (!self->state.open && ep.public_key != self->state.known_key)
+              drop(self);
+          },
+          [=](caf::error& err) {
+            if (!self->state.open && is(err, errc::unknown_user))
+              drop(self);
+          });
+}
+
+} // namespace
+
+private_chat_peer_actor::behavior_type
+private_chat_peer_impl(private_chat_peer_pointer self, peer_setup setup) {
+  self->state.setup = std::move(setup);
+  if (self->state.setup.history_size == 0)
+    self->state.setup.history_size = 1;
+  self->state.known_key = self->state.setup.floor.key;
+  self->state.last_seq = self->state.setup.floor.seq;
+  return {
+      [=](send_atom, std::string& text) -> caf::result<ok_atom> {
+        auto rp = self->make_response_promise<ok_atom>();
+        self->state.queue.push_back({std::move(text), rp});
+        pump(self);
+        return rp;
+      },
+      [=](incoming_atom, wire_message& msg) -> caf::result<ok_atom> {
+        return on_incoming(self, std::move(msg));
+      },
+      [=](sent_atom, uint64_t id, int32_t code, std::string& detail) {
+        on_sent(self, id, code, std::move(detail));
+      },
+      [=](history_atom) {
+        auto& h = self->state.history;
+        return std::vector<chat_event>(h.begin(), h.end());
+      },
+      [=](status_atom) {
+        return chat_summary{private_chat::chat_name(self->state.setup.peer),
+                            self->state.unread};
+      },
+      [=](open_atom) {
+        self->state.open = true;
+        self->state.unread = 0;
+      },
+      [=](close_atom) { on_close(self); },
+  };
+}
+
+} // namespace chat

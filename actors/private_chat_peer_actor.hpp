@@ -1,0 +1,118 @@
+#pragma once
+
+// One conversation with one peer: bounded history, unread count, a cached
+// stub to the peer, outgoing messages one at a time (so they arrive in
+// order), and the check that incoming messages really come from the peer.
+//
+// Authenticity scheme (the original has none):
+// - Each session has an Ed25519 key pair; the public key is in the
+//   registry hash (field `pubkey`) next to ip_address/port.
+// - A sender signs signed_payload(sender, receiver, receiver's public key,
+//   text, seq) and sends seq and signature as call metadata. The receiver's
+//   key ties a signature to one receiver session (no replay to others or to
+//   its later sessions); seq grows strictly per sender session (time-based,
+//   so it also grows across dropped conversations) and the receiver refuses
+//   seq <= the last one it accepted (no replay within a session).
+// - The receiver verifies with the sender's registry key (cached, fetched
+//   again when the check fails, e.g. after the peer restarted). Bad or
+//   missing proof for a name held by a keyed session: PERMISSION_DENIED.
+//   No proof for a name that is unregistered or held by an original client
+//   (no key): accepted, shown with verified = false.
+
+#include "actors/atoms.hpp"
+#include "actors/chat_types.hpp"
+#include "actors/registry_actor.hpp"
+#include "adapters/ed25519.hpp"
+#include "adapters/private_chat_grpc.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/actor_clock.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace chat {
+
+/// send: deliver one text (ok or a one-line error). incoming: a validated
+/// call from the peer (ok, or not_authentic → PERMISSION_DENIED). sent: the
+/// transport's outcome of call `attempt`. open/close: the user views the chat.
+using private_chat_peer_actor =
+    caf::typed_actor<caf::replies_to<send_atom, std::string>::with<ok_atom>,
+                     caf::replies_to<incoming_atom, wire_message>::with<ok_atom>,
+                     caf::reacts_to<sent_atom, uint64_t, int32_t, std::string>,
+                     caf::replies_to<history_atom>::with<std::vector<chat_event>>,
+                     caf::replies_to<status_atom>::with<chat_summary>,
+                     caf::reacts_to<open_atom>, caf::reacts_to<close_atom>>;
+
+/// The last proven (key, seq) of a sender, kept by the manager when a
+/// conversation is dropped so old messages cannot be replayed into a new one.
+struct replay_floor {
+  std::string key;
+  uint64_t seq = 0;
+};
+
+/// What a peer actor needs from its manager.
+struct peer_setup {
+  /// This session's user name.
+  std::string self_name;
+  std::string peer;
+  size_t history_size = 1000;
+  caf::timespan send_timeout{};
+  std::shared_ptr<const ed25519_key> key;
+  std::shared_ptr<peer_transport> transport;
+  registry_actor registry;
+  /// Gets (event_atom, chat_event).
+  caf::actor listener;
+  /// Gets (drop_atom, peer, key, seq) before this actor drops itself.
+  caf::actor parent;
+  replay_floor floor;
+};
+
+struct private_chat_peer_state {
+  struct outgoing {
+    std::string text;
+    caf::typed_response_promise<ok_atom> promise;
+  };
+
+  peer_setup setup;
+  /// Oldest first, at most setup.history_size.
+  std::deque<chat_event> history;
+  uint32_t unread = 0;
+  /// The user is viewing this chat.
+  bool open = false;
+  /// A send found the peer unregistered (and nothing came from it since).
+  bool gone = false;
+  /// Sends waiting; the first one is in flight when `busy`.
+  std::deque<outgoing> queue;
+  bool busy = false;
+  /// Id of the current transport call; stale outcomes are ignored.
+  uint64_t attempt = 0;
+  /// The head message was already retried after a fresh lookup.
+  bool retried = false;
+  /// When the head message's deadline ends.
+  caf::actor_clock::time_point deadline{};
+  /// Cached stub and the endpoint it goes to.
+  std::shared_ptr<peer_stub> stub;
+  endpoint peer_ep;
+  /// Last seq we signed.
+  uint64_t last_sent_seq = 0;
+  /// The peer's key we last verified with, and its last accepted seq.
+  std::string known_key;
+  uint64_t last_seq = 0;
+
+  static inline const char* name = "private_chat_peer";
+};
+
+using private_chat_peer_pointer =
+    private_chat_peer_actor::stateful_pointer<private_chat_peer_state>;
+
+private_chat_peer_actor::behavior_type
+private_chat_peer_impl(private_chat_peer_pointer self, peer_setup setup);
+
+} // namespace chat

@@ -1,0 +1,37 @@
+#pragma once
+
+// Ed25519 keys over OpenSSL EVP: one key pair per client session, public
+// keys travel as lowercase hex (64 characters) in the registry hash.
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace chat {
+
+class ed25519_key {
+public:
+  /// A fresh random key pair; throws std::runtime_error if OpenSSL fails.
+  static std::shared_ptr<const ed25519_key> generate();
+
+  ~ed25519_key();
+
+  /// The public key, hex.
+  const std::string& public_hex() const { return public_hex_; }
+
+  /// A 64-byte signature of `data`.
+  std::string sign(std::string_view data) const;
+
+private:
+  ed25519_key() = default;
+  struct impl;
+  std::unique_ptr<impl> impl_;
+  std::string public_hex_;
+};
+
+/// Whether `signature` is a valid signature of `data` by the key `public_hex`.
+/// False for malformed keys or signatures.
+bool ed25519_verify(std::string_view public_hex, std::string_view data,
+                    std::string_view signature);
+
+} // namespace chat

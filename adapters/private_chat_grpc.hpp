@@ -1,0 +1,102 @@
+#pragma once
+
+// gRPC side of private chats (PROTOCOL.md: PrivateChatService.AddMessage).
+// The server hands every call to a handler (which messages actors) and
+// answers gRPC with what it returns; the client side sends one call with a
+// deadline and reports the outcome through a callback. No actor state here.
+//
+// Authenticity rides in call metadata, invisible to original clients:
+// `x-chat-seq` (decimal) and `x-chat-sig-bin` (64-byte Ed25519 signature).
+
+#include <caf/meta/type_name.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace chat {
+
+/// One AddMessage call plus its optional proof.
+struct wire_message {
+  std::string sender;
+  std::string receiver;
+  std::string text;
+  /// Sender's sequence number; 0 = no proof.
+  uint64_t seq = 0;
+  /// Ed25519 signature of private_chat::signed_payload; empty = no proof.
+  std::string signature;
+  friend bool operator==(const wire_message&, const wire_message&) = default;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, wire_message& x) {
+  return f(caf::meta::type_name("wire_message"), x.sender, x.receiver, x.text, x.seq,
+           x.signature);
+}
+
+/// gRPC status codes we use (same numbers as grpc::StatusCode).
+enum class delivery_code : int32_t {
+  ok = 0,
+  invalid_argument = 3,
+  deadline_exceeded = 4,
+  permission_denied = 7,
+  unavailable = 14,
+};
+
+/// Outcome of one call: a gRPC status code and its message.
+struct delivery_status {
+  int32_t code = 0;
+  std::string detail;
+  bool is(delivery_code x) const { return code == static_cast<int32_t>(x); }
+};
+
+/// Takes one incoming call on a gRPC thread and must not block: it hands the
+/// call on and calls `reply` exactly once, from any thread.
+using incoming_handler =
+    std::function<void(wire_message, std::function<void(delivery_status)> reply)>;
+
+/// A running PrivateChatService.
+class private_chat_server {
+public:
+  /// Listens on host:port (0 = a free port); nullptr and `error` set if not.
+  static std::unique_ptr<private_chat_server> start(const std::string& host,
+                                                    uint16_t port,
+                                                    incoming_handler handler,
+                                                    std::string& error);
+
+  ~private_chat_server();
+
+  /// The bound port.
+  uint16_t port() const { return port_; }
+
+  /// Stops accepting calls and waits (at most ~1 s) for running ones.
+  void stop();
+
+private:
+  private_chat_server() = default;
+  struct impl;
+  std::unique_ptr<impl> impl_;
+  uint16_t port_ = 0;
+};
+
+/// A channel to one peer; calls complete on gRPC threads.
+class peer_stub {
+public:
+  virtual ~peer_stub() = default;
+  virtual void send(wire_message msg, std::chrono::milliseconds timeout,
+                    std::function<void(delivery_status)> done) = 0;
+};
+
+/// Makes stubs; a fake one in tests.
+class peer_transport {
+public:
+  virtual ~peer_transport() = default;
+  virtual std::shared_ptr<peer_stub> connect(const std::string& host, uint16_t port) = 0;
+};
+
+/// Insecure gRPC channels, as the original uses.
+std::shared_ptr<peer_transport> grpc_transport();
+
+} // namespace chat

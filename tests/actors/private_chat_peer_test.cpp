@@ -1,0 +1,251 @@
+#define CAF_SUITE private_chat_peer
+#include "tests/dsl.hpp"
+
+#include "actors/private_chat_peer_actor.hpp"
+#include "actors/private_chat_rules.hpp"
+#include "config/errors.hpp"
+
+#include <optional>
+
+using namespace chat;
+
+namespace {
+
+/// Records calls; the test answers them through `done`.
+struct fake_stub : peer_stub {
+  struct call {
+    wire_message msg;
+    std::function<void(delivery_status)> done;
+  };
+  std::shared_ptr<std::vector<call>> calls;
+  void send(wire_message msg, std::chrono::milliseconds,
+            std::function<void(delivery_status)> done) override {
+    calls->push_back({std::move(msg), std::move(done)});
+  }
+};
+
+struct fake_transport : peer_transport {
+  std::shared_ptr<std::vector<fake_stub::call>> calls =
+      std::make_shared<std::vector<fake_stub::call>>();
+  std::shared_ptr<peer_stub> connect(const std::string&, uint16_t) override {
+    auto stub = std::make_shared<fake_stub>();
+    stub->calls = calls;
+    return stub;
+  }
+};
+
+/// The registry holds `*entry` for every name, or nobody when empty.
+registry_actor::behavior_type
+fake_registry(registry_actor::pointer, std::shared_ptr<std::optional<endpoint>> entry) {
+  return {
+      [](register_atom, const std::string&, endpoint ep) -> caf::result<endpoint> {
+        return ep;
+      },
+      [=](lookup_atom, const std::string& name) -> caf::result<endpoint> {
+        if (!*entry)
+          return make_error(errc::unknown_user, name + " is not online");
+        return **entry;
+      },
+      [](unregister_atom) { return ok_atom::value; },
+      [](refresh_atom) {},
+  };
+}
+
+using peer_impl = std::remove_pointer_t<private_chat_peer_pointer>;
+
+struct fixture : test_coordinator_fixture<> {
+  std::shared_ptr<std::optional<endpoint>> entry =
+      std::make_shared<std::optional<endpoint>>();
+  std::shared_ptr<fake_transport> transport = std::make_shared<fake_transport>();
+  std::shared_ptr<const ed25519_key> alice_key = ed25519_key::generate();
+  std::shared_ptr<const ed25519_key> bob_key = ed25519_key::generate();
+  std::shared_ptr<std::vector<chat_event>> events =
+      std::make_shared<std::vector<chat_event>>();
+  std::shared_ptr<std::vector<std::string>> drops =
+      std::make_shared<std::vector<std::string>>();
+
+  ~fixture() {
+    // Pending callbacks hold the peer actor; gRPC drops them after a call.
+    transport->calls->clear();
+  }
+
+  private_chat_peer_actor spawn_peer(size_t history_size) {
+    peer_setup setup;
+    setup.self_name = "alice";
+    setup.peer = "bob";
+    setup.history_size = history_size;
+    setup.send_timeout = std::chrono::seconds{2};
+    setup.key = alice_key;
+    setup.transport = transport;
+    setup.registry = sys.spawn(fake_registry, entry);
+    setup.listener = sys.spawn([=, this](caf::event_based_actor*) -> caf::behavior {
+      return {[=, this](event_atom, const chat_event& ev) { events->push_back(ev); }};
+    });
+    setup.parent = sys.spawn([=, this](caf::event_based_actor*) -> caf::behavior {
+      return {[=, this](drop_atom, const std::string& peer, const std::string&,
+                        uint64_t) { drops->push_back(peer); }};
+    });
+    auto peer = sys.spawn(private_chat_peer_impl, std::move(setup));
+    sched.run();
+    return peer;
+  }
+
+  private_chat_peer_state& state(const private_chat_peer_actor& peer) {
+    return deref<peer_impl>(peer).state;
+  }
+
+  /// Delivers an incoming call and returns its outcome.
+  caf::error incoming(const private_chat_peer_actor& peer, wire_message msg) {
+    caf::error result = make_error(errc::none, "no answer");
+    sys.spawn([&, peer, msg](caf::event_based_actor* asker) -> caf::behavior {
+      asker->request(peer, caf::infinite, incoming_atom::value, msg)
+          .then([&](ok_atom) { result = caf::error{}; },
+                [&](caf::error& err) { result = err; });
+      return {[](int) {}};
+    });
+    sched.run();
+    return result;
+  }
+
+  /// Asks the peer to send; the outcome lands in `sent`.
+  void send(const private_chat_peer_actor& peer, std::string text) {
+    sys.spawn([=, this](caf::event_based_actor* asker) -> caf::behavior {
+      asker->request(peer, caf::infinite, send_atom::value, text)
+          .then([=, this](ok_atom) { sent.push_back(caf::error{}); },
+                [=, this](caf::error& err) { sent.push_back(err); });
+      return {[](int) {}};
+    });
+    sched.run();
+  }
+
+  /// Answers the last transport call.
+  void answer(delivery_code code) {
+    transport->calls->back().done(delivery_status{static_cast<int32_t>(code), "x"});
+    sched.run();
+  }
+
+  wire_message from_bob(std::string text, uint64_t seq,
+                        std::shared_ptr<const ed25519_key> key) {
+    wire_message msg{"bob", "alice", std::move(text), seq, {}};
+    msg.signature = key->sign(private_chat::signed_payload(
+        msg.sender, msg.receiver, alice_key->public_hex(), msg.text, msg.seq));
+    return msg;
+  }
+
+  std::vector<caf::error> sent;
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(private_chat_peer_tests, fixture)
+
+CAF_TEST(history is bounded and unread counts only while closed) {
+  auto peer = spawn_peer(3);
+  for (int i = 0; i < 5; ++i)
+    CAF_CHECK(
+        !incoming(peer, wire_message{"bob", "alice", "m" + std::to_string(i), 0, {}}));
+  auto& st = state(peer);
+  CAF_REQUIRE_EQUAL(st.history.size(), 3u);
+  CAF_CHECK_EQUAL(st.history.front().text, "m2");
+  CAF_CHECK_EQUAL(st.history.back().text, "m4");
+  CAF_CHECK(!st.history.back().verified); // nobody registered: unverified
+  CAF_CHECK_EQUAL(st.unread, 5u);
+  CAF_CHECK_EQUAL(events->size(), 5u);
+  caf::anon_send(peer, open_atom::value);
+  sched.run();
+  CAF_CHECK_EQUAL(st.unread, 0u);
+  CAF_CHECK(!incoming(peer, wire_message{"bob", "alice", "while open", 0, {}}));
+  CAF_CHECK_EQUAL(st.unread, 0u);
+  caf::anon_send(peer, close_atom::value);
+  sched.run();
+  CAF_CHECK(drops->empty()); // peer not known to be gone: kept
+  CAF_CHECK(!incoming(peer, wire_message{"bob", "alice", "after close", 0, {}}));
+  CAF_CHECK_EQUAL(st.unread, 1u);
+}
+
+CAF_TEST(control characters are removed before display) {
+  auto peer = spawn_peer(10);
+  CAF_CHECK(
+      !incoming(peer, wire_message{"bob", "alice", "hi\nalice: fake\x1b[2J", 0, {}}));
+  CAF_REQUIRE_EQUAL(state(peer).history.size(), 1u);
+  CAF_CHECK_EQUAL(state(peer).history.back().text, "hialice: fake[2J");
+}
+
+CAF_TEST(a send to a peer that went away fails and close drops the chat) {
+  *entry = endpoint{"127.0.0.1", 1, bob_key->public_hex()};
+  auto peer = spawn_peer(10);
+  send(peer, "hello");
+  CAF_REQUIRE_EQUAL(transport->calls->size(), 1u);
+  CAF_CHECK_EQUAL(transport->calls->back().msg.text, "hello");
+  CAF_CHECK_EQUAL(transport->calls->back().msg.signature.size(), 64u);
+  answer(delivery_code::ok);
+  CAF_REQUIRE_EQUAL(sent.size(), 1u);
+  CAF_CHECK(!sent.back());
+  CAF_CHECK_EQUAL(state(peer).history.size(), 1u);
+  CAF_CHECK(state(peer).history.back().own);
+  // Bob leaves: the call fails, a fresh lookup finds nobody.
+  entry->reset();
+  send(peer, "still there?");
+  answer(delivery_code::unavailable);
+  CAF_REQUIRE_EQUAL(sent.size(), 2u);
+  CAF_CHECK(is(sent.back(), errc::unknown_user));
+  CAF_CHECK_EQUAL(describe(sent.back()), "bob is not online");
+  CAF_REQUIRE(!events->empty());
+  CAF_CHECK_EQUAL(events->back().kind, chat_event::info);
+  CAF_CHECK_EQUAL(events->back().text, "bob went offline");
+  CAF_CHECK(state(peer).gone);
+  caf::anon_send(peer, open_atom::value);
+  caf::anon_send(peer, close_atom::value);
+  sched.run();
+  CAF_REQUIRE_EQUAL(drops->size(), 1u);
+  CAF_CHECK_EQUAL(drops->front(), "bob");
+}
+
+CAF_TEST(a registered peer that does not answer gives a clear reason) {
+  *entry = endpoint{"127.0.0.1", 1, bob_key->public_hex()};
+  auto peer = spawn_peer(10);
+  send(peer, "hello");
+  answer(delivery_code::unavailable); // retried after a fresh lookup
+  CAF_REQUIRE_EQUAL(transport->calls->size(), 2u);
+  answer(delivery_code::unavailable);
+  CAF_REQUIRE_EQUAL(sent.size(), 1u);
+  CAF_CHECK(is(sent.back(), errc::peer_unreachable));
+  CAF_CHECK_EQUAL(describe(sent.back()), "bob does not answer");
+  CAF_CHECK(state(peer).history.empty());
+}
+
+CAF_TEST(sends go out one at a time in order) {
+  *entry = endpoint{"127.0.0.1", 1, bob_key->public_hex()};
+  auto peer = spawn_peer(10);
+  send(peer, "one");
+  send(peer, "two");
+  send(peer, "three");
+  CAF_REQUIRE_EQUAL(transport->calls->size(), 1u); // one in flight
+  answer(delivery_code::ok);
+  CAF_REQUIRE_EQUAL(transport->calls->size(), 2u);
+  CAF_CHECK_EQUAL(transport->calls->back().msg.text, "two");
+  answer(delivery_code::ok);
+  answer(delivery_code::ok);
+  CAF_CHECK_EQUAL(sent.size(), 3u);
+  auto& calls = *transport->calls;
+  CAF_CHECK_LESS(calls[0].msg.seq, calls[1].msg.seq);
+  CAF_CHECK_LESS(calls[1].msg.seq, calls[2].msg.seq);
+}
+
+CAF_TEST(signed messages are verified and replays refused) {
+  *entry = endpoint{"127.0.0.1", 1, bob_key->public_hex()};
+  auto peer = spawn_peer(10);
+  CAF_CHECK(!incoming(peer, from_bob("signed", 10, bob_key)));
+  CAF_REQUIRE_EQUAL(state(peer).history.size(), 1u);
+  CAF_CHECK(state(peer).history.back().verified);
+  CAF_CHECK(is(incoming(peer, from_bob("signed", 10, bob_key)), errc::not_authentic));
+  auto eve = ed25519_key::generate();
+  CAF_CHECK(is(incoming(peer, from_bob("forged", 11, eve)), errc::not_authentic));
+  CAF_CHECK(is(incoming(peer, wire_message{"bob", "alice", "no proof", 0, {}}),
+               errc::not_authentic));
+  CAF_CHECK_EQUAL(state(peer).history.size(), 1u);
+  CAF_CHECK(!incoming(peer, from_bob("next", 11, bob_key)));
+  CAF_CHECK_EQUAL(state(peer).history.size(), 2u);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,0 +1,304 @@
+#define CAF_SUITE private_chat
+#include <caf/test/unit_test.hpp>
+
+#include "actors/private_chat_actor.hpp"
+#include "config/errors.hpp"
+#include "tests/integration/services.hpp"
+
+#include "private_chat.grpc.pb.h"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include <grpcpp/grpcpp.h>
+
+#include <deque>
+#include <mutex>
+#include <thread>
+
+using namespace chat;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// Events a client's listener got.
+struct event_log {
+  std::mutex mtx;
+  std::vector<chat_event> events;
+  bool has_info(const std::string& text) {
+    std::lock_guard<std::mutex> guard{mtx};
+    for (auto& ev : events)
+      if (ev.kind == chat_event::info && ev.text == text)
+        return true;
+    return false;
+  }
+};
+
+/// One chat-actors client: registry + private chats + a listener.
+struct client {
+  std::string name;
+  registry_actor registry;
+  private_chat_actor manager;
+  caf::actor listener;
+  uint16_t port = 0;
+  std::shared_ptr<event_log> log = std::make_shared<event_log>();
+};
+
+struct fixture {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  caf::scoped_actor self{sys};
+  std::deque<client> clients; // stable references
+
+  ~fixture() {
+    for (auto& c : clients)
+      stop(c);
+  }
+
+  client& start(const std::string& name) {
+    client c;
+    c.name = name;
+    auto log = c.log;
+    c.listener = sys.spawn([log](caf::event_based_actor*) -> caf::behavior {
+      return {[log](event_atom, const chat_event& ev) {
+        std::lock_guard<std::mutex> guard{log->mtx};
+        log->events.push_back(ev);
+      }};
+    });
+    c.registry = spawn_registry(sys, test::running_services().redis(), 15s);
+    private_chat_settings settings;
+    settings.host = "127.0.0.1";
+    auto chats = spawn_private_chats(sys, settings, c.registry, c.listener);
+    CAF_REQUIRE(chats);
+    c.manager = chats->manager;
+    c.port = chats->port;
+    CAF_REQUIRE_NOT_EQUAL(c.port, 0);
+    caf::error failure;
+    self->request(c.manager, 5s, register_atom::value, name)
+        .receive([](const endpoint&) {}, [&](caf::error& err) { failure = err; });
+    CAF_REQUIRE(!failure);
+    clients.emplace_back(std::move(c));
+    return clients.back();
+  }
+
+  void stop(client& c) {
+    for (auto hdl : {caf::actor_cast<caf::actor>(c.manager),
+                     caf::actor_cast<caf::actor>(c.registry), c.listener})
+      if (hdl) {
+        self->send_exit(hdl, caf::exit_reason::user_shutdown);
+        self->wait_for(hdl);
+      }
+    c.manager = nullptr;
+    c.registry = nullptr;
+    c.listener = nullptr;
+  }
+
+  caf::error send(const client& from, const std::string& to, const std::string& text) {
+    caf::error result;
+    self->request(from.manager, 10s, send_atom::value, to, text)
+        .receive([](ok_atom) {}, [&](caf::error& err) { result = err; });
+    return result;
+  }
+
+  std::vector<chat_event> history(const client& c, const std::string& peer) {
+    std::vector<chat_event> result;
+    self->request(c.manager, 10s, history_atom::value, peer)
+        .receive([&](std::vector<chat_event>& xs) { result = std::move(xs); },
+                 [](caf::error&) {});
+    return result;
+  }
+
+  std::vector<chat_summary> chats(const client& c) {
+    std::vector<chat_summary> result;
+    self->request(c.manager, 10s, chats_atom::value)
+        .receive([&](std::vector<chat_summary>& xs) { result = std::move(xs); },
+                 [](caf::error&) {});
+    return result;
+  }
+
+  /// A raw AddMessage call, as any LAN host could make.
+  grpc::Status raw_call(const client& to, const std::string& sender,
+                        const std::string& receiver, const std::string& text,
+                        const std::string& signature = {}) {
+    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(to.port),
+                                       grpc::InsecureChannelCredentials());
+    auto stub = private_chat::PrivateChatService::NewStub(channel);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + 5s);
+    if (!signature.empty()) {
+      ctx.AddMetadata("x-chat-seq", "1");
+      ctx.AddMetadata("x-chat-sig-bin", signature);
+    }
+    private_chat::Message msg;
+    msg.set_sender(sender);
+    msg.set_receiver(receiver);
+    msg.set_message(text);
+    google::protobuf::Empty empty;
+    return stub->AddMessage(&ctx, msg, &empty);
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(private_chat_tests, fixture)
+
+CAF_TEST(two clients talk both ways and three keep separate chats) {
+  auto a = test::unique_name("alice");
+  auto b = test::unique_name("bob");
+  auto c = test::unique_name("carol");
+  auto& alice = start(a);
+  auto& bob = start(b);
+  auto& carol = start(c);
+  auto first = send(alice, b, "hi bob");
+  if (first)
+    CAF_MESSAGE("first send: " << describe(first));
+  CAF_REQUIRE(!first);
+  CAF_REQUIRE(!send(bob, a, "hi alice"));
+  CAF_REQUIRE(!send(carol, a, "carol here"));
+  auto at_bob = history(bob, a);
+  CAF_REQUIRE_EQUAL(at_bob.size(), 2u); // alice's line, then bob's own reply
+  CAF_CHECK_EQUAL(at_bob[0].from, a);
+  CAF_CHECK_EQUAL(at_bob[0].text, "hi bob");
+  CAF_CHECK_EQUAL(at_bob[0].chat, "private:" + a);
+  CAF_CHECK(at_bob[0].verified);
+  CAF_CHECK(at_bob[1].own);
+  auto at_alice = history(alice, b);
+  CAF_REQUIRE_EQUAL(at_alice.size(), 2u);
+  CAF_CHECK(at_alice[0].own);
+  CAF_CHECK_EQUAL(at_alice[1].text, "hi alice");
+  CAF_CHECK(at_alice[1].verified);
+  auto listing = chats(alice);
+  CAF_REQUIRE_EQUAL(listing.size(), 2u);
+  for (auto& s : listing)
+    CAF_CHECK_EQUAL(s.unread, 1u); // one incoming each, chats not open
+  self->send(alice.manager, open_atom::value, c);
+  for (auto& s : chats(alice))
+    if (s.chat == "private:" + c)
+      CAF_CHECK_EQUAL(s.unread, 0u);
+}
+
+CAF_TEST(a burst of 1000 messages arrives complete and in order) {
+  auto a = test::unique_name("alice");
+  auto b = test::unique_name("bob");
+  auto& alice = start(a);
+  auto& bob = start(b);
+  for (int i = 0; i < 1000; ++i)
+    self->send(alice.manager, send_atom::value, b, "m" + std::to_string(i));
+  int ok = 0;
+  for (int i = 0; i < 1000; ++i)
+    self->receive([&](ok_atom) { ++ok; }, [](caf::error&) {});
+  CAF_CHECK_EQUAL(ok, 1000);
+  auto got = history(bob, a);
+  CAF_REQUIRE_EQUAL(got.size(), 1000u);
+  bool in_order = true;
+  for (size_t i = 0; i < got.size(); ++i)
+    in_order = in_order && got[i].text == "m" + std::to_string(i);
+  CAF_CHECK(in_order);
+}
+
+CAF_TEST(sends to unknown and unreachable peers fail with the reason in time) {
+  auto a = test::unique_name("alice");
+  auto g = test::unique_name("ghost");
+  auto& alice = start(a);
+  auto nobody = test::unique_name("nobody");
+  auto t0 = std::chrono::steady_clock::now();
+  auto err = send(alice, nobody, "hello?");
+  CAF_REQUIRE(err);
+  CAF_CHECK(is(err, errc::unknown_user));
+  CAF_CHECK_EQUAL(describe(err), nobody + " is not online");
+  // A registered peer whose service is gone (its registry lives on).
+  auto& ghost = start(g);
+  self->send_exit(ghost.manager, caf::exit_reason::user_shutdown);
+  self->wait_for(ghost.manager);
+  t0 = std::chrono::steady_clock::now();
+  err = send(alice, g, "hello?");
+  auto took = std::chrono::steady_clock::now() - t0;
+  CAF_REQUIRE(err);
+  CAF_CHECK(is(err, errc::peer_unreachable));
+  CAF_CHECK_EQUAL(describe(err), g + " does not answer");
+  CAF_CHECK_LESS(took, 2s + 1s); // the deadline (2 s) plus slack
+}
+
+CAF_TEST(a peer that restarts under the same name is a new conversation) {
+  auto a = test::unique_name("alice");
+  auto b = test::unique_name("bob");
+  auto& alice = start(a);
+  {
+    auto& bob = start(b);
+    CAF_REQUIRE(!send(bob, a, "first session"));
+    stop(bob);
+  }
+  auto err = send(alice, b, "still there?");
+  CAF_REQUIRE(err);
+  CAF_CHECK_EQUAL(describe(err), b + " is not online");
+  // The listener gets events asynchronously: give it a moment.
+  bool told = false;
+  for (int i = 0; i < 40 && !told; ++i) {
+    told = alice.log->has_info(b + " went offline");
+    if (!told)
+      std::this_thread::sleep_for(50ms);
+  }
+  CAF_CHECK(told);
+  self->send(alice.manager, close_atom::value, b);
+  bool dropped = false;
+  for (int i = 0; i < 50 && !dropped; ++i) {
+    dropped = chats(alice).empty();
+    if (!dropped)
+      std::this_thread::sleep_for(50ms);
+  }
+  CAF_CHECK(dropped);
+  auto& bob2 = start(b);
+  CAF_REQUIRE(!send(bob2, a, "second session"));
+  auto got = history(alice, b);
+  CAF_REQUIRE_EQUAL(got.size(), 1u);
+  CAF_CHECK_EQUAL(got[0].text, "second session");
+  CAF_CHECK(got[0].verified);
+}
+
+CAF_TEST(raw calls : impostors are denied and original style is unverified) {
+  auto a = test::unique_name("alice");
+  auto b = test::unique_name("bob");
+  auto& alice = start(a);
+  auto& bob = start(b);
+  static_cast<void>(alice);
+  // Claims alice (a live keyed session) without proof, then with a bad one.
+  CAF_CHECK_EQUAL(raw_call(bob, a, b, "I am alice").error_code(),
+                  grpc::StatusCode::PERMISSION_DENIED);
+  CAF_CHECK_EQUAL(raw_call(bob, a, b, "I am alice", std::string(64, 'x')).error_code(),
+                  grpc::StatusCode::PERMISSION_DENIED);
+  CAF_CHECK(history(bob, a).empty());
+  // An original client (no key, not registered): accepted, unverified.
+  auto orig = test::unique_name("orig");
+  CAF_CHECK(raw_call(bob, orig, b, "hello from python\n").ok());
+  auto got = history(bob, orig);
+  CAF_REQUIRE_EQUAL(got.size(), 1u);
+  CAF_CHECK(!got[0].verified);
+  CAF_CHECK_EQUAL(got[0].text, "hello from python");
+}
+
+CAF_TEST(input rules reject bad text and a wrong receiver) {
+  auto b = test::unique_name("bob");
+  auto& bob = start(b);
+  auto sender = test::unique_name("orig");
+  CAF_CHECK_EQUAL(raw_call(bob, sender, b, "bad \xff utf8").error_code(),
+                  grpc::StatusCode::INVALID_ARGUMENT);
+  CAF_CHECK_EQUAL(raw_call(bob, sender, b, std::string(4097, 'x')).error_code(),
+                  grpc::StatusCode::INVALID_ARGUMENT);
+  CAF_CHECK(raw_call(bob, sender, b, std::string(4096, 'x')).ok());
+  CAF_CHECK_EQUAL(raw_call(bob, sender, "someone_else", "hi").error_code(),
+                  grpc::StatusCode::INVALID_ARGUMENT);
+  CAF_CHECK_EQUAL(raw_call(bob, "not a name", b, "hi").error_code(),
+                  grpc::StatusCode::INVALID_ARGUMENT);
+  CAF_CHECK_EQUAL(history(bob, sender).size(), 1u);
+  // The same rules on send, with a one-line reason.
+  auto err = send(bob, sender, "bad \xff utf8");
+  CAF_REQUIRE(err);
+  CAF_CHECK_EQUAL(describe(err), "message is not valid UTF-8");
+  err = send(bob, sender, std::string(4097, 'x'));
+  CAF_REQUIRE(err);
+  CAF_CHECK(is(err, errc::invalid_message));
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
