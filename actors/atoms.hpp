@@ -38,5 +38,11 @@ using leave_atom = atom_constant<atom("leave")>;
 using discover_atom = atom_constant<atom("discover")>;
 using insult_atom = atom_constant<atom("insult")>;
 using report_atom = atom_constant<atom("report")>;
+// AMQP workers → their owning actors; discovery rounds; group lists.
+using deliver_atom = atom_constant<atom("deliver")>;
+using confirm_atom = atom_constant<atom("confirm")>;
+using link_atom = atom_constant<atom("link")>;
+using round_atom = atom_constant<atom("round")>;
+using groups_atom = atom_constant<atom("groups")>;
 
 } // namespace chat
