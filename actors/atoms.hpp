@@ -46,5 +46,11 @@ using interrupt_atom = atom_constant<atom("interrupt")>;
 using incoming_atom = atom_constant<atom("incoming")>;
 using sent_atom = atom_constant<atom("sent")>;
 using drop_atom = atom_constant<atom("drop")>;
+// AMQP workers → their owning actors; discovery rounds; group lists.
+using deliver_atom = atom_constant<atom("deliver")>;
+using confirm_atom = atom_constant<atom("confirm")>;
+using link_atom = atom_constant<atom("link")>;
+using round_atom = atom_constant<atom("round")>;
+using groups_atom = atom_constant<atom("groups")>;
 
 } // namespace chat

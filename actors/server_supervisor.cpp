@@ -64,7 +64,10 @@ caf::behavior server_supervisor_impl(supervisor_pointer self, server_settings se
   st.children.add("topology", [&sys, s] {
     auto broker = s.amqp;
     broker.host = "127.0.0.1";
-    return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(topology_impl, broker));
+    auto redis = s.redis;
+    redis.host = "127.0.0.1";
+    return caf::actor_cast<caf::actor>(
+        sys.spawn<caf::detached>(topology_impl, broker, redis));
   });
   st.children.add("locator", [&sys, s] {
     return caf::actor_cast<caf::actor>(

@@ -2,10 +2,14 @@
 
 // Declares PROTOCOL.md's four exchanges (non-durable, as original clients
 // declare them) whenever the broker becomes ready, so that a restarted
-// broker has them again before any client reconnects.
+// broker has them again before any client reconnects. Then re-binds every
+// live persistent subscription recorded in Redis (actors/subscriptions.hpp):
+// a restarted broker keeps durable queues but drops their bindings to the
+// non-durable exchanges.
 
 #include "actors/atoms.hpp"
 #include "adapters/amqp_connection.hpp"
+#include "adapters/redis_client.hpp"
 
 #include <caf/fwd.hpp>
 #include <caf/stateful_actor.hpp>
@@ -18,6 +22,9 @@ using topology_actor = caf::typed_actor<caf::reacts_to<ready_atom>>;
 
 struct topology_state {
   amqp_settings broker;
+  redis_settings redis;
+  /// Subscriptions re-bound by the last round.
+  int rebound = 0;
   /// Successful declaration rounds.
   int rounds = 0;
   static inline const char* name = "topology";
@@ -26,7 +33,8 @@ struct topology_state {
 using topology_pointer = topology_actor::stateful_pointer<topology_state>;
 
 /// Spawn detached: rabbitmq-c blocks.
-topology_actor::behavior_type topology_impl(topology_pointer self, amqp_settings broker);
+topology_actor::behavior_type topology_impl(topology_pointer self, amqp_settings broker,
+                                            redis_settings redis);
 
 struct exchange_spec {
   const char* name;

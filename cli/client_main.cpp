@@ -1,3 +1,4 @@
+#include "actors/broker_link_actor.hpp"
 #include "actors/locator_client_actor.hpp"
 #include "actors/private_chat_actor.hpp"
 #include "actors/registry_actor.hpp"
@@ -172,6 +173,9 @@ int run_client(caf::actor_system& sys, const chat_config& cfg,
     shutdown();
     return rc;
   }
+  peers.broker = caf::actor_cast<caf::actor>(
+      spawn_broker_link(sys, name, read_broker_link_settings(cfg, *server),
+                        published.host + ":" + std::to_string(published.port), listener));
   caf::anon_send(cli, event_atom::value,
                  "registered as " + name + " at " + published.host + ":" +
                      std::to_string(published.port) + ", server " + *server);

@@ -67,6 +67,10 @@ const std::vector<option_spec>& chat_options() {
        "server: data of managed services; empty = ~/.local/state/chat-actors"},
       {"lease-ttl", k::duration, seconds_text(d::lease_ttl),
        "registry lease; refreshed every ttl/3, frees a crashed client's name"},
+      {"queue-expiry", k::duration, seconds_text(d::queue_expiry),
+       "a crashed client's broker queues are deleted after this long unused"},
+      {"discovery-interval", k::duration, seconds_text(d::discovery_interval),
+       "a discovery round: request, collect answers, report"},
   };
   return options;
 }

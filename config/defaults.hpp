@@ -56,6 +56,13 @@ inline constexpr std::string_view state_dir = "";
 /// Registry lease: the name expires unless refreshed every TTL/3.
 inline constexpr auto lease_ttl = 15s;
 
+/// x-expires of a user's durable queues (`<user>:<group>`, discovery): a
+/// crashed session's queues vanish this long after its last connection.
+/// Longer than the lease, so a broker restart or a short outage keeps them.
+inline constexpr auto queue_expiry = 60s;
+/// A discovery round: request, collect answers, report (PROTOCOL.md: 3 s).
+inline constexpr auto discovery_interval = 3s;
+
 /// Timeout of one Redis command (connect, request or reply).
 inline constexpr auto redis_timeout = 1s;
 

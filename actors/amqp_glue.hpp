@@ -1,0 +1,40 @@
+#pragma once
+
+// Wires an amqp_worker's callbacks to an actor: deliveries, confirms and
+// link status arrive as (deliver_atom, amqp_delivery),
+// (confirm_atom, uint64_t, caf::error) and (link_atom, bool, std::string).
+
+#include "actors/atoms.hpp"
+#include "adapters/amqp_worker.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/send.hpp>
+
+#include <random>
+
+namespace chat {
+
+inline amqp_worker::callbacks forward_to(caf::actor owner) {
+  amqp_worker::callbacks cbs;
+  cbs.delivery = [owner](amqp_delivery d) {
+    caf::anon_send(owner, deliver_atom::value, std::move(d));
+  };
+  cbs.confirmed = [owner](uint64_t id, caf::error err) {
+    caf::anon_send(owner, confirm_atom::value, id, std::move(err));
+  };
+  cbs.status = [owner](bool up, std::string text) {
+    caf::anon_send(owner, link_atom::value, up, std::move(text));
+  };
+  return cbs;
+}
+
+/// Header naming the sending user (own-echo detection, not body prefixes).
+inline constexpr const char* sender_header = "x-chat-sender";
+
+/// A message id unique across sessions: "<user>-<random>-<n>".
+inline std::string make_message_id(const std::string& user, uint64_t n) {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return user + "-" + std::to_string(rng() % 1'000'000'000) + "-" + std::to_string(n);
+}
+
+} // namespace chat

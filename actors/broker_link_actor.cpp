@@ -1,0 +1,266 @@
+#include "actors/broker_link_actor.hpp"
+
+#include "actors/discovery_actor.hpp"
+#include "actors/group_actor.hpp"
+#include "actors/insult_actor.hpp"
+#include "actors/names.hpp"
+#include "actors/subscriptions.hpp"
+#include "config/defaults.hpp"
+#include "config/errors.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <map>
+
+namespace chat {
+
+namespace {
+
+std::string millis(caf::timespan x) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(x).count());
+}
+
+/// Keeps `chat:subscriptions:<user>` in Redis (detached: hiredis blocks).
+/// Failures are retried on the next refresh: the record only speeds up
+/// recovery after a broker restart, clients re-bind by themselves anyway.
+struct book_state {
+  std::unique_ptr<redis_client> redis;
+  std::string key;
+  caf::timespan ttl{};
+  std::set<std::string> groups;
+  void write() {
+    if (groups.empty()) {
+      redis->command({"DEL", key});
+      return;
+    }
+    std::vector<std::string> cmd{"SADD", key};
+    cmd.insert(cmd.end(), groups.begin(), groups.end());
+    redis->command(cmd);
+    redis->command({"PEXPIRE", key, millis(ttl)});
+  }
+  static inline const char* name = "subscription-book";
+};
+
+caf::behavior book_impl(caf::stateful_actor<book_state>* self, std::string user,
+                        redis_settings redis, caf::timespan ttl) {
+  auto& st = self->state;
+  st.redis = std::make_unique<redis_client>(std::move(redis));
+  st.key = subscriptions_key(user);
+  st.ttl = ttl;
+  st.redis->command({"DEL", st.key}); // a crashed earlier session's record
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    if (!msg.reason || msg.reason == caf::exit_reason::user_shutdown)
+      self->state.redis->command({"DEL", self->state.key});
+    self->quit(msg.reason);
+  });
+  self->delayed_send(self, ttl / 3, refresh_atom::value);
+  return {
+      [=](join_atom, const std::string& group) {
+        self->state.groups.insert(group);
+        self->state.write();
+      },
+      [=](leave_atom, const std::string& group) {
+        auto& st = self->state;
+        st.groups.erase(group);
+        st.redis->command({"SREM", st.key, group});
+      },
+      [=](refresh_atom) {
+        self->state.write();
+        self->delayed_send(self, self->state.ttl / 3, refresh_atom::value);
+      },
+  };
+}
+
+struct broker_link_state {
+  std::string user;
+  broker_link_settings settings;
+  caf::actor listener;
+  std::map<std::string, group_actor> groups;
+  insult_actor insults;
+  discovery_actor discovery;
+  caf::actor book;
+  /// The chat in view, empty if none.
+  std::string view;
+  std::map<std::string, uint32_t> unread;
+  static inline const char* name = "broker-link";
+};
+
+using broker_link_pointer = broker_link_actor::stateful_pointer<broker_link_state>;
+
+std::vector<std::string> group_names(const broker_link_state& st) {
+  std::vector<std::string> result;
+  for (auto& [name, hdl] : st.groups)
+    result.push_back(name);
+  return result;
+}
+
+caf::error not_joined(const std::string& group) {
+  return make_error(errc::broker_error, "not a member of group " + group);
+}
+
+broker_link_actor::behavior_type broker_link_impl(broker_link_pointer self,
+                                                  std::string user,
+                                                  broker_link_settings settings,
+                                                  std::string endpoint,
+                                                  caf::actor listener) {
+  auto& st = self->state;
+  st.user = std::move(user);
+  st.settings = std::move(settings);
+  st.listener = std::move(listener);
+  auto me = caf::actor_cast<caf::actor>(self);
+  auto& sys = self->system();
+  st.insults = self->spawn<caf::linked>(insult_impl, st.user, st.settings.amqp, me);
+  st.discovery = self->spawn<caf::linked>(
+      discovery_impl,
+      discovery_config{st.user, std::move(endpoint), st.settings.amqp,
+                       st.settings.discovery_interval, st.settings.queue_expiry},
+      st.listener);
+  st.book = sys.spawn<caf::detached>(book_impl, st.user, st.settings.redis,
+                                     st.settings.lease_ttl);
+  self->link_to(st.book);
+  st.unread["insults"] = 0;
+  // Children are linked: our exit reason reaches them (a clean exit deletes
+  // their queues). A child that fails is reported and dropped, not fatal.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    auto& st = self->state;
+    for (auto& [name, hdl] : st.groups)
+      if (hdl.address() == msg.source) {
+        caf::anon_send(st.listener, event_atom::value,
+                       chat_event{chat_event::error, "group:" + name, "",
+                                  "group " + name + " failed: " + describe(msg.reason) +
+                                      "; join it again",
+                                  now_ms(), false, true});
+        st.unread.erase("group:" + name);
+        st.groups.erase(name);
+        return;
+      }
+    self->quit(msg.reason);
+  });
+  return {
+      [=](join_atom, const std::string& group, bool transient) -> caf::result<ok_atom> {
+        auto& st = self->state;
+        if (auto problem = name_problem(group); !problem.empty())
+          return make_error(errc::invalid_name,
+                            "invalid group name '" + group + "': " + problem);
+        auto i = st.groups.find(group);
+        if (i == st.groups.end()) {
+          group_config cfg{st.user, group, transient, st.settings.amqp,
+                           st.settings.queue_expiry};
+          auto g = self->spawn<caf::linked>(group_impl, std::move(cfg),
+                                            caf::actor_cast<caf::actor>(self));
+          i = st.groups.emplace(group, g).first;
+          st.unread["group:" + group] = 0;
+          if (!transient)
+            caf::anon_send(st.book, join_atom::value, group);
+          self->send(st.discovery, groups_atom::value, group_names(st));
+        }
+        return self->delegate(i->second, ready_atom::value);
+      },
+      [=](leave_atom, const std::string& group) -> caf::result<ok_atom> {
+        auto& st = self->state;
+        auto i = st.groups.find(group);
+        if (i == st.groups.end())
+          return not_joined(group);
+        auto g = i->second;
+        self->unlink_from(g);
+        st.groups.erase(i);
+        st.unread.erase("group:" + group);
+        if (st.view == "group:" + group)
+          st.view.clear();
+        caf::anon_send(st.book, leave_atom::value, group);
+        self->send(st.discovery, groups_atom::value, group_names(st));
+        return self->delegate(g, leave_atom::value);
+      },
+      [=](post_atom, const std::string& group,
+          const std::string& text) -> caf::result<ok_atom> {
+        auto& st = self->state;
+        auto i = st.groups.find(group);
+        if (i == st.groups.end())
+          return not_joined(group);
+        return self->delegate(i->second, post_atom::value, text);
+      },
+      [=](history_atom, const std::string& chat) -> caf::result<std::vector<chat_event>> {
+        auto& st = self->state;
+        if (chat == "insults")
+          return self->delegate(st.insults, history_atom::value);
+        if (chat.starts_with("group:"))
+          if (auto i = st.groups.find(chat.substr(6)); i != st.groups.end())
+            return self->delegate(i->second, history_atom::value);
+        return make_error(errc::broker_error, "no such chat: " + chat);
+      },
+      [=](chats_atom) {
+        std::vector<chat_summary> result;
+        for (auto& [chat, unread] : self->state.unread)
+          result.push_back(chat_summary{chat, unread});
+        return result;
+      },
+      [=](open_atom, const std::string& chat) {
+        auto& st = self->state;
+        if (!st.view.empty() && st.view != chat && st.view == "insults")
+          self->send(st.insults, close_atom::value);
+        st.view = chat;
+        if (st.unread.count(chat) != 0)
+          st.unread[chat] = 0;
+        if (chat == "insults")
+          self->send(st.insults, open_atom::value);
+      },
+      [=](close_atom, const std::string& chat) {
+        auto& st = self->state;
+        if (st.view == chat)
+          st.view.clear();
+        if (chat == "insults")
+          self->send(st.insults, close_atom::value);
+      },
+      [=](insult_atom, const std::string& text) -> caf::result<ok_atom> {
+        return self->delegate(self->state.insults, insult_atom::value, text);
+      },
+      [=](discover_atom, bool on) {
+        self->send(self->state.discovery, discover_atom::value, on);
+      },
+      [=](event_atom, chat_event& ev) {
+        auto& st = self->state;
+        if (ev.kind == chat_event::message && !ev.own && ev.chat != st.view)
+          if (auto i = st.unread.find(ev.chat); i != st.unread.end())
+            ++i->second;
+        caf::anon_send(st.listener, event_atom::value, std::move(ev));
+      },
+  };
+}
+
+} // namespace
+
+broker_link_settings read_broker_link_settings(const caf::actor_system_config& cfg,
+                                               const std::string& server) {
+  namespace d = defaults;
+  broker_link_settings s;
+  s.amqp.host = server;
+  s.amqp.port = caf::get_or(cfg, "chat.amqp-port", d::amqp_port);
+  s.amqp.vhost = caf::get_or(cfg, "chat.amqp-vhost", std::string{d::amqp_vhost});
+  s.amqp.user = caf::get_or(cfg, "chat.amqp-user", std::string{d::amqp_user});
+  s.amqp.password = caf::get_or(cfg, "chat.amqp-password", std::string{d::amqp_password});
+  s.redis.host = server;
+  s.redis.port = caf::get_or(cfg, "chat.redis-port", d::redis_port);
+  s.redis.db = caf::get_or(cfg, "chat.redis-db", d::redis_db);
+  s.redis.password =
+      caf::get_or(cfg, "chat.redis-password", std::string{d::redis_password});
+  s.lease_ttl = caf::get_or(cfg, "chat.lease-ttl", caf::timespan{d::lease_ttl});
+  s.queue_expiry = caf::get_or(cfg, "chat.queue-expiry", caf::timespan{d::queue_expiry});
+  s.discovery_interval =
+      caf::get_or(cfg, "chat.discovery-interval", caf::timespan{d::discovery_interval});
+  return s;
+}
+
+broker_link_actor spawn_broker_link(caf::actor_system& sys, std::string user,
+                                    broker_link_settings settings,
+                                    std::string grpc_endpoint, caf::actor listener) {
+  return sys.spawn(broker_link_impl, std::move(user), std::move(settings),
+                   std::move(grpc_endpoint), std::move(listener));
+}
+
+} // namespace chat

@@ -1,0 +1,72 @@
+#pragma once
+
+// The client's side of the broker, for the CLI: owns one group actor per
+// subscribed group, the discovery actor and the insult actor, each with its
+// own AMQP connection. Everything is by message; events go to the listener
+// as (event_atom, chat_event) with chat "group:<g>", "insults" or
+// "discovery", and discovery rounds as (report_atom, discovery_report).
+//
+// Chats are named "group:<g>" and "insults". open/close set the view:
+// unread counts grow for chats not in view; opening "insults" starts
+// consuming insults, closing it requeues the one in flight.
+// Exit it with `exit_reason::user_shutdown` for a clean exit (deletes the
+// user's queues and subscription record); any other reason leaves them to
+// expire (x-expires, Redis TTL).
+
+#include "actors/atoms.hpp"
+#include "actors/chat_types.hpp"
+#include "adapters/amqp_connection.hpp"
+#include "adapters/redis_client.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <string>
+#include <vector>
+
+namespace chat {
+
+using broker_link_actor = caf::typed_actor<
+    /// Subscribes to a group (created if new); transient = exclusive
+    /// auto-delete queue, non-persistent messages. Replies once live.
+    caf::replies_to<join_atom, std::string, bool>::with<ok_atom>,
+    /// Unsubscribes and deletes the subscription queue.
+    caf::replies_to<leave_atom, std::string>::with<ok_atom>,
+    /// Sends text to a joined group; replies once the broker has it.
+    caf::replies_to<post_atom, std::string, std::string>::with<ok_atom>,
+    /// A chat's history, oldest first.
+    caf::replies_to<history_atom, std::string>::with<std::vector<chat_event>>,
+    caf::replies_to<chats_atom>::with<std::vector<chat_summary>>,
+    caf::reacts_to<open_atom, std::string>, caf::reacts_to<close_atom, std::string>,
+    /// Publishes an insult; replies once the broker has it.
+    caf::replies_to<insult_atom, std::string>::with<ok_atom>,
+    /// Starts or stops discovery rounds.
+    caf::reacts_to<discover_atom, bool>,
+    /// From the children (internal).
+    caf::reacts_to<event_atom, chat_event>>;
+
+struct broker_link_settings {
+  /// host = the server node's address.
+  amqp_settings amqp;
+  /// Subscription records (see actors/subscriptions.hpp).
+  redis_settings redis;
+  /// The registry lease; subscription records expire with it.
+  caf::timespan lease_ttl{};
+  /// x-expires of our durable queues: a crashed session's queues vanish.
+  caf::timespan queue_expiry{};
+  caf::timespan discovery_interval{};
+};
+
+/// Reads chat.amqp-*, chat.redis-*, chat.lease-ttl, chat.queue-expiry and
+/// chat.discovery-interval; `server` is the server node's address.
+broker_link_settings read_broker_link_settings(const caf::actor_system_config& cfg,
+                                               const std::string& server);
+
+/// The one entry point for the CLI. `grpc_endpoint` is "host:port" of our
+/// private-chat service, announced to discovery.
+broker_link_actor spawn_broker_link(caf::actor_system& sys, std::string user,
+                                    broker_link_settings settings,
+                                    std::string grpc_endpoint, caf::actor listener);
+
+} // namespace chat

@@ -1,0 +1,158 @@
+#include "actors/group_actor.hpp"
+
+#include "actors/amqp_glue.hpp"
+#include "config/errors.hpp"
+
+#include <caf/event_based_actor.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/send.hpp>
+
+namespace chat {
+
+std::string subscription_queue(const std::string& user, const std::string& group) {
+  return user + ":" + group;
+}
+
+std::string group_binding_key(const std::string& group) {
+  return "*." + group + ".*";
+}
+
+std::string group_routing_key(const std::string& user, const std::string& group) {
+  return user + "." + group + ".msg";
+}
+
+std::pair<std::string, std::string> parse_group_message(const amqp_delivery& d) {
+  auto from = d.header(sender_header);
+  if (from.empty()) {
+    auto colon = d.body.find(": ");
+    if (colon != std::string::npos)
+      from = d.body.substr(0, colon);
+    else if (auto dot = d.routing_key.find('.'); dot != std::string::npos)
+      from = d.routing_key.substr(0, dot);
+  }
+  auto prefix = from + ": ";
+  auto text = d.body.starts_with(prefix) ? d.body.substr(prefix.size()) : d.body;
+  return {from, text};
+}
+
+void group_state::remove_subscription() {
+  if (worker)
+    worker->delete_queue(subscription_queue(cfg.user, cfg.group));
+}
+
+void group_state::emit(chat_event ev) {
+  caf::anon_send(parent, event_atom::value, std::move(ev));
+}
+
+group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
+                                      caf::actor parent) {
+  auto& st = self->state;
+  st.cfg = std::move(cfg);
+  st.chat = "group:" + st.cfg.group;
+  st.parent = std::move(parent);
+  st.worker = std::make_unique<amqp_worker>(
+      st.cfg.broker, forward_to(caf::actor_cast<caf::actor>(self)));
+  amqp_queue_spec q;
+  q.name = subscription_queue(st.cfg.user, st.cfg.group);
+  if (st.cfg.transient) {
+    q.durable = false;
+    q.exclusive = true;
+    q.auto_delete = true;
+  } else {
+    q.expires_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(st.cfg.queue_expiry)
+            .count();
+  }
+  auto& w = *st.worker;
+  w.declare_exchange("group_chat", "topic");
+  // fresh: a crashed earlier session's queue is never inherited.
+  w.declare_queue(q, true, false);
+  w.bind(q.name, "group_chat", group_binding_key(st.cfg.group));
+  w.consume(q.name, 0, false);
+  w.barrier([hdl = caf::actor_cast<caf::actor>(self)] {
+    caf::anon_send(hdl, link_atom::value, true, std::string{"subscribed"});
+  });
+  // A clean shutdown (parent exits) deletes the queue; a kill or an error
+  // leaves it to x-expires.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    if (!msg.reason || msg.reason == caf::exit_reason::user_shutdown)
+      self->state.remove_subscription();
+    self->quit(msg.reason);
+  });
+  return {
+      [=](ready_atom) -> caf::result<ok_atom> {
+        if (self->state.ready)
+          return ok_atom::value;
+        auto rp = self->make_response_promise<ok_atom>();
+        self->state.waiting_ready.push_back(rp);
+        return rp;
+      },
+      [=](post_atom, const std::string& text) -> caf::result<ok_atom> {
+        auto& st = self->state;
+        auto id = st.next_id++;
+        amqp_message msg;
+        msg.exchange = "group_chat";
+        msg.routing_key = group_routing_key(st.cfg.user, st.cfg.group);
+        msg.body = st.cfg.user + ": " + text;
+        msg.persistent = !st.cfg.transient;
+        msg.message_id = make_message_id(st.cfg.user, id);
+        msg.headers[sender_header] = st.cfg.user;
+        st.seen.insert(msg.message_id);
+        chat_event ev{
+            chat_event::message, st.chat, st.cfg.user, text, now_ms(), true, true};
+        st.history.push_back(ev);
+        st.emit(ev);
+        st.worker->publish(id, std::move(msg));
+        auto rp = self->make_response_promise<ok_atom>();
+        st.pending.emplace(id, rp);
+        return rp;
+      },
+      [=](history_atom) { return self->state.history; },
+      [=](leave_atom) {
+        self->state.remove_subscription();
+        self->quit();
+        return ok_atom::value;
+      },
+      [=](deliver_atom, const amqp_delivery& d) {
+        auto& st = self->state;
+        if (d.message_id.empty() || st.seen.insert(d.message_id).second) {
+          auto [from, text] = parse_group_message(d);
+          chat_event ev{
+              chat_event::message, st.chat, from, text, now_ms(), from == st.cfg.user,
+              from == st.cfg.user};
+          st.history.push_back(ev);
+          st.emit(std::move(ev));
+        }
+        // In the history now (or already was): the broker may forget it.
+        st.worker->ack(d.epoch, d.tag);
+      },
+      [=](confirm_atom, uint64_t id, const caf::error& err) {
+        auto& st = self->state;
+        auto i = st.pending.find(id);
+        if (i == st.pending.end())
+          return;
+        if (err) {
+          i->second.deliver(err);
+          st.emit({chat_event::error, st.chat, "", describe(err), now_ms(), false, true});
+        } else {
+          i->second.deliver(ok_atom::value);
+        }
+        st.pending.erase(i);
+      },
+      [=](link_atom, bool up, const std::string& text) {
+        auto& st = self->state;
+        if (up && text == "subscribed") {
+          st.ready = true;
+          for (auto& rp : std::exchange(st.waiting_ready, {}))
+            rp.deliver(ok_atom::value);
+          return;
+        }
+        if (up && text == "connected")
+          return;
+        st.emit({up ? chat_event::info : chat_event::error, st.chat, "", text, now_ms(),
+                 false, true});
+      },
+  };
+}
+
+} // namespace chat

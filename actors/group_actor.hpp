@@ -1,0 +1,86 @@
+#pragma once
+
+// One subscribed group chat. Owns an AMQP worker with the subscription queue
+// `<user>:<group>` bound to `group_chat` with `*.<group>.*` (PROTOCOL.md).
+// Keeps the group's history; a delivery is acked only once it is in the
+// history, so nothing is lost when the client or the broker goes away.
+// Events go to the parent (broker_link) as (event_atom, chat_event).
+
+#include "actors/atoms.hpp"
+#include "actors/chat_types.hpp"
+#include "adapters/amqp_worker.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace chat {
+
+/// ready: replies once the subscription is live on the broker. post: sends
+/// `<user>: <text>`, replies once the broker confirmed it. leave: deletes
+/// the subscription queue and ends the actor.
+using group_actor =
+    caf::typed_actor<caf::replies_to<ready_atom>::with<ok_atom>,
+                     caf::replies_to<post_atom, std::string>::with<ok_atom>,
+                     caf::replies_to<history_atom>::with<std::vector<chat_event>>,
+                     caf::replies_to<leave_atom>::with<ok_atom>,
+                     caf::reacts_to<deliver_atom, amqp_delivery>,
+                     caf::reacts_to<confirm_atom, uint64_t, caf::error>,
+                     caf::reacts_to<link_atom, bool, std::string>>;
+
+struct group_config {
+  std::string user;
+  std::string group;
+  /// Exclusive auto-delete queue and non-persistent messages.
+  bool transient = false;
+  amqp_settings broker;
+  /// x-expires of a persistent subscription queue (crashed sessions).
+  caf::timespan queue_expiry{};
+};
+
+/// The AMQP names of a subscription (PROTOCOL.md).
+std::string subscription_queue(const std::string& user, const std::string& group);
+std::string group_binding_key(const std::string& group);
+std::string group_routing_key(const std::string& user, const std::string& group);
+
+/// Splits a group message into sender and text: the sender header if any
+/// (ours), else the `<name>: ` prefix of the body (original clients).
+std::pair<std::string, std::string> parse_group_message(const amqp_delivery& d);
+
+struct group_state {
+  group_config cfg;
+  /// "group:<group>".
+  std::string chat;
+  /// Gets (event_atom, chat_event).
+  caf::actor parent;
+  std::unique_ptr<amqp_worker> worker;
+  /// Oldest first.
+  std::vector<chat_event> history;
+  /// Message ids already in the history (own posts, redeliveries).
+  std::set<std::string> seen;
+  /// Posts waiting for their publisher confirm.
+  std::map<uint64_t, caf::typed_response_promise<ok_atom>> pending;
+  std::vector<caf::typed_response_promise<ok_atom>> waiting_ready;
+  bool ready = false;
+  uint64_t next_id = 1;
+  /// Clean exit or leave: delete the queue (a crash leaves it to x-expires).
+  void remove_subscription();
+  void emit(chat_event ev);
+  static inline const char* name = "group";
+};
+
+using group_pointer = group_actor::stateful_pointer<group_state>;
+
+group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
+                                      caf::actor parent);
+
+} // namespace chat

@@ -1,0 +1,94 @@
+#include "actors/insult_actor.hpp"
+
+#include "actors/amqp_glue.hpp"
+#include "config/errors.hpp"
+
+#include <caf/send.hpp>
+
+namespace chat {
+
+void insult_state::emit(chat_event ev) {
+  caf::anon_send(parent, event_atom::value, std::move(ev));
+}
+
+insult_actor::behavior_type insult_impl(insult_pointer self, std::string user,
+                                        amqp_settings broker, caf::actor parent) {
+  auto& st = self->state;
+  st.user = std::move(user);
+  st.parent = std::move(parent);
+  st.worker = std::make_unique<amqp_worker>(
+      std::move(broker), forward_to(caf::actor_cast<caf::actor>(self)));
+  st.worker->declare_exchange("insults", "fanout");
+  // Shared by all clients, original ones included: declared as they do.
+  st.worker->declare_queue(amqp_queue_spec{insults_queue, true, false, false, 0}, false,
+                           false);
+  st.worker->bind(insults_queue, "insults", "");
+  return {
+      [=](insult_atom, const std::string& text) -> caf::result<ok_atom> {
+        auto& st = self->state;
+        auto id = st.next_id++;
+        amqp_message msg;
+        msg.exchange = "insults";
+        msg.body = text;
+        // Persistent, unlike the original: a queued insult survives a restart.
+        msg.persistent = true;
+        msg.message_id = make_message_id(st.user, id);
+        msg.headers[sender_header] = st.user;
+        st.worker->publish(id, std::move(msg));
+        auto rp = self->make_response_promise<ok_atom>();
+        st.pending.emplace(id, rp);
+        return rp;
+      },
+      [=](open_atom) {
+        auto& st = self->state;
+        if (!st.open)
+          st.worker->consume(insults_queue, 1, false);
+        st.open = true;
+      },
+      [=](close_atom) {
+        auto& st = self->state;
+        if (st.open)
+          st.worker->cancel(insults_queue);
+        st.open = false;
+      },
+      [=](history_atom) { return self->state.history; },
+      [=](deliver_atom, const amqp_delivery& d) {
+        auto& st = self->state;
+        if (!st.open) { // arrived while leaving: back to the queue
+          st.worker->reject(d.epoch, d.tag, true);
+          return;
+        }
+        auto from = d.header(sender_header);
+        if (from == st.user && !d.message_id.empty() &&
+            st.bounces[d.message_id]++ < max_own_bounces) {
+          st.worker->reject(d.epoch, d.tag, true);
+          return;
+        }
+        st.bounces.erase(d.message_id);
+        chat_event ev{chat_event::message, "insults",      from, d.body, now_ms(),
+                      from == st.user,     from == st.user};
+        st.history.push_back(ev);
+        st.emit(std::move(ev));
+        st.worker->ack(d.epoch, d.tag);
+      },
+      [=](confirm_atom, uint64_t id, const caf::error& err) {
+        auto& st = self->state;
+        auto i = st.pending.find(id);
+        if (i == st.pending.end())
+          return;
+        if (err)
+          i->second.deliver(err);
+        else
+          i->second.deliver(ok_atom::value);
+        st.pending.erase(i);
+      },
+      [=](link_atom, bool up, const std::string& text) {
+        if (up && text == "connected")
+          return;
+        self->state.emit({up ? chat_event::info : chat_event::error, "insults", "", text,
+                          now_ms(), false, true});
+      },
+  };
+}
+
+} // namespace chat
