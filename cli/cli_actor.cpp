@@ -220,7 +220,8 @@ void run_command(cli_pointer self, const cli::command& cmd) {
       return complain(self, "groups need the broker, which is not connected");
     auto group = cmd.target;
     ++st.pending;
-    self->request(st.peers.broker, reply_timeout, join_atom::value, group, cmd.transient)
+    // Joining waits until the subscription is live, also across a reconnect.
+    self->request(st.peers.broker, send_timeout, join_atom::value, group, cmd.transient)
         .then(
             [=](ok_atom) {
               if (self->state.batch)

@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include <unistd.h>
@@ -126,60 +127,98 @@ int run_locate(caf::actor_system& sys, const chat_config& cfg) {
   return 0;
 }
 
-int run_client(caf::actor_system& sys, const chat_config& cfg,
-               const client_flags& flags) {
+namespace {
+
+/// A registered session: lease, private chats, broker link. Its events go
+/// to one listener (the CLI actor, or a one-shot command).
+struct session {
+  std::string server;
+  std::string name;
+  endpoint published;
+  cli_peers peers;
+
+  /// Clean exit: the actors unregister and delete the session's queues.
+  void stop() const {
+    for (auto& hdl :
+         {peers.broker, peers.private_chats, caf::actor_cast<caf::actor>(peers.registry)})
+      if (hdl)
+        caf::anon_send_exit(hdl, caf::exit_reason::user_shutdown);
+  }
+};
+
+/// Finds the server, starts the session's actors and registers `name` (asked
+/// for when empty and interactive). Nothing and `rc` set on failure.
+std::optional<session> open_session(caf::actor_system& sys, const chat_config& cfg,
+                                    const caf::actor& listener, std::string name,
+                                    bool interactive, int& rc) {
   auto server = find_server(sys, cfg);
   if (!server) {
     std::cerr << "chat-actors: " << describe(server.error()) << '\n';
-    return 1;
+    rc = 1;
+    return std::nullopt;
   }
-  bool interactive = isatty(STDIN_FILENO) != 0 && !flags.batch;
-  cli_settings settings;
-  settings.batch = !interactive;
-  settings.opts.style = flags.json       ? cli::output_style::json
-                        : settings.batch ? cli::output_style::plain
-                                         : cli::output_style::human;
-  settings.opts.color = std::getenv("NO_COLOR") == nullptr && isatty(STDOUT_FILENO) != 0;
-  settings.term = interactive ? make_line_editor(history_file()) : make_batch_terminal();
-  auto cli = sys.spawn(cli_impl, settings);
-  auto listener = caf::actor_cast<caf::actor>(cli);
+  session result;
+  result.server = *server;
   auto ttl = caf::get_or(cfg, "chat.lease-ttl", caf::timespan{d::lease_ttl});
   auto registry = spawn_registry(sys, read_redis_settings(cfg, *server), ttl, listener);
+  result.peers.registry = registry;
   auto chats =
       spawn_private_chats(sys, private_chat_settings::from(cfg), registry, listener);
   if (!chats) {
     std::cerr << "chat-actors: " << describe(chats.error()) << '\n';
-    caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(cli, caf::exit_reason::user_shutdown);
-    return 1;
+    result.stop();
+    rc = 1;
+    return std::nullopt;
   }
-  cli_peers peers{registry, caf::actor_cast<caf::actor>(chats->manager), {}};
-  auto shutdown = [&] {
-    for (auto& hdl : {peers.broker, peers.private_chats,
-                      caf::actor_cast<caf::actor>(registry), listener})
-      if (hdl)
-        caf::anon_send_exit(hdl, caf::exit_reason::user_shutdown);
-  };
-  int rc = 0;
-  endpoint published;
-  std::string name;
+  result.peers.private_chats = caf::actor_cast<caf::actor>(chats->manager);
   {
     caf::scoped_actor self{sys};
-    name = register_name(self, chats->manager,
-                         caf::get_or(cfg, "chat.name", std::string{d::name}), published,
-                         interactive, rc);
+    result.name =
+        register_name(self, chats->manager, name, result.published, interactive, rc);
   }
-  if (name.empty()) {
-    shutdown();
+  if (result.name.empty()) {
+    result.stop();
+    return std::nullopt;
+  }
+  auto& ep = result.published;
+  result.peers.broker = caf::actor_cast<caf::actor>(
+      spawn_broker_link(sys, result.name, read_broker_link_settings(cfg, *server),
+                        ep.host + ":" + std::to_string(ep.port), listener));
+  return result;
+}
+
+cli::render_options render_options_for(const client_flags& flags, bool batch) {
+  cli::render_options opts;
+  opts.style = flags.json ? cli::output_style::json
+               : batch    ? cli::output_style::plain
+                          : cli::output_style::human;
+  opts.color = std::getenv("NO_COLOR") == nullptr && isatty(STDOUT_FILENO) != 0;
+  return opts;
+}
+
+} // namespace
+
+int run_client(caf::actor_system& sys, const chat_config& cfg,
+               const client_flags& flags) {
+  bool interactive = isatty(STDIN_FILENO) != 0 && !flags.batch;
+  cli_settings settings;
+  settings.batch = !interactive;
+  settings.opts = render_options_for(flags, settings.batch);
+  settings.term = interactive ? make_line_editor(history_file()) : make_batch_terminal();
+  auto cli = sys.spawn(cli_impl, settings);
+  auto listener = caf::actor_cast<caf::actor>(cli);
+  int rc = 0;
+  auto s =
+      open_session(sys, cfg, listener,
+                   caf::get_or(cfg, "chat.name", std::string{d::name}), interactive, rc);
+  if (!s) {
+    caf::anon_send_exit(cli, caf::exit_reason::user_shutdown);
     return rc;
   }
-  peers.broker = caf::actor_cast<caf::actor>(
-      spawn_broker_link(sys, name, read_broker_link_settings(cfg, *server),
-                        published.host + ":" + std::to_string(published.port), listener));
   caf::anon_send(cli, event_atom::value,
-                 "registered as " + name + " at " + published.host + ":" +
-                     std::to_string(published.port) + ", server " + *server);
-  caf::anon_send(cli, start_atom::value, name, peers);
+                 "registered as " + s->name + " at " + s->published.host + ":" +
+                     std::to_string(s->published.port) + ", server " + s->server);
+  caf::anon_send(cli, start_atom::value, s->name, s->peers);
   // Ctrl+C goes to the CLI (back to the lobby, or quit there); SIGTERM and
   // SIGHUP quit cleanly.
   std::atomic<bool> done = false;
@@ -201,8 +240,63 @@ int run_client(caf::actor_system& sys, const chat_config& cfg,
   done = true;
   wake_signal_waiter();
   signals.join();
-  shutdown();
+  s->stop();
   return 0;
+}
+
+int run_oneshot(caf::actor_system& sys, const chat_config& cfg,
+                const client_flags& flags) {
+  auto name = caf::get_or(cfg, "chat.name", std::string{d::name});
+  if (name.empty() && flags.oneshot == "who")
+    name = "who" + make_session_token().substr(0, 6); // a throwaway identity
+  if (name.empty()) {
+    std::cerr << "chat-actors: send needs your name: --chat.name=NAME\n";
+    return 2;
+  }
+  int rc = 0;
+  caf::scoped_actor self{sys};
+  auto s = open_session(sys, cfg, caf::actor_cast<caf::actor>(self), name, false, rc);
+  if (!s)
+    return rc;
+  auto fail = [&](const caf::error& err) {
+    std::cerr << "chat-actors: " << describe(err) << '\n';
+    rc = 1;
+  };
+  constexpr auto patience = std::chrono::seconds{30};
+  if (flags.oneshot == "who") {
+    caf::anon_send(s->peers.broker, discover_atom::value, true);
+    bool reported = false;
+    // The first round answers within one discovery interval (3 s).
+    self->receive_while([&] { return !reported; })(
+        [&](report_atom, const discovery_report& report) {
+          std::cout << cli::render(report, render_options_for(flags, true)) << std::endl;
+          reported = true;
+        },
+        [](event_atom, const chat_event&) {}, [](event_atom, const std::string&) {},
+        caf::after(std::chrono::seconds{10}) >>
+            [&] {
+              std::cerr << "chat-actors: no discovery answer within 10 s\n";
+              reported = true;
+              rc = 1;
+            });
+  } else if (!flags.to.empty()) {
+    self->request(s->peers.private_chats, patience, send_atom::value, flags.to,
+                  flags.text)
+        .receive([](ok_atom) {}, fail);
+  } else {
+    // A persistent subscription for the moment of sending; the clean exit
+    // deletes it again.
+    self->request(s->peers.broker, patience, join_atom::value, flags.group, false)
+        .receive(
+            [&](ok_atom) {
+              self->request(s->peers.broker, patience, post_atom::value, flags.group,
+                            flags.text)
+                  .receive([](ok_atom) {}, fail);
+            },
+            fail);
+  }
+  s->stop();
+  return rc;
 }
 
 } // namespace chat

@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   // The subcommand is the first argument that is not an option.
   std::string command = "client";
   auto is_command = [](const std::string& x) {
-    return x == "server" || x == "client" || x == "locate";
+    return x == "server" || x == "client" || x == "locate" || x == "send" || x == "who";
   };
   if (auto i = std::find_if(args.begin(), args.end(), is_command); i != args.end()) {
     command = *i;
@@ -34,6 +34,14 @@ int main(int argc, char** argv) {
       return flags.json = true;
     return false;
   });
+  if (command == "send") {
+    if (auto problem = chat::take_send_arguments(args, flags); !problem.empty()) {
+      std::cerr << "chat-actors: " << problem << '\n';
+      return 2;
+    }
+  }
+  if (command == "send" || command == "who")
+    flags.oneshot = command;
   chat::chat_config cfg;
   chat::add_error_category(cfg);
   switch (cfg.load(args)) {
@@ -53,5 +61,7 @@ int main(int argc, char** argv) {
     return chat::run_server(sys, cfg);
   if (command == "locate")
     return chat::run_locate(sys, cfg);
+  if (!flags.oneshot.empty())
+    return chat::run_oneshot(sys, cfg, flags);
   return chat::run_client(sys, cfg, flags);
 }

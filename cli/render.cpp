@@ -106,7 +106,9 @@ std::string render(const chat_event& ev, const render_options& opts) {
   if (name.size() < 5)
     name.insert(0, 5 - name.size(), ' ');
   auto who = paint(name, "1;38;5;" + std::to_string(name_color(ev.from)), opts.color);
-  auto mark = ev.verified ? "" : paint(" (unverified)", "33", opts.color);
+  // Only private chats can prove a sender; group lines never claim to.
+  auto unproven = !ev.verified && ev.chat.starts_with("private:");
+  auto mark = unproven ? paint(" (unverified)", "33", opts.color) : "";
   return when + " " + who + " │ " + text + mark;
 }
 

@@ -4,6 +4,9 @@
 
 #include <caf/fwd.hpp>
 
+#include <string>
+#include <vector>
+
 namespace chat {
 
 class chat_config;
@@ -15,9 +18,24 @@ struct client_flags {
   bool batch = false;
   /// Events as JSON lines.
   bool json = false;
+  /// One-shot subcommand: "send" or "who"; empty = a chat session.
+  std::string oneshot;
+  /// send: the peer (--to) or the group (--group), and the text.
+  std::string to;
+  std::string group;
+  std::string text;
 };
 
 int run_client(caf::actor_system& sys, const chat_config& cfg, const client_flags& flags);
+
+/// Takes `--to NAME`, `--group NAME` (or `--to=NAME`, …) and the words of
+/// the text out of `args`; the rest stays for the configuration. Returns
+/// what is wrong, or nothing.
+std::string take_send_arguments(std::vector<std::string>& args, client_flags& flags);
+
+/// `chat-actors send --to bob TEXT`, `send --group room TEXT`, `who`.
+int run_oneshot(caf::actor_system& sys, const chat_config& cfg,
+                const client_flags& flags);
 
 /// Prints the server's address as found by the LAN locator.
 int run_locate(caf::actor_system& sys, const chat_config& cfg);

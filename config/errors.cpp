@@ -3,6 +3,7 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/atom.hpp>
 #include <caf/make_message.hpp>
+#include <caf/sec.hpp>
 
 namespace chat {
 
@@ -32,6 +33,8 @@ std::string describe(const caf::error& err) {
     return "no error";
   if (err.category() == category)
     return render_chat(err.code(), err.category(), err.context());
+  if (err == caf::sec::request_timeout)
+    return "no answer in time (is the server reachable?)";
   return caf::actor_system_config::render(err);
 }
 

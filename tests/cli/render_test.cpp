@@ -41,6 +41,7 @@ CAF_TEST(own and unverified lines are set apart) {
   own.own = true;
   CAF_CHECK(render(own, opts).find("you │ mine") != std::string::npos);
   auto forged = message("bob", "trust me");
+  forged.chat = "private:bob";
   forged.verified = false;
   CAF_CHECK(render(forged, opts).find("(unverified)") != std::string::npos);
 }

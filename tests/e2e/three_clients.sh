@@ -64,6 +64,22 @@ nb=$(grep -c "insult$id-" "$work/$b.out" || true); nc=$(grep -c "insult$id-" "$w
 [ "$nb" -ge 1 ] && [ "$nc" -ge 1 ] || fail "insults not shared: bob $nb, carol $nc"
 pass "insults round-robin: bob $nb, carol $nc"
 
+# One-shot commands from a fourth identity.
+common=(--chat.server=127.0.0.1 --chat.redis-port="$CHAT_TEST_REDIS_PORT"
+        --chat.amqp-port="$CHAT_TEST_AMQP_PORT")
+say "$b" "/back"
+"$bin" send "${common[@]}" --chat.name="dave$id" --to "$a" one shot hello || fail "send --to failed"
+expect "$a" "\"chat\":\"private:dave$id\",\"text\":\"one shot hello\"" "send --to not delivered"
+"$bin" send "${common[@]}" --chat.name="dave$id" --group "$room" one shot room || fail "send --group failed"
+expect "$a" "\"chat\":\"group:$room\",\"text\":\"one shot room\"" "send --group not delivered"
+who=$("$bin" who "${common[@]}" --json) || fail "who failed"
+for n in "$a" "$b" "$c"; do
+  echo "$who" | grep -q "\"name\":\"$n\"" || fail "who misses $n: $who"
+done
+out=$("$bin" send "${common[@]}" --chat.name="dave$id" --to "nobody$id" x 2>&1) && fail "send to nobody"
+echo "$out" | grep -q "is not online" || fail "unclear error: $out"
+pass "one-shot send --to, send --group and who"
+
 # Clean exit: keys and queues gone.
 for n in "$a" "$b" "$c"; do say "$n" "/quit"; done
 for n in "$a" "$b" "$c"; do
