@@ -1,5 +1,7 @@
 #include "actors/broker_link_actor.hpp"
 
+#include "actors/private_chat_rules.hpp"
+
 #include "actors/discovery_actor.hpp"
 #include "actors/group_actor.hpp"
 #include "actors/insult_actor.hpp"
@@ -183,6 +185,10 @@ broker_link_actor::behavior_type broker_link_impl(broker_link_pointer self,
         auto i = st.groups.find(group);
         if (i == st.groups.end())
           return not_joined(group);
+        if (auto problem =
+                private_chat::text_problem(text, st.settings.max_message_bytes);
+            !problem.empty())
+          return make_error(errc::invalid_message, problem);
         return self->delegate(i->second, post_atom::value, text);
       },
       [=](history_atom, const std::string& chat) -> caf::result<std::vector<chat_event>> {
@@ -218,7 +224,12 @@ broker_link_actor::behavior_type broker_link_impl(broker_link_pointer self,
           self->send(st.insults, close_atom::value);
       },
       [=](insult_atom, const std::string& text) -> caf::result<ok_atom> {
-        return self->delegate(self->state.insults, insult_atom::value, text);
+        auto& st = self->state;
+        if (auto problem =
+                private_chat::text_problem(text, st.settings.max_message_bytes);
+            !problem.empty())
+          return make_error(errc::invalid_message, problem);
+        return self->delegate(st.insults, insult_atom::value, text);
       },
       [=](discover_atom, bool on) {
         self->send(self->state.discovery, discover_atom::value, on);
@@ -251,6 +262,7 @@ broker_link_settings read_broker_link_settings(const caf::actor_system_config& c
       caf::get_or(cfg, "chat.redis-password", std::string{d::redis_password});
   s.lease_ttl = caf::get_or(cfg, "chat.lease-ttl", caf::timespan{d::lease_ttl});
   s.queue_expiry = caf::get_or(cfg, "chat.queue-expiry", caf::timespan{d::queue_expiry});
+  s.max_message_bytes = caf::get_or(cfg, "chat.max-message-bytes", d::max_message_bytes);
   s.discovery_interval =
       caf::get_or(cfg, "chat.discovery-interval", caf::timespan{d::discovery_interval});
   return s;

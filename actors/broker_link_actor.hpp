@@ -17,6 +17,7 @@
 #include "actors/chat_types.hpp"
 #include "adapters/amqp_connection.hpp"
 #include "adapters/redis_client.hpp"
+#include "config/defaults.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
@@ -56,6 +57,8 @@ struct broker_link_settings {
   /// x-expires of our durable queues: a crashed session's queues vanish.
   caf::timespan queue_expiry{};
   caf::timespan discovery_interval{};
+  /// Group messages and insults follow the private-chat input rules.
+  size_t max_message_bytes = static_cast<size_t>(defaults::max_message_bytes);
 };
 
 /// Reads chat.amqp-*, chat.redis-*, chat.lease-ttl, chat.queue-expiry and

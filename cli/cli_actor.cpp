@@ -124,6 +124,8 @@ void enter_view(cli_pointer self, view v, const std::string& target) {
 }
 
 void finish_quit(cli_pointer self);
+void run_command(cli_pointer self, const cli::command& cmd);
+void joined(cli_pointer self);
 
 /// One request that sends something fewer in flight.
 void sent(cli_pointer self) {
@@ -220,18 +222,20 @@ void run_command(cli_pointer self, const cli::command& cmd) {
       return complain(self, "groups need the broker, which is not connected");
     auto group = cmd.target;
     ++st.pending;
-    // Joining waits until the subscription is live, also across a reconnect.
+    // Joining waits until the subscription is live, also across a reconnect;
+    // what the user types meanwhile waits too (it is meant for the group).
+    st.joining = true;
     self->request(st.peers.broker, send_timeout, join_atom::value, group, cmd.transient)
         .then(
             [=](ok_atom) {
               if (self->state.batch)
                 say(self, "joined " + group);
               enter_view(self, view::group, group);
-              sent(self);
+              joined(self);
             },
             [=](caf::error& err) {
               complain(self, describe(err));
-              sent(self);
+              joined(self);
             });
     return;
   }
@@ -277,6 +281,29 @@ void run_command(cli_pointer self, const cli::command& cmd) {
   }
 }
 
+/// A join finished: run what was typed meanwhile.
+void joined(cli_pointer self) {
+  auto& st = self->state;
+  st.joining = false;
+  while (!st.joining && !st.backlog.empty()) {
+    auto line = std::move(st.backlog.front());
+    st.backlog.pop_front();
+    run_command(self, cli::parse_command(line, st.current == view::lobby));
+  }
+  if (!st.joining && st.eof_seen)
+    quit(self);
+  sent(self);
+}
+
+void on_line(cli_pointer self, const std::string& line) {
+  auto& st = self->state;
+  if (st.joining) {
+    st.backlog.push_back(line);
+    return;
+  }
+  run_command(self, cli::parse_command(line, st.current == view::lobby));
+}
+
 } // namespace
 
 std::string cli_state::current_chat() const {
@@ -309,10 +336,13 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
         st.term->start(caf::actor_cast<caf::actor>(self));
         show_lobby(self);
       },
-      [=](line_atom, const std::string& line) {
-        run_command(self, cli::parse_command(line, self->state.current == view::lobby));
+      [=](line_atom, const std::string& line) { on_line(self, line); },
+      [=](eof_atom) {
+        if (self->state.joining)
+          self->state.eof_seen = true; // after the typed-ahead lines
+        else
+          quit(self);
       },
-      [=](eof_atom) { quit(self); },
       [=](timeout_atom) { finish_quit(self); },
       [=](interrupt_atom) {
         auto& st = self->state;

@@ -14,6 +14,7 @@
 #include <caf/typed_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <deque>
 #include <memory>
 #include <string>
 
@@ -65,6 +66,11 @@ struct cli_state {
   bool left = false;
   /// Sends, joins and leaves still waiting for an answer.
   size_t pending = 0;
+  /// A join is in flight; lines typed meanwhile wait in `backlog`.
+  bool joining = false;
+  std::deque<std::string> backlog;
+  /// End of input came while lines waited.
+  bool eof_seen = false;
 
   /// "private:bob", "group:room", "insults", "discovery" or "" (lobby).
   std::string current_chat() const;
