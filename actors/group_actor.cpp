@@ -97,17 +97,17 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
         msg.persistent = !st.cfg.transient;
         msg.message_id = make_message_id(st.cfg.user, id);
         msg.headers[sender_header] = st.cfg.user;
-        st.seen.insert(msg.message_id);
+        st.history.first_time(msg.message_id);
         chat_event ev{
             chat_event::message, st.chat, st.cfg.user, text, now_ms(), true, true};
-        st.history.push_back(ev);
+        st.history.push(ev);
         st.emit(ev);
         st.worker->publish(id, std::move(msg));
         auto rp = self->make_response_promise<ok_atom>();
         st.pending.emplace(id, rp);
         return rp;
       },
-      [=](history_atom) { return self->state.history; },
+      [=](history_atom) { return self->state.history.snapshot(); },
       [=](leave_atom) {
         self->state.remove_subscription();
         self->quit();
@@ -115,12 +115,12 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
       },
       [=](deliver_atom, const amqp_delivery& d) {
         auto& st = self->state;
-        if (d.message_id.empty() || st.seen.insert(d.message_id).second) {
+        if (st.history.first_time(d.message_id)) {
           auto [from, text] = parse_group_message(d);
           chat_event ev{
               chat_event::message, st.chat, from, text, now_ms(), from == st.cfg.user,
               from == st.cfg.user};
-          st.history.push_back(ev);
+          st.history.push(ev);
           st.emit(std::move(ev));
         }
         // In the history now (or already was): the broker may forget it.

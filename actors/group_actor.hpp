@@ -7,6 +7,7 @@
 // Events go to the parent (broker_link) as (event_atom, chat_event).
 
 #include "actors/atoms.hpp"
+#include "actors/bounded_history.hpp"
 #include "actors/chat_types.hpp"
 #include "adapters/amqp_worker.hpp"
 
@@ -63,10 +64,9 @@ struct group_state {
   /// Gets (event_atom, chat_event).
   caf::actor parent;
   std::unique_ptr<amqp_worker> worker;
-  /// Oldest first.
-  std::vector<chat_event> history;
-  /// Message ids already in the history (own posts, redeliveries).
-  std::set<std::string> seen;
+  /// Oldest first, bounded; knows the message ids seen recently (own posts,
+  /// redeliveries).
+  bounded_history history;
   /// Posts waiting for their publisher confirm.
   std::map<uint64_t, caf::typed_response_promise<ok_atom>> pending;
   std::vector<caf::typed_response_promise<ok_atom>> waiting_ready;

@@ -51,7 +51,7 @@ insult_actor::behavior_type insult_impl(insult_pointer self, std::string user,
           st.worker->cancel(insults_queue);
         st.open = false;
       },
-      [=](history_atom) { return self->state.history; },
+      [=](history_atom) { return self->state.history.snapshot(); },
       [=](deliver_atom, const amqp_delivery& d) {
         auto& st = self->state;
         if (!st.open) { // arrived while leaving: back to the queue
@@ -67,7 +67,7 @@ insult_actor::behavior_type insult_impl(insult_pointer self, std::string user,
         st.bounces.erase(d.message_id);
         chat_event ev{chat_event::message, "insults",      from, d.body, now_ms(),
                       from == st.user,     from == st.user};
-        st.history.push_back(ev);
+        st.history.push(ev);
         st.emit(std::move(ev));
         st.worker->ack(d.epoch, d.tag);
       },

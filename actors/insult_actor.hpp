@@ -9,6 +9,7 @@
 // (event_atom, chat_event) with chat "insults".
 
 #include "actors/atoms.hpp"
+#include "actors/bounded_history.hpp"
 #include "actors/chat_types.hpp"
 #include "adapters/amqp_worker.hpp"
 
@@ -46,7 +47,8 @@ struct insult_state {
   std::unique_ptr<amqp_worker> worker;
   /// Whether the user is in the channel (we consume).
   bool open = false;
-  std::vector<chat_event> history;
+  /// Oldest first, bounded.
+  bounded_history history;
   std::map<uint64_t, caf::typed_response_promise<ok_atom>> pending;
   /// Own insults handed back, by message id.
   std::map<std::string, int> bounces;

@@ -1,0 +1,55 @@
+#pragma once
+
+// A chat's history for groups and the insult channel: the last `capacity`
+// events, oldest first, and the message ids seen recently, so a redelivery
+// (after a reconnect or a requeue) is shown once. Both stay bounded however
+// long the session runs.
+
+#include "actors/chat_types.hpp"
+#include "config/defaults.hpp"
+
+#include <deque>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace chat {
+
+class bounded_history {
+public:
+  explicit bounded_history(size_t capacity = static_cast<size_t>(defaults::history_size))
+      : capacity_(capacity) {}
+
+  void push(chat_event ev) {
+    events_.emplace_back(std::move(ev));
+    if (events_.size() > capacity_)
+      events_.pop_front();
+  }
+
+  /// True the first time `id` comes along (empty ids always count as new).
+  bool first_time(const std::string& id) {
+    if (id.empty())
+      return true;
+    if (!ids_.insert(id).second)
+      return false;
+    id_order_.push_back(id);
+    // Redeliveries come soon after the original: twice the history is ample.
+    if (id_order_.size() > 2 * capacity_) {
+      ids_.erase(id_order_.front());
+      id_order_.pop_front();
+    }
+    return true;
+  }
+
+  std::vector<chat_event> snapshot() const { return {events_.begin(), events_.end()}; }
+
+  size_t size() const { return events_.size(); }
+
+private:
+  size_t capacity_;
+  std::deque<chat_event> events_;
+  std::set<std::string> ids_;
+  std::deque<std::string> id_order_;
+};
+
+} // namespace chat
