@@ -10,6 +10,15 @@ caf::actor child_table::start(caf::event_based_actor* self, const std::string& n
   return child.handle;
 }
 
+void child_table::adopt(caf::event_based_actor* self, const std::string& name,
+                        caf::actor handle, std::function<caf::actor()> spawn) {
+  auto& child = children_[name];
+  child.spawn = std::move(spawn);
+  child.handle = std::move(handle);
+  self->monitor(child.handle);
+  self->link_to(child.handle);
+}
+
 std::string child_table::name_of(const caf::actor_addr& addr) const {
   for (auto& [name, child] : children_)
     if (child.handle && child.handle.address() == addr)

@@ -34,6 +34,16 @@ public:
   /// child goes down with the supervisor.
   caf::actor start(caf::event_based_actor* self, const std::string& name);
 
+  /// Supervises `handle`, spawned elsewhere; `spawn` (if any) restarts it.
+  void adopt(caf::event_based_actor* self, const std::string& name, caf::actor handle,
+             std::function<caf::actor()> spawn = {});
+
+  /// Whether a failed `name` can be started again.
+  bool restartable(const std::string& name) const {
+    auto i = children_.find(name);
+    return i != children_.end() && static_cast<bool>(i->second.spawn);
+  }
+
   /// The child that `addr` belongs to, empty if none.
   std::string name_of(const caf::actor_addr& addr) const;
 

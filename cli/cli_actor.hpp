@@ -22,7 +22,8 @@ namespace chat {
 
 struct cli_peers;
 
-/// start: the session is registered; read the terminal from now on.
+/// start: the session is registered; read the terminal from now on (again
+/// later: new handles after a restart).
 using cli_actor =
     caf::typed_actor<caf::reacts_to<start_atom, std::string, cli_peers>,
                      caf::reacts_to<line_atom, std::string>, caf::reacts_to<eof_atom>,
@@ -61,6 +62,7 @@ struct cli_state {
   std::string target;
   /// Batch mode: every event is printed, whatever the view.
   bool batch = false;
+  bool started = false;
   bool quitting = false;
   /// Quitting is done.
   bool left = false;

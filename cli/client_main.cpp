@@ -3,6 +3,7 @@
 #include "actors/private_chat_actor.hpp"
 #include "actors/registry_actor.hpp"
 #include "cli/cli_actor.hpp"
+#include "cli/client_supervisor.hpp"
 #include "cli/run.hpp"
 #include "cli/signals.hpp"
 #include "config/chat_config.hpp"
@@ -219,6 +220,15 @@ int run_client(caf::actor_system& sys, const chat_config& cfg,
                  "registered as " + s->name + " at " + s->published.host + ":" +
                      std::to_string(s->published.port) + ", server " + s->server);
   caf::anon_send(cli, start_atom::value, s->name, s->peers);
+  auto broker_settings = read_broker_link_settings(cfg, s->server);
+  auto endpoint_text = s->published.host + ":" + std::to_string(s->published.port);
+  auto supervisor = spawn_client_supervisor(
+      sys, cli,
+      client_children{
+          s->peers, [&sys, name = s->name, broker_settings, endpoint_text, listener] {
+            return caf::actor_cast<caf::actor>(
+                spawn_broker_link(sys, name, broker_settings, endpoint_text, listener));
+          }});
   // Ctrl+C goes to the CLI (back to the lobby, or quit there); SIGTERM and
   // SIGHUP quit cleanly.
   std::atomic<bool> done = false;
@@ -240,7 +250,8 @@ int run_client(caf::actor_system& sys, const chat_config& cfg,
   done = true;
   wake_signal_waiter();
   signals.join();
-  s->stop();
+  // Stops the session's actors: unregister, delete queues, close connections.
+  caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
   return 0;
 }
 
