@@ -16,15 +16,16 @@ inline void raw_check(amqp_rpc_reply_t r, const char* what) {
     throw std::runtime_error(std::string{"raw amqp: "} + what + " failed");
 }
 
-inline amqp_connection_state_t raw_amqp_open(uint16_t port) {
+/// `heartbeat` 0: none (a client that idles while we set up users).
+inline amqp_connection_state_t raw_amqp_open(uint16_t port, int heartbeat = 10) {
   auto conn = amqp_new_connection();
   auto sock = amqp_tcp_socket_new(conn);
   if (sock == nullptr || amqp_socket_open(sock, "127.0.0.1", port) != AMQP_STATUS_OK) {
     amqp_destroy_connection(conn);
     throw std::runtime_error("raw amqp: cannot connect");
   }
-  raw_check(amqp_login(conn, "/", AMQP_DEFAULT_MAX_CHANNELS, AMQP_DEFAULT_FRAME_SIZE, 10,
-                       AMQP_SASL_METHOD_PLAIN, "guest", "guest"),
+  raw_check(amqp_login(conn, "/", AMQP_DEFAULT_MAX_CHANNELS, AMQP_DEFAULT_FRAME_SIZE,
+                       heartbeat, AMQP_SASL_METHOD_PLAIN, "guest", "guest"),
             "login");
   amqp_channel_open(conn, 1);
   raw_check(amqp_get_rpc_reply(conn), "channel.open");
