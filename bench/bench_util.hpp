@@ -29,15 +29,22 @@ inline double percentile(std::vector<double>& xs, double p) {
 /// `higher_is_better` decides how the ratio reads (ours/raw either way).
 inline void row(const std::string& name, const std::string& unit, double ours,
                 double raw) {
-  std::printf("| %-44s | %12.1f | %12.1f | %-8s | %5.2f |\n", name.c_str(), ours, raw,
+  std::printf("| %-50s | %12.1f | %12.1f | %-8s | %5.2f |\n", name.c_str(), ours, raw,
               unit.c_str(), raw != 0 ? ours / raw : 0.0);
   std::fflush(stdout);
 }
 
+/// A row without a raw-library counterpart.
+inline void row_ours(const std::string& name, const std::string& unit, double ours) {
+  std::printf("| %-50s | %12.1f | %12s | %-8s | %5s |\n", name.c_str(), ours, "-",
+              unit.c_str(), "-");
+  std::fflush(stdout);
+}
+
 inline void header() {
-  std::printf("| %-44s | %12s | %12s | %-8s | %5s |\n", "case", "chat-actors", "raw",
+  std::printf("| %-50s | %12s | %12s | %-8s | %5s |\n", "case", "chat-actors", "raw",
               "unit", "ratio");
-  std::printf("|%s|%s|%s|%s|%s|\n", std::string(46, '-').c_str(),
+  std::printf("|%s|%s|%s|%s|%s|\n", std::string(52, '-').c_str(),
               std::string(14, '-').c_str(), std::string(14, '-').c_str(),
               std::string(10, '-').c_str(), std::string(7, '-').c_str());
 }

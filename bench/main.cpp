@@ -2,7 +2,8 @@
 // baseline against the same server node in the same run, and prints both
 // with their ratio (ours / raw). See scripts/bench.
 //
-//   chat-bench --redis-port=P --amqp-port=P [--n=N] [--binary=PATH] [CASE...]
+//   chat-bench --redis-port=P --amqp-port=P [--n=N] [--binary=PATH]
+//              [--max-users=U] [CASE...]
 
 #include "bench/bench_util.hpp"
 #include "bench/cases.hpp"
@@ -27,14 +28,17 @@ int main(int argc, char** argv) {
       s.amqp_port = static_cast<uint16_t>(std::atoi(v));
     else if (auto v = value(argv[i], "--n="))
       s.n = std::strtoul(v, nullptr, 10);
+    else if (auto v = value(argv[i], "--max-users="))
+      s.max_users = std::strtoul(v, nullptr, 10);
     else if (auto v = value(argv[i], "--binary="))
       s.binary = v;
     else
       selected.emplace_back(argv[i]);
   }
-  std::map<std::string, std::function<void(const bench_settings&)>> cases{
-      {"registry", registry_case},
-      {"startup", startup_case},
+  // In this order: a vector, not a map.
+  std::vector<std::pair<std::string, std::function<void(const bench_settings&)>>> cases{
+      {"group", group_case}, {"private", private_case}, {"registry", registry_case},
+      {"scale", scale_case}, {"startup", startup_case},
   };
   header();
   for (auto& [name, run] : cases)

@@ -1,0 +1,220 @@
+// Private chats: two private-chat managers in one process (each with its
+// registry actor and gRPC service on loopback) vs raw gRPC unary calls of
+// private_chat.PrivateChatService/AddMessage (generated stub, insecure
+// channel, same 128-byte text) to a bare callback service.
+//
+// Ours signs every message with Ed25519 (64-byte signature + seq in call
+// metadata), the receiver verifies it, and a peer actor keeps one call in
+// flight per peer (ordering). Raw is therefore measured with one call in
+// flight, and also with `concurrency` calls in flight for reference.
+
+#include "actors/private_chat_actor.hpp"
+#include "bench/bench_util.hpp"
+#include "bench/cases.hpp"
+
+#include "private_chat.grpc.pb.h"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include <grpcpp/grpcpp.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <unistd.h>
+
+namespace chat::bench {
+
+namespace {
+
+constexpr size_t text_size = 128;
+constexpr size_t concurrency = 64;
+constexpr auto time_limit = std::chrono::seconds{60};
+
+class raw_service final : public private_chat::PrivateChatService::CallbackService {
+  grpc::ServerUnaryReactor* AddMessage(grpc::CallbackServerContext* ctx,
+                                       const private_chat::Message*,
+                                       google::protobuf::Empty*) override {
+    auto* reactor = ctx->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+};
+
+struct numbers {
+  double p50_us = 0;
+  double p99_us = 0;
+  double seq_rate = 0;
+  double burst_rate = 0;
+  double burst_concurrent_rate = 0;
+};
+
+numbers run_raw(size_t n, const std::string& text) {
+  raw_service svc;
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&svc);
+  auto server = builder.BuildAndStart();
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = private_chat::PrivateChatService::NewStub(channel);
+  private_chat::Message msg;
+  msg.set_sender("benchalice");
+  msg.set_receiver("benchbob");
+  msg.set_message(text);
+  auto call = [&] {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds{5});
+    google::protobuf::Empty empty;
+    return stub->AddMessage(&ctx, msg, &empty).ok();
+  };
+  for (int i = 0; i < 100; ++i) // warm-up: connection, HTTP/2 window
+    call();
+  numbers r;
+  std::vector<double> lat;
+  lat.reserve(n);
+  auto start = clock::now();
+  for (size_t i = 0; i < n && clock::now() - start < time_limit; ++i) {
+    auto t0 = clock::now();
+    call();
+    lat.push_back(seconds_since(t0) * 1e6);
+  }
+  r.seq_rate = static_cast<double>(lat.size()) / seconds_since(start);
+  r.burst_rate = r.seq_rate; // one in flight: a burst is back-to-back calls
+  r.p50_us = percentile(lat, 50);
+  r.p99_us = percentile(lat, 99);
+  // `concurrency` calls in flight (callback API).
+  std::mutex mtx;
+  std::condition_variable cv;
+  size_t in_flight = 0;
+  size_t done = 0;
+  struct raw_call {
+    grpc::ClientContext ctx;
+    google::protobuf::Empty empty;
+  };
+  start = clock::now();
+  for (size_t i = 0; i < n && clock::now() - start < time_limit; ++i) {
+    {
+      std::unique_lock<std::mutex> guard{mtx};
+      cv.wait(guard, [&] { return in_flight < concurrency; });
+      ++in_flight;
+    }
+    auto c = std::make_shared<raw_call>();
+    c->ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds{5});
+    stub->async()->AddMessage(&c->ctx, &msg, &c->empty, [&, c](grpc::Status) {
+      std::lock_guard<std::mutex> guard{mtx};
+      --in_flight;
+      ++done;
+      cv.notify_all();
+    });
+  }
+  {
+    std::unique_lock<std::mutex> guard{mtx};
+    cv.wait(guard, [&] { return in_flight == 0; });
+  }
+  r.burst_concurrent_rate = static_cast<double>(done) / seconds_since(start);
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds{1});
+  server->Wait();
+  return r;
+}
+
+struct client {
+  registry_actor registry;
+  private_chat_actor manager;
+  caf::actor listener;
+};
+
+numbers run_ours(const bench_settings& s, size_t n, const std::string& text) {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  numbers r;
+  redis_settings redis;
+  redis.host = "127.0.0.1";
+  redis.port = s.redis_port;
+  auto tag = std::to_string(getpid());
+  std::string names[2] = {"pa" + tag, "pb" + tag};
+  std::vector<client> clients;
+  {
+    caf::scoped_actor self{sys};
+    for (auto& name : names) {
+      client c;
+      c.listener = sys.spawn([](caf::event_based_actor*) -> caf::behavior {
+        return {[](event_atom, const chat_event&) {}};
+      });
+      c.registry = spawn_registry(sys, redis, std::chrono::seconds{15});
+      private_chat_settings settings;
+      settings.host = "127.0.0.1";
+      settings.port = 0;
+      auto chats = spawn_private_chats(sys, settings, c.registry, c.listener);
+      if (!chats) {
+        std::fprintf(stderr, "private: cannot start a manager\n");
+        return r;
+      }
+      c.manager = chats->manager;
+      self->request(c.manager, std::chrono::seconds{10}, register_atom::value, name)
+          .receive(
+              [](const endpoint&) {},
+              [](caf::error&) { std::fprintf(stderr, "private: register failed\n"); });
+      clients.push_back(c);
+    }
+    auto& alice = clients[0];
+    auto send_one = [&] {
+      self->request(alice.manager, std::chrono::seconds{10}, send_atom::value, names[1],
+                    text)
+          .receive([](ok_atom) {}, [](caf::error&) {});
+    };
+    for (int i = 0; i < 100; ++i) // warm-up: lookup, channel, key exchange
+      send_one();
+    std::vector<double> lat;
+    lat.reserve(n);
+    auto start = clock::now();
+    for (size_t i = 0; i < n && clock::now() - start < time_limit; ++i) {
+      auto t0 = clock::now();
+      send_one();
+      lat.push_back(seconds_since(t0) * 1e6);
+    }
+    r.seq_rate = static_cast<double>(lat.size()) / seconds_since(start);
+    r.p50_us = percentile(lat, 50);
+    r.p99_us = percentile(lat, 99);
+    // Burst: everything sent at once; the peer actor queues and sends in
+    // order, one call in flight.
+    start = clock::now();
+    for (size_t i = 0; i < n; ++i)
+      self->send(alice.manager, send_atom::value, names[1], text);
+    size_t done = 0;
+    bool timed_out = false;
+    while (done < n && !timed_out)
+      self->receive([&](ok_atom) { ++done; }, [&](caf::error&) { ++done; },
+                    caf::after(std::chrono::seconds{30}) >> [&] { timed_out = true; });
+    r.burst_rate = static_cast<double>(done) / seconds_since(start);
+    for (auto& c : clients)
+      for (auto hdl : {caf::actor_cast<caf::actor>(c.manager),
+                       caf::actor_cast<caf::actor>(c.registry), c.listener}) {
+        self->send_exit(hdl, caf::exit_reason::user_shutdown);
+        self->wait_for(hdl);
+      }
+  }
+  return r;
+}
+
+} // namespace
+
+void private_case(const bench_settings& s) {
+  std::string text(text_size, 'x');
+  auto n = s.n / 4 > 10 ? s.n / 4 : s.n;
+  auto raw = run_raw(n, text);
+  auto ours = run_ours(s, n, text);
+  auto label = "private N=" + std::to_string(n);
+  row(label + " round trip p50", "us", ours.p50_us, raw.p50_us);
+  row(label + " round trip p99", "us", ours.p99_us, raw.p99_us);
+  row(label + " sequential", "msg/s", ours.seq_rate, raw.seq_rate);
+  row(label + " burst (1 in flight)", "msg/s", ours.burst_rate, raw.burst_rate);
+  row(label + " burst vs raw 64 in flight", "msg/s", ours.burst_rate,
+      raw.burst_concurrent_rate);
+}
+
+} // namespace chat::bench

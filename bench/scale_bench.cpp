@@ -1,0 +1,232 @@
+// Scale: one process hosting U simulated users, each with its registry
+// lease actor (registered name), a broker_link (group actor joined to one
+// shared group, discovery and insult actors, subscription book). Users are
+// added in steps (U = 100, 500, 1000, capped by --max-users) and after each
+// step we measure:
+//   - memory per user: RSS delta since before the first user / U,
+//   - Redis load from lease refreshes: INFO total_commands_processed delta
+//     over a fixed window, per second (nothing else talks to Redis then),
+//   - a discovery round: one asker publishes a request (as a discovery actor
+//     does) and we time until all U answers are in (median of 3 rounds).
+// There is no raw-library counterpart: the raw column shows what the design
+// predicts (Redis: U × 5 commands per TTL/3), else "-".
+
+#include "actors/broker_link_actor.hpp"
+#include "actors/discovery_actor.hpp"
+#include "actors/registry_actor.hpp"
+#include "bench/bench_util.hpp"
+#include "bench/cases.hpp"
+#include "bench/raw_amqp.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include <dirent.h>
+#include <fstream>
+#include <thread>
+#include <unistd.h>
+
+namespace chat::bench {
+
+namespace {
+
+constexpr auto lease_ttl = std::chrono::seconds{15};
+
+/// A field of /proc/self/status (kB for VmRSS), 0 if missing.
+long proc_status(const std::string& field) {
+  std::ifstream in{"/proc/self/status"};
+  std::string line;
+  while (std::getline(in, line))
+    if (line.starts_with(field + ":"))
+      return std::strtol(line.c_str() + field.size() + 1, nullptr, 10);
+  return 0;
+}
+
+long open_fds() {
+  long count = 0;
+  if (auto* dir = opendir("/proc/self/fd")) {
+    while (readdir(dir) != nullptr)
+      ++count;
+    closedir(dir);
+  }
+  return count - 2;
+}
+
+int64_t commands_processed(redis_client& redis) {
+  auto reply = redis.command({"INFO", "stats"});
+  if (!reply)
+    return 0;
+  auto pos = reply->str.find("total_commands_processed:");
+  if (pos == std::string::npos)
+    return 0;
+  return std::strtoll(reply->str.c_str() + pos + 25, nullptr, 10);
+}
+
+struct user {
+  registry_actor registry;
+  broker_link_actor link;
+};
+
+/// One discovery round as a discovery actor runs it: publish the request
+/// with a round id, count answers with that id on our response queue.
+/// Returns milliseconds until `expected` answers arrived (or the limit).
+double discovery_round(amqp_connection_state_t conn, const std::string& asker, int round,
+                       size_t expected, size_t& got) {
+  auto id = std::to_string(round);
+  amqp_table_entry_t header;
+  header.key = amqp_cstring_bytes(round_header);
+  header.value.kind = AMQP_FIELD_KIND_UTF8;
+  header.value.value.bytes = raw_bytes(id);
+  amqp_basic_properties_t props;
+  props._flags = AMQP_BASIC_HEADERS_FLAG;
+  props.headers = amqp_table_t{1, &header};
+  auto start = clock::now();
+  amqp_basic_publish(conn, 1, amqp_cstring_bytes("discovery_requests"), amqp_empty_bytes,
+                     0, 0, &props, raw_bytes(asker));
+  got = 0;
+  while (got < expected && clock::now() - start < std::chrono::seconds{30}) {
+    amqp_envelope_t env;
+    amqp_maybe_release_buffers(conn);
+    timeval tv{0, 200000};
+    auto res = amqp_consume_message(conn, &env, &tv, 0);
+    if (res.reply_type != AMQP_RESPONSE_NORMAL)
+      continue;
+    auto& p = env.message.properties;
+    if (p._flags & AMQP_BASIC_HEADERS_FLAG)
+      for (int i = 0; i < p.headers.num_entries; ++i) {
+        auto& e = p.headers.entries[i];
+        std::string key{static_cast<char*>(e.key.bytes), e.key.len};
+        if (key == round_header && e.value.kind == AMQP_FIELD_KIND_UTF8 &&
+            std::string{static_cast<char*>(e.value.value.bytes.bytes),
+                        e.value.value.bytes.len} == id)
+          ++got;
+      }
+    amqp_destroy_envelope(&env);
+  }
+  return seconds_since(start) * 1000;
+}
+
+} // namespace
+
+void scale_case(const bench_settings& s) {
+  // Small runs (bench.smoke) use U = 5 and a short window.
+  std::vector<size_t> steps;
+  for (size_t u : {size_t{5}, size_t{100}, size_t{500}, size_t{1000}})
+    if (u <= s.max_users && (u != 5 || s.max_users < 100))
+      steps.push_back(u);
+  auto window = s.n >= 1000 ? std::chrono::seconds{10} : std::chrono::seconds{1};
+  redis_settings redis;
+  redis.host = "127.0.0.1";
+  redis.port = s.redis_port;
+  broker_link_settings bs;
+  bs.amqp.host = "127.0.0.1";
+  bs.amqp.port = s.amqp_port;
+  bs.redis = redis;
+  bs.lease_ttl = lease_ttl;
+  bs.queue_expiry = std::chrono::seconds{60};
+  bs.discovery_interval = std::chrono::seconds{3};
+  auto tag = std::to_string(getpid());
+  auto group = "scale" + tag;
+  redis_client stats{redis};
+  // The asker: a bare AMQP client with its discovery response queue.
+  auto asker = "sa" + tag;
+  // No heartbeats: it idles while hundreds of users are set up (with them
+  // the broker closed it after 2 missed beats and U=1000 saw no answers).
+  auto conn = raw_amqp_open(s.amqp_port, 0);
+  auto responses = asker + ":discovery_responses";
+  amqp_exchange_declare(conn, 1, amqp_cstring_bytes("discovery_requests"),
+                        amqp_cstring_bytes("fanout"), 0, 0, 0, 0, amqp_empty_table);
+  amqp_exchange_declare(conn, 1, amqp_cstring_bytes("discovery_responses"),
+                        amqp_cstring_bytes("direct"), 0, 0, 0, 0, amqp_empty_table);
+  amqp_queue_declare(conn, 1, raw_bytes(responses), 0, 0, 1, 1, amqp_empty_table);
+  raw_check(amqp_get_rpc_reply(conn), "queue.declare");
+  amqp_queue_bind(conn, 1, raw_bytes(responses),
+                  amqp_cstring_bytes("discovery_responses"), raw_bytes(asker),
+                  amqp_empty_table);
+  amqp_basic_consume(conn, 1, raw_bytes(responses), amqp_empty_bytes, 0, 1, 0,
+                     amqp_empty_table);
+  raw_check(amqp_get_rpc_reply(conn), "basic.consume");
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  std::vector<user> users;
+  {
+    caf::scoped_actor self{sys};
+    auto listener = sys.spawn([](caf::event_based_actor*) -> caf::behavior {
+      return {
+          [](event_atom, const chat_event&) {},
+          [](event_atom, const std::string&) {},
+          [](report_atom, const discovery_report&) {},
+      };
+    });
+    auto rss0 = proc_status("VmRSS");
+    int round = 0;
+    for (auto target : steps) {
+      auto step_start = clock::now();
+      size_t failures = 0;
+      // Add users in batches so connection set-up does not time out.
+      while (users.size() < target) {
+        auto batch = std::min<size_t>(50, target - users.size());
+        size_t first = users.size();
+        for (size_t i = 0; i < batch; ++i) {
+          auto name = "s" + tag + "u" + std::to_string(users.size());
+          user u;
+          u.registry = spawn_registry(sys, redis, lease_ttl, listener);
+          u.link = spawn_broker_link(sys, name, bs, "127.0.0.1:1", listener);
+          self->send(u.registry, register_atom::value, name, endpoint{"127.0.0.1", 1});
+          self->send(u.link, join_atom::value, group, false);
+          users.push_back(u);
+        }
+        for (size_t i = 0; i < 2 * batch; ++i)
+          self->receive([](const endpoint&) {}, [](ok_atom) {},
+                        [&](caf::error&) { ++failures; },
+                        caf::after(std::chrono::seconds{60}) >> [&] { ++failures; });
+        (void)first;
+      }
+      auto setup_s = seconds_since(step_start);
+      // Let start-up traffic settle, then a fixed window of refreshes only.
+      std::this_thread::sleep_for(std::chrono::seconds{1});
+      auto c0 = commands_processed(stats);
+      auto w0 = clock::now();
+      std::this_thread::sleep_for(window);
+      auto c1 = commands_processed(stats);
+      auto redis_rate = static_cast<double>(c1 - c0 - 1) / seconds_since(w0);
+      // Every TTL/3 per user: the registry's EVAL (Redis also counts the
+      // script's HGET and PEXPIRE) and the subscription book's SADD+PEXPIRE.
+      auto predicted = static_cast<double>(target) * 5.0 /
+                       std::chrono::duration<double>(lease_ttl / 3).count();
+      auto rss = proc_status("VmRSS");
+      auto per_user_kb = static_cast<double>(rss - rss0) / static_cast<double>(target);
+      std::vector<double> rounds;
+      size_t answers = 0;
+      for (int i = 0; i < 3; ++i)
+        rounds.push_back(discovery_round(conn, asker, ++round, target, answers));
+      auto label = "scale U=" + std::to_string(target);
+      row_ours(label + " memory per user (RSS delta/U)", "KiB", per_user_kb);
+      row(label + " Redis commands/s (lease refresh)", "cmd/s", redis_rate, predicted);
+      row_ours(label + " discovery round, all answers", "ms", percentile(rounds, 50));
+      std::fprintf(stderr,
+                   "scale U=%zu: set-up %.1f s, %zu failed, threads %ld, fds %ld, "
+                   "RSS %ld MiB, last round %zu/%zu answers\n",
+                   target, setup_s, failures, proc_status("Threads"), open_fds(),
+                   rss / 1024, answers, target);
+    }
+    auto stop_start = clock::now();
+    for (auto& u : users) {
+      self->send_exit(u.link, caf::exit_reason::user_shutdown);
+      self->send_exit(u.registry, caf::exit_reason::user_shutdown);
+    }
+    for (auto& u : users) {
+      self->wait_for(u.link);
+      self->wait_for(u.registry);
+    }
+    self->send_exit(listener, caf::exit_reason::user_shutdown);
+    std::fprintf(stderr, "scale: %zu users stopped in %.1f s\n", users.size(),
+                 seconds_since(stop_start));
+  }
+  raw_amqp_close(conn);
+}
+
+} // namespace chat::bench
