@@ -72,18 +72,17 @@ registry_actor_state::~registry_actor_state() {
   // Runs on every way out (clean exit, supervisor shutdown, error): free the
   // name now rather than letting the lease run out.
   if (redis && !user.empty())
-    redis->command({"EVAL", unregister_script, "1", user, session});
+    redis->eval(unregister_script, {"1", user, session});
 }
 
 caf::expected<bool> registry_actor_state::claim() {
-  return as_flag(redis->command({"EVAL", register_script, "1", user, published.host,
-                                 std::to_string(published.port), session, millis(ttl),
-                                 published.public_key}));
+  return as_flag(redis->eval(register_script,
+                             {"1", user, published.host, std::to_string(published.port),
+                              session, millis(ttl), published.public_key}));
 }
 
 caf::expected<bool> registry_actor_state::extend() {
-  return as_flag(
-      redis->command({"EVAL", refresh_script, "1", user, session, millis(ttl)}));
+  return as_flag(redis->eval(refresh_script, {"1", user, session, millis(ttl)}));
 }
 
 void registry_actor_state::notify(std::string text) {
@@ -154,8 +153,7 @@ registry_actor::behavior_type registry_actor_impl(registry_actor_pointer self,
         auto& st = self->state;
         if (!st.user.empty()) {
           auto name = std::exchange(st.user, {});
-          auto reply =
-              st.redis->command({"EVAL", unregister_script, "1", name, st.session});
+          auto reply = st.redis->eval(unregister_script, {"1", name, st.session});
           if (!reply)
             return reply.error();
         }

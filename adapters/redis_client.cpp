@@ -120,6 +120,33 @@ caf::expected<redis_reply> redis_client::command(const std::vector<std::string>&
   return result;
 }
 
+caf::expected<redis_reply> redis_client::eval(const std::string& script,
+                                              std::vector<std::string> args) {
+  auto& sha = script_shas_[script];
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (sha.empty()) {
+      auto loaded = command({"SCRIPT", "LOAD", script});
+      if (!loaded)
+        return loaded.error();
+      if (loaded->type != redis_reply::kind::string)
+        return make_error(errc::redis_unavailable,
+                          "name server refused a script: " + loaded->str);
+      sha = loaded->str;
+    }
+    args.insert(args.begin(), {"EVALSHA", sha});
+    auto reply = command(args);
+    args.erase(args.begin(), args.begin() + 2);
+    // NOSCRIPT: the server restarted and forgot it; load it again.
+    if (reply && reply->type == redis_reply::kind::error &&
+        reply->str.starts_with("NOSCRIPT")) {
+      sha.clear();
+      continue;
+    }
+    return reply;
+  }
+  return make_error(errc::redis_unavailable, "name server keeps forgetting a script");
+}
+
 std::string redis_client::local_address() const {
   if (ctx_ == nullptr)
     return {};

@@ -8,6 +8,7 @@
 #include <caf/timespan.hpp>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,12 @@ public:
   /// `error`, an I/O failure as `errc::redis_unavailable`.
   caf::expected<redis_reply> command(const std::vector<std::string>& args);
 
+  /// Runs a Lua script by its SHA1 (EVALSHA), loading it once per server,
+  /// so the script text crosses the network only the first time (and again
+  /// after a Redis restart). `args` = numkeys, keys, arguments.
+  caf::expected<redis_reply> eval(const std::string& script,
+                                  std::vector<std::string> args);
+
   /// The local IP address of the connection (the interface facing Redis),
   /// empty when not connected.
   std::string local_address() const;
@@ -58,6 +65,8 @@ private:
 
   redis_settings settings_;
   redisContext* ctx_ = nullptr;
+  /// SHA1 of each script loaded, by script text.
+  std::map<std::string, std::string> script_shas_;
 };
 
 } // namespace chat

@@ -60,7 +60,7 @@ void registry_case(const bench_settings& s) {
     for (size_t i = 0; i < n; ++i)
       raw.command({"PEXPIRE", "benchlease", "15000"});
     double raw_us = seconds_since(start) * 1e6 / static_cast<double>(n);
-    row("lease refresh (EVAL script vs PEXPIRE)", "us/op", ours_us, raw_us);
+    row("lease refresh (EVALSHA script vs PEXPIRE)", "us/op", ours_us, raw_us);
     self->send_exit(registry, caf::exit_reason::user_shutdown);
   }
   raw.command({"DEL", "bench-target"});
