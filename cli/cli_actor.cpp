@@ -108,6 +108,7 @@ void enter_view(cli_pointer self, view v, const std::string& target) {
   st.term->set_prompt(prompt_of(st));
   auto chat = st.current_chat();
   if (v == view::discovery) {
+    st.lobby_round = false; // the view's rounds take over
     if (!st.peers.broker)
       return complain(self, "discovery needs the broker, which is not connected");
     caf::anon_send(st.peers.broker, discover_atom::value, true);
@@ -171,8 +172,14 @@ void show_chats(cli_pointer self) {
 void show_lobby(cli_pointer self) {
   if (self->state.batch)
     return;
+  auto& st = self->state;
   say(self, "lobby — /msg <user>, /join <group>, /who, /insult, /groups, /help, /quit");
   show_chats(self);
+  // One discovery round tells who is online.
+  if (st.peers.broker && !st.lobby_round) {
+    st.lobby_round = true;
+    caf::anon_send(st.peers.broker, discover_atom::value, true);
+  }
 }
 
 void finish_quit(cli_pointer self) {
@@ -368,6 +375,14 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
       },
       [=](report_atom, const discovery_report& report) {
         auto& st = self->state;
+        if (st.lobby_round) {
+          st.lobby_round = false;
+          if (st.current != view::discovery)
+            caf::anon_send(st.peers.broker, discover_atom::value, false);
+          if (st.current == view::lobby)
+            st.print(render(report, st.opts));
+          return;
+        }
         if (st.batch || st.current == view::discovery)
           st.print(render(report, st.opts));
       },

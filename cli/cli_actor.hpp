@@ -71,6 +71,8 @@ struct cli_state {
   /// A join is in flight; lines typed meanwhile wait in `backlog`.
   bool joining = false;
   std::deque<std::string> backlog;
+  /// The lobby asked for one discovery round (who is online).
+  bool lobby_round = false;
   /// End of input came while lines waited.
   bool eof_seen = false;
 
