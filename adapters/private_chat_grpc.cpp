@@ -78,7 +78,12 @@ public:
     }
     c->ctx.set_deadline(std::chrono::system_clock::now() + timeout);
     stub_->async()->AddMessage(
-        &c->ctx, &c->request, &c->response, [c, done = std::move(done)](grpc::Status s) {
+        &c->ctx, &c->request, &c->response,
+        [c, done = std::move(done)](grpc::Status s) mutable {
+          // Free the call (ClientContext) before anyone hears of the result:
+          // a one-shot client exits right after, and gRPC objects released
+          // on gRPC's thread during process teardown trip its refcount checks.
+          c.reset();
           done(delivery_status{static_cast<int32_t>(s.error_code()), s.error_message()});
         });
   }
