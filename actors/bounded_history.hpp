@@ -20,6 +20,9 @@ public:
   explicit bounded_history(size_t capacity = static_cast<size_t>(defaults::history_size))
       : capacity_(capacity) {}
 
+  /// Keeps at most `capacity` events from now on.
+  void set_capacity(size_t capacity) { capacity_ = capacity; }
+
   void push(chat_event ev) {
     events_.emplace_back(std::move(ev));
     if (events_.size() > capacity_)

@@ -152,8 +152,12 @@ broker_link_actor::behavior_type broker_link_impl(broker_link_pointer self,
                             "invalid group name '" + group + "': " + problem);
         auto i = st.groups.find(group);
         if (i == st.groups.end()) {
-          group_config cfg{st.user, group, transient, st.settings.amqp,
-                           st.settings.queue_expiry};
+          group_config cfg{st.user,
+                           group,
+                           transient,
+                           st.settings.amqp,
+                           st.settings.queue_expiry,
+                           st.settings.history_size};
           auto g = self->spawn<caf::linked>(group_impl, std::move(cfg),
                                             caf::actor_cast<caf::actor>(self));
           i = st.groups.emplace(group, g).first;
@@ -263,6 +267,8 @@ broker_link_settings read_broker_link_settings(const caf::actor_system_config& c
   s.lease_ttl = caf::get_or(cfg, "chat.lease-ttl", caf::timespan{d::lease_ttl});
   s.queue_expiry = caf::get_or(cfg, "chat.queue-expiry", caf::timespan{d::queue_expiry});
   s.max_message_bytes = caf::get_or(cfg, "chat.max-message-bytes", d::max_message_bytes);
+  s.history_size =
+      static_cast<size_t>(caf::get_or(cfg, "chat.history-size", d::history_size));
   s.discovery_interval =
       caf::get_or(cfg, "chat.discovery-interval", caf::timespan{d::discovery_interval});
   return s;

@@ -59,6 +59,8 @@ struct broker_link_settings {
   caf::timespan discovery_interval{};
   /// Group messages and insults follow the private-chat input rules.
   size_t max_message_bytes = static_cast<size_t>(defaults::max_message_bytes);
+  /// Messages kept per group.
+  size_t history_size = static_cast<size_t>(defaults::history_size);
 };
 
 /// Reads chat.amqp-*, chat.redis-*, chat.lease-ttl, chat.queue-expiry and

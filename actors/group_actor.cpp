@@ -48,6 +48,7 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
                                       caf::actor parent) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
+  st.history.set_capacity(st.cfg.history_size);
   st.chat = "group:" + st.cfg.group;
   st.parent = std::move(parent);
   st.worker = std::make_unique<amqp_worker>(

@@ -10,6 +10,7 @@
 #include "actors/bounded_history.hpp"
 #include "actors/chat_types.hpp"
 #include "adapters/amqp_worker.hpp"
+#include "config/defaults.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
@@ -46,6 +47,8 @@ struct group_config {
   amqp_settings broker;
   /// x-expires of a persistent subscription queue (crashed sessions).
   caf::timespan queue_expiry{};
+  /// Messages kept in the group's history (chat.history-size).
+  size_t history_size = static_cast<size_t>(defaults::history_size);
 };
 
 /// The AMQP names of a subscription (PROTOCOL.md).

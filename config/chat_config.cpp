@@ -56,7 +56,7 @@ const std::vector<option_spec>& chat_options() {
       {"grpc-port", k::port, std::to_string(d::grpc_port),
        "port of the private-chat service; 0 = any free port"},
       {"history-size", k::integer, std::to_string(d::history_size),
-       "messages kept per private chat"},
+       "messages kept per private chat and per group"},
       {"send-timeout", k::duration, seconds_text(d::send_timeout),
        "a private message fails if not delivered within this long"},
       {"max-message-bytes", k::integer, std::to_string(d::max_message_bytes),
