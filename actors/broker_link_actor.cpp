@@ -254,16 +254,8 @@ broker_link_settings read_broker_link_settings(const caf::actor_system_config& c
                                                const std::string& server) {
   namespace d = defaults;
   broker_link_settings s;
-  s.amqp.host = server;
-  s.amqp.port = caf::get_or(cfg, "chat.amqp-port", d::amqp_port);
-  s.amqp.vhost = caf::get_or(cfg, "chat.amqp-vhost", std::string{d::amqp_vhost});
-  s.amqp.user = caf::get_or(cfg, "chat.amqp-user", std::string{d::amqp_user});
-  s.amqp.password = caf::get_or(cfg, "chat.amqp-password", std::string{d::amqp_password});
-  s.redis.host = server;
-  s.redis.port = caf::get_or(cfg, "chat.redis-port", d::redis_port);
-  s.redis.db = caf::get_or(cfg, "chat.redis-db", d::redis_db);
-  s.redis.password =
-      caf::get_or(cfg, "chat.redis-password", std::string{d::redis_password});
+  s.amqp = read_amqp_settings(cfg, server);
+  s.redis = read_redis_settings(cfg, server);
   s.lease_ttl = caf::get_or(cfg, "chat.lease-ttl", caf::timespan{d::lease_ttl});
   s.queue_expiry = caf::get_or(cfg, "chat.queue-expiry", caf::timespan{d::queue_expiry});
   s.max_message_bytes = caf::get_or(cfg, "chat.max-message-bytes", d::max_message_bytes);

@@ -125,14 +125,10 @@ caf::behavior server_supervisor_impl(supervisor_pointer self, server_settings se
 server_settings read_server_settings(const caf::actor_system_config& cfg) {
   namespace d = defaults;
   server_settings s;
-  s.redis.host = "127.0.0.1";
-  s.redis.port = caf::get_or(cfg, "chat.redis-port", d::redis_port);
-  s.redis.password =
-      caf::get_or(cfg, "chat.redis-password", std::string{d::redis_password});
-  s.amqp.port = caf::get_or(cfg, "chat.amqp-port", d::amqp_port);
-  s.amqp.vhost = caf::get_or(cfg, "chat.amqp-vhost", std::string{d::amqp_vhost});
-  s.amqp.user = caf::get_or(cfg, "chat.amqp-user", std::string{d::amqp_user});
-  s.amqp.password = caf::get_or(cfg, "chat.amqp-password", std::string{d::amqp_password});
+  // The same db as the clients: the topology actor reads their
+  // subscription records there.
+  s.redis = read_redis_settings(cfg, "127.0.0.1");
+  s.amqp = read_amqp_settings(cfg, "127.0.0.1");
   s.locator_port = caf::get_or(cfg, "chat.locator-port", d::locator_port);
   s.managed = caf::get_or(cfg, "chat.managed", d::managed);
   s.state_dir = caf::get_or(cfg, "chat.state-dir", std::string{d::state_dir});

@@ -1,6 +1,9 @@
 #include "adapters/amqp_connection.hpp"
 
+#include "config/defaults.hpp"
 #include "config/errors.hpp"
+
+#include <caf/actor_system_config.hpp>
 
 #include <amqp.h>
 #include <amqp_tcp_socket.h>
@@ -123,6 +126,18 @@ struct amqp_connection::impl {
                       "broker " + where + ": " + what + ": " + amqp_error_string2(rc));
   }
 };
+
+amqp_settings read_amqp_settings(const caf::actor_system_config& cfg,
+                                 const std::string& host) {
+  namespace d = defaults;
+  amqp_settings result;
+  result.host = host;
+  result.port = caf::get_or(cfg, "chat.amqp-port", d::amqp_port);
+  result.vhost = caf::get_or(cfg, "chat.amqp-vhost", std::string{d::amqp_vhost});
+  result.user = caf::get_or(cfg, "chat.amqp-user", std::string{d::amqp_user});
+  result.password = caf::get_or(cfg, "chat.amqp-password", std::string{d::amqp_password});
+  return result;
+}
 
 amqp_connection::~amqp_connection() = default;
 

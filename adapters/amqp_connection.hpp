@@ -14,6 +14,10 @@
 #include <optional>
 #include <string>
 
+namespace caf {
+class actor_system_config;
+}
+
 namespace chat {
 
 struct amqp_settings {
@@ -80,6 +84,10 @@ struct amqp_event {
   bool multiple = false;
   caf::error err;
 };
+
+/// chat.amqp-port, -vhost, -user and -password, for `host`.
+amqp_settings read_amqp_settings(const caf::actor_system_config& cfg,
+                                 const std::string& host);
 
 class amqp_connection {
 public:

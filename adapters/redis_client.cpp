@@ -1,6 +1,9 @@
 #include "adapters/redis_client.hpp"
 
+#include "config/defaults.hpp"
 #include "config/errors.hpp"
+
+#include <caf/actor_system_config.hpp>
 
 #include <hiredis/hiredis.h>
 
@@ -49,6 +52,18 @@ redis_reply copy(const redisReply* r) {
 }
 
 } // namespace
+
+redis_settings read_redis_settings(const caf::actor_system_config& cfg,
+                                   const std::string& host) {
+  namespace d = defaults;
+  redis_settings result;
+  result.host = host;
+  result.port = caf::get_or(cfg, "chat.redis-port", d::redis_port);
+  result.db = caf::get_or(cfg, "chat.redis-db", d::redis_db);
+  result.password =
+      caf::get_or(cfg, "chat.redis-password", std::string{d::redis_password});
+  return result;
+}
 
 redis_client::redis_client(redis_settings settings) : settings_(std::move(settings)) {}
 

@@ -14,6 +14,10 @@
 
 struct redisContext;
 
+namespace caf {
+class actor_system_config;
+}
+
 namespace chat {
 
 /// A Redis reply, copied out of hiredis' reply tree.
@@ -32,6 +36,10 @@ struct redis_settings {
   int64_t db = 0;
   caf::timespan timeout = std::chrono::seconds{1};
 };
+
+/// chat.redis-port, chat.redis-db and chat.redis-password, for `host`.
+redis_settings read_redis_settings(const caf::actor_system_config& cfg,
+                                   const std::string& host);
 
 class redis_client {
 public:

@@ -53,16 +53,6 @@ caf::expected<std::string> find_server(caf::actor_system& sys, const chat_config
   return result;
 }
 
-redis_settings read_redis_settings(const chat_config& cfg, const std::string& server) {
-  redis_settings redis;
-  redis.host = server;
-  redis.port = caf::get_or(cfg, "chat.redis-port", d::redis_port);
-  redis.db = caf::get_or(cfg, "chat.redis-db", d::redis_db);
-  redis.password =
-      caf::get_or(cfg, "chat.redis-password", std::string{d::redis_password});
-  return redis;
-}
-
 /// Asks for a name on the terminal; empty when stdin is closed.
 std::string prompt_name(const std::string& why) {
   if (!why.empty())
