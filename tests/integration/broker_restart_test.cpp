@@ -24,6 +24,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <thread>
 
@@ -93,6 +94,16 @@ struct server_node {
     return n;
   }
 
+  /// Flushes the broker's metadata log to disk. RabbitMQ may keep a queue
+  /// declared a moment ago only in memory (Mnesia's log cache): a SIGKILL
+  /// right then loses the queue with its confirmed messages — RabbitMQ's
+  /// durability window, not ours. A subscriber here subscribed long before.
+  bool sync_broker_metadata() const {
+    auto ctl = dir + "/state/rabbitmq-" + std::to_string(amqp_port) + "/rabbitmqctl";
+    auto cmd = ctl + " eval 'mnesia:sync_log().' >/dev/null 2>&1";
+    return std::system(cmd.c_str()) == 0;
+  }
+
   /// SIGKILLs the broker's Erlang VM (by its node name).
   bool kill_broker() {
     auto cmd = "pgrep -f '" + dir + "/state' ";
@@ -110,6 +121,9 @@ struct server_node {
     return killed > 0;
   }
 
+  /// Keeps the state directory (logs) for a post-mortem.
+  bool keep = false;
+
   ~server_node() {
     if (pid > 0) {
       ::kill(pid, SIGTERM);
@@ -120,6 +134,10 @@ struct server_node {
         ::kill(pid, SIGKILL);
         waitpid(pid, &status, 0);
       }
+    }
+    if (keep) {
+      std::cerr << "server node logs kept in " << dir << "\n" << log();
+      return;
     }
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
@@ -195,6 +213,7 @@ CAF_TEST(broker restart under live clients loses no persistent message) {
       CHECK_OR_STOP(
           static_cast<bool>(redis.command({"SADD", subscriptions_key(orig), g})));
     }
+    CHECK_OR_STOP(node.sync_broker_metadata());
     constexpr int before = 20;
     constexpr int during = 10;
     for (int i = 0; i < before; ++i)
@@ -227,9 +246,11 @@ CAF_TEST(broker restart under live clients loses no persistent message) {
       }));
     // The original client's queue kept everything and was re-bound by the
     // server node: all messages, including the one sent after the restart.
-    CAF_CHECK(wait_until(
+    auto orig_done = wait_until(
         [&] { return queued(node.amqp_port, orig + ":" + g) == int64_t{total + 1}; },
-        10s));
+        10s);
+    CAF_CHECK(orig_done);
+    node.keep = !orig_done;
     CAF_MESSAGE("original client's queue holds "
                 << queued(node.amqp_port, orig + ":" + g));
     bool told = false;
