@@ -8,12 +8,31 @@
 #include <caf/actor_system.hpp>
 #include <caf/io/middleman.hpp>
 
+#include <grpc/grpc.h>
+
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <string>
 #include <vector>
+
+namespace {
+
+/// Runs `command` in an actor system that is gone when this returns.
+int run(const std::string& command, chat::chat_config& cfg,
+        const chat::client_flags& flags) {
+  caf::actor_system sys{cfg};
+  if (command == "server")
+    return chat::run_server(sys, cfg);
+  if (command == "locate")
+    return chat::run_locate(sys, cfg);
+  if (!flags.oneshot.empty())
+    return chat::run_oneshot(sys, cfg, flags);
+  return chat::run_client(sys, cfg, flags);
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args{argv + 1, argv + argc};
@@ -56,12 +75,11 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("%H:%M:%S.%e %^%l%$ %v");
   chat::block_shutdown_signals();
-  caf::actor_system sys{cfg};
-  if (command == "server")
-    return chat::run_server(sys, cfg);
-  if (command == "locate")
-    return chat::run_locate(sys, cfg);
-  if (!flags.oneshot.empty())
-    return chat::run_oneshot(sys, cfg, flags);
-  return chat::run_client(sys, cfg, flags);
+  // Our own reference to the gRPC library, dropped last, on this thread:
+  // otherwise the last channel released on a gRPC thread would start gRPC's
+  // cleanup on a thread of its own that races with the process exit.
+  grpc_init();
+  auto rc = run(command, cfg, flags);
+  grpc_shutdown_blocking();
+  return rc;
 }
