@@ -35,6 +35,7 @@ using open_atom = atom_constant<atom("open")>;
 using close_atom = atom_constant<atom("close")>;
 using join_atom = atom_constant<atom("join")>;
 using leave_atom = atom_constant<atom("leave")>;
+using rejoin_atom = atom_constant<atom("rejoin")>;
 using discover_atom = atom_constant<atom("discover")>;
 using insult_atom = atom_constant<atom("insult")>;
 using report_atom = atom_constant<atom("report")>;

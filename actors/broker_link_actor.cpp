@@ -79,11 +79,24 @@ caf::behavior book_impl(caf::stateful_actor<book_state>* self, std::string user,
   };
 }
 
+/// A joined group.
+struct membership {
+  group_actor handle;
+  bool transient = false;
+  /// Failures in this session; given up after `max_group_restarts`.
+  int restarts = 0;
+};
+
+/// Re-joins of one failed group before it is given up.
+constexpr int max_group_restarts = 3;
+
 struct broker_link_state {
   std::string user;
   broker_link_settings settings;
   caf::actor listener;
-  std::map<std::string, group_actor> groups;
+  std::map<std::string, membership> groups;
+  /// Failures of groups that are waiting to be re-joined.
+  std::map<std::string, int> restarts;
   insult_actor insults;
   discovery_actor discovery;
   caf::actor book;
@@ -97,13 +110,82 @@ using broker_link_pointer = broker_link_actor::stateful_pointer<broker_link_stat
 
 std::vector<std::string> group_names(const broker_link_state& st) {
   std::vector<std::string> result;
-  for (auto& [name, hdl] : st.groups)
+  for (auto& [name, m] : st.groups)
     result.push_back(name);
   return result;
 }
 
 caf::error not_joined(const std::string& group) {
   return make_error(errc::broker_error, "not a member of group " + group);
+}
+
+void tell(broker_link_pointer self, const std::string& group, std::string text) {
+  caf::anon_send(self->state.listener, event_atom::value,
+                 chat_event{chat_event::error, "group:" + group, "", std::move(text),
+                            now_ms(), false, true});
+}
+
+/// The actor of `group`, spawned if not joined yet; `inherit`: the queue
+/// is ours from before a restart, keep it.
+caf::expected<group_actor> ensure_group(broker_link_pointer self,
+                                        const std::string& group, bool transient,
+                                        bool inherit) {
+  auto& st = self->state;
+  if (auto problem = name_problem(group); !problem.empty())
+    return make_error(errc::invalid_name,
+                      "invalid group name '" + group + "': " + problem);
+  if (auto i = st.groups.find(group); i != st.groups.end())
+    return i->second.handle;
+  group_config cfg{st.user,
+                   group,
+                   transient,
+                   st.settings.amqp,
+                   st.settings.queue_expiry,
+                   st.settings.history_size,
+                   inherit};
+  auto g = self->spawn<caf::linked>(group_impl, std::move(cfg),
+                                    caf::actor_cast<caf::actor>(self));
+  membership m{g, transient};
+  if (auto j = st.restarts.find(group); j != st.restarts.end()) {
+    m.restarts = j->second;
+    st.restarts.erase(j);
+  }
+  st.groups.emplace(group, m);
+  st.unread.try_emplace("group:" + group, 0);
+  if (!transient)
+    caf::anon_send(st.book, join_atom::value, group);
+  self->send(st.discovery, groups_atom::value, group_names(st));
+  return g;
+}
+
+/// Replies once the subscription is live.
+caf::result<ok_atom> join_group(broker_link_pointer self, const std::string& group,
+                                bool transient, bool inherit) {
+  auto g = ensure_group(self, group, transient, inherit);
+  if (!g)
+    return std::move(g.error());
+  return self->delegate(*g, ready_atom::value);
+}
+
+/// A group actor failed: re-join it after a growing delay (its queue keeps
+/// what arrives meanwhile), or give it up after too many failures in this
+/// session. `group` by value: its entry goes away here.
+void group_failed(broker_link_pointer self, std::string group, const caf::error& reason) {
+  auto& st = self->state;
+  auto m = st.groups.at(group);
+  st.groups.erase(group);
+  if (++m.restarts > max_group_restarts) {
+    tell(self, group,
+         "group " + group + " failed: " + describe(reason) + "; join it again");
+    st.unread.erase("group:" + group);
+    return;
+  }
+  auto delay = std::chrono::seconds{1 << (m.restarts - 1)};
+  tell(self, group,
+       "group " + group + " failed: " + describe(reason) + "; re-joining in " +
+           std::to_string(delay.count()) + " s");
+  st.restarts[group] = m.restarts;
+  self->delayed_send(self, delay, retry_atom::value, group, m.transient);
 }
 
 broker_link_actor::behavior_type broker_link_impl(broker_link_pointer self,
@@ -128,52 +210,40 @@ broker_link_actor::behavior_type broker_link_impl(broker_link_pointer self,
   self->link_to(st.book);
   st.unread["insults"] = 0;
   // Children are linked: our exit reason reaches them (a clean exit deletes
-  // their queues). A child that fails is reported and dropped, not fatal.
+  // their queues). A group that fails is re-joined later, keeping its queue.
   self->set_exit_handler([self](caf::exit_msg& msg) {
     auto& st = self->state;
-    for (auto& [name, hdl] : st.groups)
-      if (hdl.address() == msg.source) {
-        caf::anon_send(st.listener, event_atom::value,
-                       chat_event{chat_event::error, "group:" + name, "",
-                                  "group " + name + " failed: " + describe(msg.reason) +
-                                      "; join it again",
-                                  now_ms(), false, true});
-        st.unread.erase("group:" + name);
-        st.groups.erase(name);
+    for (auto& [name, m] : st.groups)
+      if (m.handle.address() == msg.source) {
+        group_failed(self, name, msg.reason);
         return;
       }
     self->quit(msg.reason);
   });
   return {
-      [=](join_atom, const std::string& group, bool transient) -> caf::result<ok_atom> {
-        auto& st = self->state;
-        if (auto problem = name_problem(group); !problem.empty())
-          return make_error(errc::invalid_name,
-                            "invalid group name '" + group + "': " + problem);
-        auto i = st.groups.find(group);
-        if (i == st.groups.end()) {
-          group_config cfg{st.user,
-                           group,
-                           transient,
-                           st.settings.amqp,
-                           st.settings.queue_expiry,
-                           st.settings.history_size};
-          auto g = self->spawn<caf::linked>(group_impl, std::move(cfg),
-                                            caf::actor_cast<caf::actor>(self));
-          i = st.groups.emplace(group, g).first;
-          st.unread["group:" + group] = 0;
-          if (!transient)
-            caf::anon_send(st.book, join_atom::value, group);
-          self->send(st.discovery, groups_atom::value, group_names(st));
-        }
-        return self->delegate(i->second, ready_atom::value);
+      [=](join_atom, const std::string& group, bool transient) {
+        return join_group(self, group, transient, false);
+      },
+      [=](rejoin_atom, const std::string& group, bool transient) {
+        return join_group(self, group, transient, true);
+      },
+      [=](retry_atom, const std::string& group, bool transient) {
+        // Unless the user left it meanwhile.
+        if (self->state.restarts.count(group) != 0)
+          ensure_group(self, group, transient, true);
       },
       [=](leave_atom, const std::string& group) -> caf::result<ok_atom> {
         auto& st = self->state;
+        if (st.restarts.erase(group) != 0) {
+          // Failed and waiting to be re-joined: its queue expires by itself.
+          st.unread.erase("group:" + group);
+          caf::anon_send(st.book, leave_atom::value, group);
+          return ok_atom::value;
+        }
         auto i = st.groups.find(group);
         if (i == st.groups.end())
           return not_joined(group);
-        auto g = i->second;
+        auto g = i->second.handle;
         self->unlink_from(g);
         st.groups.erase(i);
         st.unread.erase("group:" + group);
@@ -193,7 +263,7 @@ broker_link_actor::behavior_type broker_link_impl(broker_link_pointer self,
                 private_chat::text_problem(text, st.settings.max_message_bytes);
             !problem.empty())
           return make_error(errc::invalid_message, problem);
-        return self->delegate(i->second, post_atom::value, text);
+        return self->delegate(i->second.handle, post_atom::value, text);
       },
       [=](history_atom, const std::string& chat) -> caf::result<std::vector<chat_event>> {
         auto& st = self->state;
@@ -201,7 +271,7 @@ broker_link_actor::behavior_type broker_link_impl(broker_link_pointer self,
           return self->delegate(st.insults, history_atom::value);
         if (chat.starts_with("group:"))
           if (auto i = st.groups.find(chat.substr(6)); i != st.groups.end())
-            return self->delegate(i->second, history_atom::value);
+            return self->delegate(i->second.handle, history_atom::value);
         return make_error(errc::broker_error, "no such chat: " + chat);
       },
       [=](chats_atom) {

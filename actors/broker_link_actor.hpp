@@ -11,7 +11,8 @@
 // consuming insults, closing it requeues the one in flight.
 // Exit it with `exit_reason::user_shutdown` for a clean exit (deletes the
 // user's queues and subscription record); any other reason leaves them to
-// expire (x-expires, Redis TTL).
+// expire (x-expires, Redis TTL). A group actor that fails is re-joined
+// after a growing delay, keeping its queue, and given up after a few tries.
 
 #include "actors/atoms.hpp"
 #include "actors/chat_types.hpp"
@@ -32,6 +33,9 @@ using broker_link_actor = caf::typed_actor<
     /// Subscribes to a group (created if new); transient = exclusive
     /// auto-delete queue, non-persistent messages. Replies once live.
     caf::replies_to<join_atom, std::string, bool>::with<ok_atom>,
+    /// Subscribes again to a group this session had joined (after a
+    /// restart): its queue and the messages waiting there are kept.
+    caf::replies_to<rejoin_atom, std::string, bool>::with<ok_atom>,
     /// Unsubscribes and deletes the subscription queue.
     caf::replies_to<leave_atom, std::string>::with<ok_atom>,
     /// Sends text to a joined group; replies once the broker has it.
@@ -44,8 +48,9 @@ using broker_link_actor = caf::typed_actor<
     caf::replies_to<insult_atom, std::string>::with<ok_atom>,
     /// Starts or stops discovery rounds.
     caf::reacts_to<discover_atom, bool>,
-    /// From the children (internal).
-    caf::reacts_to<event_atom, chat_event>>;
+    /// From the children; re-join a failed group (internal).
+    caf::reacts_to<event_atom, chat_event>,
+    caf::reacts_to<retry_atom, std::string, bool>>;
 
 struct broker_link_settings {
   /// host = the server node's address.

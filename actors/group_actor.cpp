@@ -66,8 +66,9 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
   }
   auto& w = *st.worker;
   w.declare_exchange("group_chat", "topic");
-  // fresh: a crashed earlier session's queue is never inherited.
-  w.declare_queue(q, true, false);
+  // fresh: a crashed earlier session's queue is never inherited (ours is,
+  // when a restart re-joins).
+  w.declare_queue(q, !st.cfg.inherit, false);
   w.bind(q.name, "group_chat", group_binding_key(st.cfg.group));
   w.consume(q.name, 0, false);
   w.barrier([hdl = caf::actor_cast<caf::actor>(self)] {

@@ -49,6 +49,9 @@ struct group_config {
   caf::timespan queue_expiry{};
   /// Messages kept in the group's history (chat.history-size).
   size_t history_size = static_cast<size_t>(defaults::history_size);
+  /// The queue is this session's own (a restart re-joins): keep it and the
+  /// messages waiting in it instead of starting fresh.
+  bool inherit = false;
 };
 
 /// The AMQP names of a subscription (PROTOCOL.md).

@@ -234,7 +234,8 @@ void run_command(cli_pointer self, const cli::command& cmd) {
     st.joining = true;
     self->request(st.peers.broker, send_timeout, join_atom::value, group, cmd.transient)
         .then(
-            [=](ok_atom) {
+            [=, transient = cmd.transient](ok_atom) {
+              self->state.groups[group] = transient;
               if (self->state.batch)
                 say(self, "joined " + group);
               enter_view(self, view::group, group);
@@ -255,8 +256,12 @@ void run_command(cli_pointer self, const cli::command& cmd) {
     if (st.current == view::group && st.target == group)
       leave_view(self);
     self->request(st.peers.broker, reply_timeout, leave_atom::value, group)
-        .then([=](ok_atom) { say(self, "left " + group); },
-              [=](caf::error& err) { complain(self, describe(err)); });
+        .then(
+            [=](ok_atom) {
+              self->state.groups.erase(group);
+              say(self, "left " + group);
+            },
+            [=](caf::error& err) { complain(self, describe(err)); });
     return;
   }
   case command_kind::groups:
@@ -286,6 +291,25 @@ void run_command(cli_pointer self, const cli::command& cmd) {
   case command_kind::quit:
     return quit(self);
   }
+}
+
+/// The broker link restarted: subscribe again to this session's groups,
+/// keeping their queues (and what arrived there meanwhile).
+void rejoin_groups(cli_pointer self) {
+  auto& st = self->state;
+  for (auto& [group, transient] : st.groups)
+    self->request(st.peers.broker, send_timeout, rejoin_atom::value, group, transient)
+        .then(
+            [=](ok_atom) {
+              auto& st = self->state;
+              say(self, "re-joined " + group);
+              if (st.current_chat() == "group:" + group)
+                caf::anon_send(st.peers.broker, open_atom::value, "group:" + group);
+            },
+            [=](caf::error& err) {
+              self->state.groups.erase(group);
+              complain(self, "cannot re-join " + group + ": " + describe(err));
+            });
 }
 
 /// A join finished: run what was typed meanwhile.
@@ -342,6 +366,19 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
         st.term->set_prompt(prompt_of(st));
         st.term->start(caf::actor_cast<caf::actor>(self));
         show_lobby(self);
+      },
+      [=](link_atom, const cli_peers& peers) {
+        auto& st = self->state;
+        auto broker_restarted = st.peers.broker != peers.broker;
+        st.peers = peers;
+        if (!broker_restarted)
+          return;
+        rejoin_groups(self);
+        // The new link knows nothing of the open view.
+        if (st.current == view::insults)
+          caf::anon_send(st.peers.broker, open_atom::value, std::string{"insults"});
+        else if (st.current == view::discovery)
+          caf::anon_send(st.peers.broker, discover_atom::value, true);
       },
       [=](line_atom, const std::string& line) { on_line(self, line); },
       [=](eof_atom) {

@@ -15,6 +15,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -22,10 +23,12 @@ namespace chat {
 
 struct cli_peers;
 
-/// start: the session is registered; read the terminal from now on (again
-/// later: new handles after a restart).
+/// start: the session is registered; read the terminal from now on. link:
+/// a chat actor was restarted, talk to these handles now (the groups of this
+/// session are re-joined).
 using cli_actor =
     caf::typed_actor<caf::reacts_to<start_atom, std::string, cli_peers>,
+                     caf::reacts_to<link_atom, cli_peers>,
                      caf::reacts_to<line_atom, std::string>, caf::reacts_to<eof_atom>,
                      caf::reacts_to<interrupt_atom>, caf::reacts_to<timeout_atom>,
                      caf::reacts_to<event_atom, chat_event>,
@@ -68,6 +71,9 @@ struct cli_state {
   bool left = false;
   /// Sends, joins and leaves still waiting for an answer.
   size_t pending = 0;
+  /// Groups joined in this session (name → transient), re-joined when the
+  /// broker link restarts.
+  std::map<std::string, bool> groups;
   /// A join is in flight; lines typed meanwhile wait in `backlog`.
   bool joining = false;
   std::deque<std::string> backlog;

@@ -66,8 +66,8 @@ caf::behavior client_supervisor_impl(supervisor_pointer self, cli_actor cli,
       [=](start_atom, const std::string& name) {
         auto& st = self->state;
         st.peers.broker = st.children.start(self, name);
-        self->send(st.cli, start_atom::value, std::string{}, st.peers);
-        tell(self, chat_event::info, name + " restarted; /join your groups again");
+        tell(self, chat_event::info, name + " restarted");
+        self->send(st.cli, link_atom::value, st.peers);
       },
   };
 }

@@ -421,6 +421,26 @@ CAF_TEST(a clean exit deletes the queues and a crashed session is not inherited)
   CAF_CHECK(!raw.queue_exists(crashed + ":discovery_requests"));
 }
 
+CAF_TEST(a restarted link re - joins with its queue and gets what arrived meanwhile) {
+  auto g = unique_name("again");
+  auto name = unique_name("again");
+  raw_amqp raw;
+  auto& c = add(name);
+  CAF_REQUIRE(ask_ok(self, c.link, join_atom::value, g, false));
+  // The link fails (no clean exit): its queue stays and fills.
+  stop(c, caf::exit_reason::kill);
+  for (auto text : {"x: one", "x: two"})
+    raw.publish("group_chat", "x." + g + ".msg", text);
+  // Its supervisor starts a new link for the same session, which re-joins.
+  auto& again = add(name);
+  CAF_REQUIRE(ask_ok(self, again.link, rejoin_atom::value, g, false));
+  CAF_CHECK(wait_until([&] { return again.box->messages("group:" + g).size() == 2; }));
+  auto h = history(self, again, "group:" + g);
+  CAF_REQUIRE_EQUAL(h.size(), 2u);
+  CAF_CHECK_EQUAL(h[0].text, "one");
+  CAF_CHECK_EQUAL(h[1].text, "two");
+}
+
 CAF_TEST(transient joins use an exclusive queue that dies with the client) {
   auto g = unique_name("tr");
   auto& a = add(unique_name("ta"));
