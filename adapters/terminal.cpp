@@ -89,6 +89,9 @@ private:
 
   void apply(std::deque<editor_command>& cmds) {
     bool redraw = false;
+    // A new line editor state: libedit drops the typed text only when its
+    // callback handler is installed again (rl_replace_line("") is a no-op).
+    bool new_line = fresh_;
     for (auto& cmd : cmds) {
       switch (cmd.kind) {
       case editor_command::print:
@@ -104,18 +107,17 @@ private:
         redraw = true;
         break;
       case editor_command::clear:
-        rl_replace_line("", 0);
         std::fputs("^C\r\n", stdout);
-        redraw = true;
+        redraw = new_line = true;
         break;
       }
     }
     std::fflush(stdout);
     if (!redraw)
       return;
-    if (fresh_) {
-      // Right after a line was accepted libedit still shows (and redraws)
-      // the old line until the next key: start a new line instead.
+    if (new_line) {
+      // Also right after a line was accepted: libedit still shows (and
+      // redraws) the old line until the next key.
       rl_callback_handler_remove();
       rl_callback_handler_install(prompt_.c_str(), on_line);
     } else {

@@ -33,9 +33,13 @@ screen | grep -v "^$" | tail -1 | grep -q "\[@$bob\] half typed line" || { scree
 pass "incoming message shown above the prompt, typed line intact"
 tmx send-keys -t chat Enter
 wait_for 5 grep -q "half typed line" "$work/bob.out" || fail "bob did not get the typed line"
+tmx send-keys -t chat "never sent"
+wait_for 3 shows "never sent" || { screen; fail "typed text not shown"; }
 tmx send-keys -t chat C-c
 wait_for 3 shows "\[lobby\]" || { screen; fail "Ctrl+C did not go back to the lobby"; }
-pass "Ctrl+C in a view → lobby"
+prompt_line=$(screen | grep -v "^$" | tail -1)
+[[ "$prompt_line" =~ ^\[lobby\]\ *$ ]] || { screen; fail "half-typed text kept: '$prompt_line'"; }
+pass "Ctrl+C in a view → lobby, the half-typed text dropped"
 [ "$(rcli exists "$alice")" = 1 ] || fail "alice not registered"
 t0=$(now_ms)
 tmx send-keys -t chat C-c
