@@ -18,32 +18,43 @@ namespace {
 
 using self_ptr = private_chat_pointer;
 
-/// Runs on gRPC threads: a short-lived actor asks the manager by message and
-/// answers gRPC when the manager does; gRPC threads never touch state.
+/// Runs on gRPC threads, which never touch state: hands each call to the
+/// manager, which answers it through the reply.
 incoming_handler make_handler(self_ptr self) {
   caf::weak_actor_ptr weak{self->ctrl()};
-  auto timeout = self->state.settings.send_timeout;
-  return [&sys = self->system(), weak,
-          timeout](wire_message msg, std::function<void(delivery_status)> reply) {
-    auto strong = weak.lock();
-    if (!strong) {
+  return [weak](wire_message msg, delivery_reply reply) {
+    if (auto strong = weak.lock())
+      caf::anon_send(caf::actor_cast<private_chat_actor>(strong), incoming_atom::value,
+                     std::move(msg), std::move(reply));
+    else
       reply({static_cast<int32_t>(delivery_code::unavailable), "shutting down"});
-      return;
-    }
-    auto manager = caf::actor_cast<private_chat_actor>(strong);
-    sys.spawn([=](caf::event_based_actor* call) {
-      call->request(manager, timeout, incoming_atom::value, msg)
-          .then([=](ok_atom) { reply({}); },
-                [=](caf::error& err) {
-                  auto code = delivery_code::unavailable;
-                  if (is(err, errc::invalid_message))
-                    code = delivery_code::invalid_argument;
-                  else if (is(err, errc::not_authentic))
-                    code = delivery_code::permission_denied;
-                  reply({static_cast<int32_t>(code), describe(err)});
-                });
-    });
   };
+}
+
+/// The gRPC status for why a call was refused.
+delivery_status refusal(const caf::error& err) {
+  auto code = delivery_code::unavailable;
+  if (is(err, errc::invalid_message))
+    code = delivery_code::invalid_argument;
+  else if (is(err, errc::not_authentic))
+    code = delivery_code::permission_denied;
+  return {static_cast<int32_t>(code), describe(err)};
+}
+
+/// Checks an incoming call before any peer actor sees it.
+caf::error check_incoming(self_ptr self, const wire_message& msg) {
+  auto& st = self->state;
+  if (st.user.empty())
+    return make_error(errc::not_registered, "not registered yet");
+  // Never echo the caller's bytes: they may be anything.
+  if (msg.receiver != st.user)
+    return make_error(errc::invalid_message, "receiver is not this client's user");
+  if (auto problem = private_chat::text_problem(msg.text, st.settings.max_message_bytes);
+      !problem.empty())
+    return make_error(errc::invalid_message, problem);
+  if (!private_chat::valid_utf8(msg.sender) || !name_problem(msg.sender).empty())
+    return make_error(errc::invalid_message, "invalid sender name");
+  return {};
 }
 
 private_chat_peer_actor peer_for(self_ptr self, const std::string& name) {
@@ -190,21 +201,14 @@ private_chat_impl(private_chat_pointer self, private_chat_settings settings,
           return make_error(errc::service_failed, st.failure);
         return st.server->port();
       },
-      [=](incoming_atom, wire_message& msg) -> caf::result<ok_atom> {
-        auto& st = self->state;
-        if (st.user.empty())
-          return make_error(errc::not_registered, "not registered yet");
-        // Never echo the caller's bytes: they may be anything.
-        if (msg.receiver != st.user)
-          return make_error(errc::invalid_message, "receiver is not this client's user");
-        if (auto problem =
-                private_chat::text_problem(msg.text, st.settings.max_message_bytes);
-            !problem.empty())
-          return make_error(errc::invalid_message, problem);
-        if (!private_chat::valid_utf8(msg.sender) || !name_problem(msg.sender).empty())
-          return make_error(errc::invalid_message, "invalid sender name");
+      [=](incoming_atom, wire_message& msg, delivery_reply& reply) {
+        if (auto err = check_incoming(self, msg))
+          return reply(refusal(err));
         auto peer = peer_for(self, msg.sender);
-        return self->delegate(peer, incoming_atom::value, std::move(msg));
+        self->request(peer, self->state.settings.send_timeout, incoming_atom::value,
+                      std::move(msg))
+            .then([reply](ok_atom) { reply({}); },
+                  [reply](caf::error& err) { reply(refusal(err)); });
       },
       [=](drop_atom, const std::string& peer, std::string& key, uint64_t seq) {
         auto& st = self->state;

@@ -28,7 +28,8 @@ namespace chat {
 /// `peer` within chat.send-timeout; errors are one readable line (describe).
 /// chats: every conversation with its unread count. history: a
 /// conversation, oldest first. open/close: the user views a chat. port: the
-/// bound gRPC port. incoming: a gRPC call (from the service adapter).
+/// bound gRPC port. incoming: a gRPC call (from the service adapter), to be
+/// answered through its reply.
 /// drop: a peer actor leaves (internal).
 using private_chat_actor = caf::typed_actor<
     caf::replies_to<register_atom, std::string>::with<endpoint>,
@@ -37,7 +38,7 @@ using private_chat_actor = caf::typed_actor<
     caf::replies_to<history_atom, std::string>::with<std::vector<chat_event>>,
     caf::reacts_to<open_atom, std::string>, caf::reacts_to<close_atom, std::string>,
     caf::replies_to<status_atom>::with<uint16_t>,
-    caf::replies_to<incoming_atom, wire_message>::with<ok_atom>,
+    caf::reacts_to<incoming_atom, wire_message, delivery_reply>,
     caf::reacts_to<drop_atom, std::string, std::string, uint64_t>>;
 
 /// Options of private chats (chat.grpc-host, chat.grpc-port,

@@ -45,9 +45,12 @@ public:
                               nullptr, 10);
     if (auto i = meta.find(sig_key); i != meta.end())
       msg.signature.assign(i->second.data(), i->second.size());
-    handler_(std::move(msg), [reactor](delivery_status s) {
+    auto finish = [reactor](delivery_status s) {
       reactor->Finish(grpc::Status{static_cast<grpc::StatusCode>(s.code), s.detail});
-    });
+    };
+    handler_(std::move(msg),
+             delivery_reply{std::make_shared<std::function<void(delivery_status)>>(
+                 std::move(finish))});
     return reactor;
   }
 

@@ -52,10 +52,21 @@ struct delivery_status {
   bool is(delivery_code x) const { return code == static_cast<int32_t>(x); }
 };
 
+/// Answers one incoming call, once, from any thread. Travels inside actor
+/// messages (local only: it serializes to nothing).
+struct delivery_reply {
+  std::shared_ptr<std::function<void(delivery_status)>> finish;
+  void operator()(delivery_status s) const { (*finish)(std::move(s)); }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, delivery_reply&) {
+  return f(caf::meta::type_name("delivery_reply"));
+}
+
 /// Takes one incoming call on a gRPC thread and must not block: it hands the
-/// call on and calls `reply` exactly once, from any thread.
-using incoming_handler =
-    std::function<void(wire_message, std::function<void(delivery_status)> reply)>;
+/// call on; `reply` is called exactly once, from any thread.
+using incoming_handler = std::function<void(wire_message, delivery_reply reply)>;
 
 /// A running PrivateChatService.
 class private_chat_server {
