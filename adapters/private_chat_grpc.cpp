@@ -5,6 +5,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
+
 namespace chat {
 
 namespace {
@@ -48,9 +50,7 @@ public:
     auto finish = [reactor](delivery_status s) {
       reactor->Finish(grpc::Status{static_cast<grpc::StatusCode>(s.code), s.detail});
     };
-    handler_(std::move(msg),
-             delivery_reply{std::make_shared<std::function<void(delivery_status)>>(
-                 std::move(finish))});
+    handler_(std::move(msg), delivery_reply{std::move(finish)});
     return reactor;
   }
 
@@ -105,6 +105,26 @@ public:
 };
 
 } // namespace
+
+struct delivery_reply::once {
+  std::function<void(delivery_status)> finish;
+  std::atomic<bool> done = false;
+  void operator()(delivery_status s) {
+    if (!done.exchange(true))
+      finish(std::move(s));
+  }
+  ~once() {
+    (*this)({static_cast<int32_t>(delivery_code::unavailable), "shutting down"});
+  }
+};
+
+delivery_reply::delivery_reply(std::function<void(delivery_status)> finish)
+    : once_(std::make_shared<once>(std::move(finish))) {}
+
+void delivery_reply::operator()(delivery_status s) const {
+  if (once_)
+    (*once_)(std::move(s));
+}
 
 struct private_chat_server::impl {
   std::unique_ptr<service> svc;

@@ -53,10 +53,18 @@ struct delivery_status {
 };
 
 /// Answers one incoming call, once, from any thread. Travels inside actor
-/// messages (local only: it serializes to nothing).
-struct delivery_reply {
-  std::shared_ptr<std::function<void(delivery_status)>> finish;
-  void operator()(delivery_status s) const { (*finish)(std::move(s)); }
+/// messages (local only: it serializes to nothing). A reply dropped without
+/// an answer (its actor went away) answers UNAVAILABLE, so that no call is
+/// left open to block the server's shutdown.
+class delivery_reply {
+public:
+  delivery_reply() = default;
+  explicit delivery_reply(std::function<void(delivery_status)> finish);
+  void operator()(delivery_status s) const;
+
+private:
+  struct once;
+  std::shared_ptr<once> once_;
 };
 
 template <class Inspector>
