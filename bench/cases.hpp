@@ -1,5 +1,9 @@
 #pragma once
 
+#include "config/defaults.hpp"
+
+#include <caf/fwd.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -16,7 +20,13 @@ struct bench_settings {
   std::string binary;
   /// Largest number of simulated users in the scale case.
   size_t max_users = 1000;
+  /// CAF scheduler policy of our side, as chat-actors runs by default
+  /// ("stealing" for CAF's own default).
+  std::string scheduler{defaults::scheduler_policy};
 };
+
+/// Applies the settings that concern our actor system.
+void configure(const bench_settings& s, caf::actor_system_config& cfg);
 
 void registry_case(const bench_settings& s);
 void startup_case(const bench_settings& s);

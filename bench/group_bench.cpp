@@ -112,6 +112,7 @@ result run_ours(const bench_settings& s, size_t subscribers, size_t n,
   bs.queue_expiry = std::chrono::seconds{60};
   bs.discovery_interval = std::chrono::seconds{3};
   caf::actor_system_config cfg;
+  configure(s, cfg);
   caf::actor_system sys{cfg};
   std::vector<std::unique_ptr<sink>> sinks;
   totals t;

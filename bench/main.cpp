@@ -3,15 +3,26 @@
 // with their ratio (ours / raw). See scripts/bench.
 //
 //   chat-bench --redis-port=P --amqp-port=P [--n=N] [--binary=PATH]
-//              [--max-users=U] [CASE...]
+//              [--max-users=U] [--scheduler=stealing|sharing] [CASE...]
 
 #include "bench/bench_util.hpp"
 #include "bench/cases.hpp"
+
+#include <caf/actor_system_config.hpp>
+#include <caf/atom.hpp>
 
 #include <cstring>
 #include <functional>
 #include <iostream>
 #include <map>
+
+namespace chat::bench {
+
+void configure(const bench_settings& s, caf::actor_system_config& cfg) {
+  cfg.set("scheduler.policy", caf::atom_from_string(s.scheduler));
+}
+
+} // namespace chat::bench
 
 int main(int argc, char** argv) {
   using namespace chat::bench;
@@ -32,6 +43,8 @@ int main(int argc, char** argv) {
       s.max_users = std::strtoul(v, nullptr, 10);
     else if (auto v = value(argv[i], "--binary="))
       s.binary = v;
+    else if (auto v = value(argv[i], "--scheduler="))
+      s.scheduler = v;
     else
       selected.emplace_back(argv[i]);
   }

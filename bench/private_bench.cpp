@@ -130,6 +130,7 @@ struct client {
 
 numbers run_ours(const bench_settings& s, size_t n, const std::string& text) {
   caf::actor_system_config cfg;
+  configure(s, cfg);
   caf::actor_system sys{cfg};
   numbers r;
   redis_settings redis;

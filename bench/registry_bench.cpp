@@ -26,6 +26,7 @@ void registry_case(const bench_settings& s) {
   // Ours: lookups through the registry actor, one request at a time from
   // another actor (the CLI's access pattern).
   caf::actor_system_config cfg;
+  configure(s, cfg);
   caf::actor_system sys{cfg};
   {
     auto registry = spawn_registry(sys, redis, std::chrono::seconds{15});

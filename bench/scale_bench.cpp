@@ -150,6 +150,7 @@ void scale_case(const bench_settings& s) {
                      amqp_empty_table);
   raw_check(amqp_get_rpc_reply(conn), "basic.consume");
   caf::actor_system_config cfg;
+  configure(s, cfg);
   caf::actor_system sys{cfg};
   std::vector<user> users;
   {

@@ -43,6 +43,18 @@ CAF_TEST(file values are read and the command line wins) {
   std::remove(file.c_str());
 }
 
+CAF_TEST(the sharing scheduler is the default and can be overridden) {
+  auto policy = [](const chat_config& cfg) {
+    return caf::get_or(cfg, "scheduler.policy", caf::atom("none"));
+  };
+  chat_config plain;
+  CAF_REQUIRE(plain.load({}) == load_result::run);
+  CAF_CHECK_EQUAL(policy(plain), caf::atom("sharing"));
+  chat_config chosen;
+  CAF_REQUIRE(chosen.load({"--scheduler.policy=stealing"}) == load_result::run);
+  CAF_CHECK_EQUAL(policy(chosen), caf::atom("stealing"));
+}
+
 CAF_TEST(bad values are refused instead of silently ignored) {
   for (auto text :
        {"[chat]\nredis-port=70000\n", "[chat]\nredis-port=\"x\"\n", "[chat]\nname='al'\n",
