@@ -136,6 +136,8 @@ caf::expected<group_actor> ensure_group(broker_link_pointer self,
                       "invalid group name '" + group + "': " + problem);
   if (auto i = st.groups.find(group); i != st.groups.end())
     return i->second.handle;
+  // A group waiting to be re-joined has this session's queue too.
+  inherit = inherit || st.restarts.count(group) != 0;
   group_config cfg{st.user,
                    group,
                    transient,
