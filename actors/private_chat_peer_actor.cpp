@@ -68,6 +68,9 @@ void finish(self_ptr self, caf::error err) {
   else
     head.promise.deliver(ok_atom::value);
   pump(self);
+  // Nothing ever got through and nobody looks: not a conversation to list.
+  if (!st.open && st.history.empty())
+    drop(self);
 }
 
 void peer_gone(self_ptr self) {

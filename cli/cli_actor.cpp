@@ -221,6 +221,8 @@ void run_command(cli_pointer self, const cli::command& cmd) {
     return send_text(self, chat, cmd.text);
   }
   case command_kind::msg:
+    if (cmd.target == st.user)
+      return complain(self, "that is you: /msg someone else");
     if (!cmd.text.empty())
       return send_text(self, "private:" + cmd.target, cmd.text);
     return enter_view(self, view::private_chat, cmd.target);

@@ -211,7 +211,17 @@ CAF_TEST(a registered peer that does not answer gives a clear reason) {
   CAF_REQUIRE_EQUAL(sent.size(), 1u);
   CAF_CHECK(is(sent.back(), errc::peer_unreachable));
   CAF_CHECK_EQUAL(describe(sent.back()), "bob does not answer");
-  CAF_CHECK(state(peer).history.empty());
+  // Nothing got through and the chat is not open: no conversation is left.
+  CAF_CHECK_EQUAL(*drops, std::vector<std::string>{"bob"});
+}
+
+CAF_TEST(a message to an unknown user leaves no conversation behind) {
+  auto peer = spawn_peer(10); // the registry knows nobody
+  send(peer, "anyone?");
+  CAF_REQUIRE_EQUAL(sent.size(), 1u);
+  CAF_CHECK_EQUAL(describe(sent.back()), "bob is not online");
+  CAF_CHECK(transport->calls->empty());
+  CAF_CHECK_EQUAL(*drops, std::vector<std::string>{"bob"});
 }
 
 CAF_TEST(sends go out one at a time in order) {
