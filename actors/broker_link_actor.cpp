@@ -19,6 +19,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include <map>
+#include <set>
 
 namespace chat {
 
@@ -83,8 +84,6 @@ caf::behavior book_impl(caf::stateful_actor<book_state>* self, std::string user,
 struct membership {
   group_actor handle;
   bool transient = false;
-  /// Failures in this session; given up after `max_group_restarts`.
-  int restarts = 0;
 };
 
 /// Re-joins of one failed group before it is given up.
@@ -95,8 +94,11 @@ struct broker_link_state {
   broker_link_settings settings;
   caf::actor listener;
   std::map<std::string, membership> groups;
-  /// Failures of groups that are waiting to be re-joined.
-  std::map<std::string, int> restarts;
+  /// Failed groups waiting for their re-join.
+  std::set<std::string> rejoining;
+  /// Failures of each group in this session; given up after
+  /// `max_group_restarts`.
+  std::map<std::string, int> failures;
   insult_actor insults;
   discovery_actor discovery;
   caf::actor book;
@@ -137,7 +139,7 @@ caf::expected<group_actor> ensure_group(broker_link_pointer self,
   if (auto i = st.groups.find(group); i != st.groups.end())
     return i->second.handle;
   // A group waiting to be re-joined has this session's queue too.
-  inherit = inherit || st.restarts.count(group) != 0;
+  inherit = st.rejoining.erase(group) != 0 || inherit;
   group_config cfg{st.user,
                    group,
                    transient,
@@ -147,12 +149,7 @@ caf::expected<group_actor> ensure_group(broker_link_pointer self,
                    inherit};
   auto g = self->spawn<caf::linked>(group_impl, std::move(cfg),
                                     caf::actor_cast<caf::actor>(self));
-  membership m{g, transient};
-  if (auto j = st.restarts.find(group); j != st.restarts.end()) {
-    m.restarts = j->second;
-    st.restarts.erase(j);
-  }
-  st.groups.emplace(group, m);
+  st.groups.emplace(group, membership{g, transient});
   st.unread.try_emplace("group:" + group, 0);
   if (!transient)
     caf::anon_send(st.book, join_atom::value, group);
@@ -176,17 +173,19 @@ void group_failed(broker_link_pointer self, std::string group, const caf::error&
   auto& st = self->state;
   auto m = st.groups.at(group);
   st.groups.erase(group);
-  if (++m.restarts > max_group_restarts) {
+  auto failures = ++st.failures[group];
+  if (failures > max_group_restarts) {
     tell(self, group,
          "group " + group + " failed: " + describe(reason) + "; join it again");
     st.unread.erase("group:" + group);
+    st.failures.erase(group); // a join by hand starts counting anew
     return;
   }
-  auto delay = std::chrono::seconds{1 << (m.restarts - 1)};
+  auto delay = std::chrono::seconds{1 << (failures - 1)};
   tell(self, group,
        "group " + group + " failed: " + describe(reason) + "; re-joining in " +
            std::to_string(delay.count()) + " s");
-  st.restarts[group] = m.restarts;
+  st.rejoining.insert(group);
   self->delayed_send(self, delay, retry_atom::value, group, m.transient);
 }
 
@@ -231,12 +230,12 @@ broker_link_actor::behavior_type broker_link_impl(broker_link_pointer self,
       },
       [=](retry_atom, const std::string& group, bool transient) {
         // Unless the user left it meanwhile.
-        if (self->state.restarts.count(group) != 0)
+        if (self->state.rejoining.count(group) != 0)
           ensure_group(self, group, transient, true);
       },
       [=](leave_atom, const std::string& group) -> caf::result<ok_atom> {
         auto& st = self->state;
-        if (st.restarts.erase(group) != 0) {
+        if (st.rejoining.erase(group) != 0) {
           // Failed and waiting to be re-joined: its queue expires by itself.
           st.unread.erase("group:" + group);
           caf::anon_send(st.book, leave_atom::value, group);
