@@ -146,6 +146,7 @@ caf::expected<group_actor> ensure_group(broker_link_pointer self,
                    st.settings.amqp,
                    st.settings.queue_expiry,
                    st.settings.history_size,
+                   st.settings.outbox_size,
                    inherit};
   auto g = self->spawn<caf::linked>(group_impl, std::move(cfg),
                                     caf::actor_cast<caf::actor>(self));
@@ -332,6 +333,8 @@ broker_link_settings read_broker_link_settings(const caf::actor_system_config& c
   s.max_message_bytes = caf::get_or(cfg, "chat.max-message-bytes", d::max_message_bytes);
   s.history_size =
       static_cast<size_t>(caf::get_or(cfg, "chat.history-size", d::history_size));
+  s.outbox_size =
+      static_cast<size_t>(caf::get_or(cfg, "chat.outbox-size", d::outbox_size));
   s.discovery_interval =
       caf::get_or(cfg, "chat.discovery-interval", caf::timespan{d::discovery_interval});
   return s;

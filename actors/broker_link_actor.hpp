@@ -66,6 +66,8 @@ struct broker_link_settings {
   size_t max_message_bytes = static_cast<size_t>(defaults::max_message_bytes);
   /// Messages kept per group.
   size_t history_size = static_cast<size_t>(defaults::history_size);
+  /// Messages waiting for the broker per group.
+  size_t outbox_size = static_cast<size_t>(defaults::outbox_size);
 };
 
 /// Reads chat.amqp-*, chat.redis-*, chat.lease-ttl, chat.queue-expiry and

@@ -1,6 +1,7 @@
 #include "actors/discovery_actor.hpp"
 
 #include "actors/amqp_glue.hpp"
+#include "actors/chat_exchanges.hpp"
 #include "actors/names.hpp"
 
 #include <caf/send.hpp>
@@ -42,8 +43,8 @@ discovery_actor::behavior_type discovery_impl(discovery_pointer self,
   auto requests = st.cfg.user + ":discovery_requests";
   auto responses = st.cfg.user + ":discovery_responses";
   auto& w = *st.worker;
-  w.declare_exchange("discovery_requests", "fanout");
-  w.declare_exchange("discovery_responses", "direct");
+  declare(w, discovery_request_exchange);
+  declare(w, discovery_response_exchange);
   w.declare_queue(amqp_queue_spec{requests, true, false, false, expiry}, true, true);
   w.bind(requests, "discovery_requests", "");
   w.consume(requests, 0, true);

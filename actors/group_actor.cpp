@@ -1,6 +1,7 @@
 #include "actors/group_actor.hpp"
 
 #include "actors/amqp_glue.hpp"
+#include "actors/chat_exchanges.hpp"
 #include "config/errors.hpp"
 
 #include <caf/event_based_actor.hpp>
@@ -44,6 +45,28 @@ void group_state::emit(chat_event ev) {
   caf::anon_send(parent, event_atom::value, std::move(ev));
 }
 
+void group_state::tell(uint8_t kind, std::string text) {
+  emit({kind, chat, "", std::move(text), now_ms(), false, true});
+}
+
+void group_state::drop_pending(const std::string& why) {
+  if (pending.empty())
+    return;
+  tell(chat_event::error,
+       std::to_string(pending.size()) + " message(s) not sent: " + why);
+  for (auto& [id, rp] : pending)
+    rp.deliver(make_error(errc::broker_error, "not sent: " + why));
+  pending.clear();
+}
+
+namespace {
+
+std::string messages(size_t n) {
+  return std::to_string(n) + (n == 1 ? " message" : " messages");
+}
+
+} // namespace
+
 group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
                                       caf::actor parent) {
   auto& st = self->state;
@@ -65,11 +88,13 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
             .count();
   }
   auto& w = *st.worker;
-  w.declare_exchange("group_chat", "topic");
+  declare(w, group_exchange);
   // fresh: a crashed earlier session's queue is never inherited (ours is,
   // when a restart re-joins).
   w.declare_queue(q, !st.cfg.inherit, false);
-  w.bind(q.name, "group_chat", group_binding_key(st.cfg.group));
+  // Bound to the durable twin: the binding outlives a broker restart, so no
+  // message published before we are back misses our queue.
+  w.bind(q.name, durable_name(group_exchange), group_binding_key(st.cfg.group));
   w.consume(q.name, 0, false);
   w.barrier([hdl = caf::actor_cast<caf::actor>(self)] {
     caf::anon_send(hdl, link_atom::value, true, std::string{"subscribed"});
@@ -77,9 +102,21 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
   // A clean shutdown (parent exits) deletes the queue; a kill or an error
   // leaves it to x-expires.
   self->set_exit_handler([self](caf::exit_msg& msg) {
+    self->state.drop_pending("the session ended before the broker took them");
     if (!msg.reason || msg.reason == caf::exit_reason::user_shutdown)
       self->state.remove_subscription();
     self->quit(msg.reason);
+  });
+  self->set_exception_handler([self](std::exception_ptr& eptr) -> caf::error {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(eptr);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    self->state.drop_pending("the group failed: " + what);
+    return caf::make_error(caf::sec::runtime_error, what);
   });
   return {
       [=](ready_atom) -> caf::result<ok_atom> {
@@ -91,10 +128,20 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
       },
       [=](post_atom, const std::string& text) -> caf::result<ok_atom> {
         auto& st = self->state;
+        if (st.pending.size() >= st.cfg.outbox_size)
+          return make_error(errc::outbox_full,
+                            "not sent: " + messages(st.pending.size()) +
+                                " already wait for the broker (chat.outbox-size)");
+        if (st.offline && !std::exchange(st.said_pending, true))
+          st.tell(chat_event::info, "pending: the broker is unreachable; what you "
+                                    "write is sent, in order, once it is back");
+        if (st.offline)
+          ++st.held;
         auto id = st.next_id++;
         amqp_message msg;
-        msg.exchange = "group_chat";
+        msg.exchange = durable_name(group_exchange);
         msg.routing_key = group_routing_key(st.cfg.user, st.cfg.group);
+        msg.mandatory = true;
         msg.body = st.cfg.user + ": " + text;
         msg.persistent = !st.cfg.transient;
         msg.message_id = make_message_id(st.cfg.user, id);
@@ -111,6 +158,7 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
       },
       [=](history_atom) { return self->state.history.snapshot(); },
       [=](leave_atom) {
+        self->state.drop_pending("you left the group");
         self->state.remove_subscription();
         self->quit();
         return ok_atom::value;
@@ -135,11 +183,14 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
           return;
         if (err) {
           i->second.deliver(err);
-          st.emit({chat_event::error, st.chat, "", describe(err), now_ms(), false, true});
+          st.tell(chat_event::error, describe(err));
         } else {
           i->second.deliver(ok_atom::value);
         }
         st.pending.erase(i);
+        if (!st.offline && st.held > 0 && st.pending.empty())
+          st.tell(chat_event::info, "sent: " + messages(std::exchange(st.held, 0)) +
+                                        " that waited for the broker");
       },
       [=](link_atom, bool up, const std::string& text) {
         auto& st = self->state;
@@ -151,8 +202,14 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
         }
         if (up && text == "connected")
           return;
-        st.emit({up ? chat_event::info : chat_event::error, st.chat, "", text, now_ms(),
-                 false, true});
+        if (!up && !st.offline) {
+          st.offline = true;
+          st.held = st.pending.size(); // published again after the reconnect
+        } else if (up) {
+          st.offline = false;
+          st.said_pending = false;
+        }
+        st.tell(up ? chat_event::info : chat_event::error, text);
       },
   };
 }

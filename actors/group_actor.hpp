@@ -28,8 +28,11 @@
 namespace chat {
 
 /// ready: replies once the subscription is live on the broker. post: sends
-/// `<user>: <text>`, replies once the broker confirmed it. leave: deletes
-/// the subscription queue and ends the actor.
+/// `<user>: <text>`, replies once the broker confirmed it; while the broker
+/// is unreachable posts wait (in order, at most chat.outbox-size) and are
+/// sent once it is back. Every post is answered, also when the actor ends
+/// (then with an error: not sent). leave: deletes the subscription queue and
+/// ends the actor.
 using group_actor =
     caf::typed_actor<caf::replies_to<ready_atom>::with<ok_atom>,
                      caf::replies_to<post_atom, std::string>::with<ok_atom>,
@@ -49,6 +52,8 @@ struct group_config {
   caf::timespan queue_expiry{};
   /// Messages kept in the group's history (chat.history-size).
   size_t history_size = static_cast<size_t>(defaults::history_size);
+  /// Posts that may wait for the broker's confirm (chat.outbox-size).
+  size_t outbox_size = static_cast<size_t>(defaults::outbox_size);
   /// The queue is this session's own (a restart re-joins): keep it and the
   /// messages waiting in it instead of starting fresh.
   bool inherit = false;
@@ -77,10 +82,19 @@ struct group_state {
   std::map<uint64_t, caf::typed_response_promise<ok_atom>> pending;
   std::vector<caf::typed_response_promise<ok_atom>> waiting_ready;
   bool ready = false;
+  /// The broker connection is down (after it was up once).
+  bool offline = false;
+  /// Posts that waited for an outage; reported once all are sent.
+  size_t held = 0;
+  /// The user was told, in this outage, that posts wait.
+  bool said_pending = false;
   uint64_t next_id = 1;
   /// Clean exit or leave: delete the queue (a crash leaves it to x-expires).
   void remove_subscription();
   void emit(chat_event ev);
+  void tell(uint8_t kind, std::string text);
+  /// Answers every waiting post with "not sent" (the actor ends).
+  void drop_pending(const std::string& why);
   static inline const char* name = "group";
 };
 

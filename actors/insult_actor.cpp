@@ -1,6 +1,7 @@
 #include "actors/insult_actor.hpp"
 
 #include "actors/amqp_glue.hpp"
+#include "actors/chat_exchanges.hpp"
 #include "config/errors.hpp"
 
 #include <caf/send.hpp>
@@ -18,17 +19,18 @@ insult_actor::behavior_type insult_impl(insult_pointer self, std::string user,
   st.parent = std::move(parent);
   st.worker = std::make_unique<amqp_worker>(
       std::move(broker), forward_to(caf::actor_cast<caf::actor>(self)));
-  st.worker->declare_exchange("insults", "fanout");
+  declare(*st.worker, insult_exchange);
   // Shared by all clients, original ones included: declared as they do.
   st.worker->declare_queue(amqp_queue_spec{insults_queue, true, false, false, 0}, false,
                            false);
-  st.worker->bind(insults_queue, "insults", "");
+  st.worker->bind(insults_queue, durable_name(insult_exchange), "");
   return {
       [=](insult_atom, const std::string& text) -> caf::result<ok_atom> {
         auto& st = self->state;
         auto id = st.next_id++;
         amqp_message msg;
-        msg.exchange = "insults";
+        msg.exchange = durable_name(insult_exchange);
+        msg.mandatory = true;
         msg.body = text;
         // Persistent, unlike the original: a queued insult survives a restart.
         msg.persistent = true;

@@ -1,5 +1,6 @@
 #include "actors/topology_actor.hpp"
 
+#include "actors/chat_exchanges.hpp"
 #include "actors/group_actor.hpp"
 #include "actors/names.hpp"
 #include "actors/subscriptions.hpp"
@@ -14,7 +15,7 @@ namespace chat {
 
 namespace {
 
-/// Re-binds every recorded subscription whose queue still exists; returns
+/// Binds every recorded subscription whose queue still exists; returns
 /// how many. A missing queue (its owner crashed and it expired) closes the
 /// channel: reopen and go on.
 caf::expected<int> rebind_subscriptions(amqp_connection& conn, redis_client& redis) {
@@ -36,8 +37,9 @@ caf::expected<int> rebind_subscriptions(amqp_connection& conn, redis_client& red
       for (auto& g : groups->elements) {
         if (!name_problem(g.str).empty())
           continue;
-        auto err = conn.bind_queue(subscription_queue(user, g.str), "group_chat",
-                                   group_binding_key(g.str));
+        auto err =
+            conn.bind_queue(subscription_queue(user, g.str), durable_name(group_exchange),
+                            group_binding_key(g.str));
         if (!err) {
           ++count;
         } else if (auto reopen = conn.reopen_channel()) {
@@ -62,7 +64,7 @@ topology_actor::behavior_type topology_impl(topology_pointer self, amqp_settings
         auto conn = amqp_connection::open(st.broker, err);
         for (auto& x : chat_exchanges)
           if (!err)
-            err = conn->declare_exchange(x.name, x.type, false);
+            err = declare(*conn, x);
         caf::expected<int> rebound{0};
         if (!err) {
           redis_client rc{st.redis};

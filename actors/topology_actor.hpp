@@ -1,11 +1,12 @@
 #pragma once
 
 // Declares PROTOCOL.md's four exchanges (non-durable, as original clients
-// declare them) whenever the broker becomes ready, so that a restarted
-// broker has them again before any client reconnects. Then re-binds every
-// live persistent subscription recorded in Redis (actors/subscriptions.hpp):
-// a restarted broker keeps durable queues but drops their bindings to the
-// non-durable exchanges.
+// declare them) and their durable twins (actors/chat_exchanges.hpp)
+// whenever the broker becomes ready, so that a restarted broker routes
+// between them again before any client reconnects. Then binds every live
+// persistent subscription recorded in Redis (actors/subscriptions.hpp) to
+// the durable twin: a queue bound there keeps its binding across broker
+// restarts from then on.
 
 #include "actors/atoms.hpp"
 #include "adapters/amqp_connection.hpp"
@@ -35,18 +36,5 @@ using topology_pointer = topology_actor::stateful_pointer<topology_state>;
 /// Spawn detached: rabbitmq-c blocks.
 topology_actor::behavior_type topology_impl(topology_pointer self, amqp_settings broker,
                                             redis_settings redis);
-
-struct exchange_spec {
-  const char* name;
-  const char* type;
-};
-
-/// PROTOCOL.md's exchanges.
-inline constexpr exchange_spec chat_exchanges[] = {
-    {"group_chat", "topic"},
-    {"discovery_requests", "fanout"},
-    {"discovery_responses", "direct"},
-    {"insults", "fanout"},
-};
 
 } // namespace chat

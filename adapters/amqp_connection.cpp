@@ -218,6 +218,16 @@ caf::error amqp_connection::bind_queue(const std::string& queue,
   return d.check("binding " + queue + " to " + exchange);
 }
 
+caf::error amqp_connection::bind_exchange(const std::string& destination,
+                                          const std::string& source,
+                                          const std::string& key) {
+  auto& d = *impl_;
+  amqp_exchange_bind(d.conn, channel, amqp_cstring_bytes(destination.c_str()),
+                     amqp_cstring_bytes(source.c_str()), amqp_cstring_bytes(key.c_str()),
+                     amqp_empty_table);
+  return d.check("binding exchange " + destination + " to " + source);
+}
+
 caf::error amqp_connection::qos(uint16_t prefetch) {
   auto& d = *impl_;
   amqp_basic_qos(d.conn, channel, 0, prefetch, 0);
@@ -267,9 +277,9 @@ caf::error amqp_connection::publish(const amqp_message& msg, uint64_t& seq) {
     props.headers = headers.table();
   }
   amqp_bytes_t body{msg.body.size(), const_cast<char*>(msg.body.data())};
-  auto rc =
-      amqp_basic_publish(d.conn, channel, amqp_cstring_bytes(msg.exchange.c_str()),
-                         amqp_cstring_bytes(msg.routing_key.c_str()), 0, 0, &props, body);
+  auto rc = amqp_basic_publish(d.conn, channel, amqp_cstring_bytes(msg.exchange.c_str()),
+                               amqp_cstring_bytes(msg.routing_key.c_str()),
+                               msg.mandatory ? 1 : 0, 0, &props, body);
   if (auto e = d.status(rc, "publishing to " + msg.exchange))
     return e;
   seq = d.confirms ? d.next_seq++ : 0;
@@ -374,8 +384,21 @@ amqp_event amqp_connection::next_event(caf::timespan timeout) {
     break;
   }
   case AMQP_BASIC_RETURN_METHOD: {
+    // Unroutable (mandatory): the broker confirms it next; the sender must
+    // learn that nobody got it.
+    auto m = static_cast<amqp_basic_return_t*>(frame.payload.method.decoded);
+    result.msg.exchange = text_of(m->exchange);
+    result.msg.routing_key = text_of(m->routing_key);
     amqp_message_t msg;
-    amqp_read_message(d.conn, frame.channel, &msg, 0);
+    auto r = amqp_read_message(d.conn, frame.channel, &msg, 0);
+    if (r.reply_type != AMQP_RESPONSE_NORMAL) {
+      result.kind = amqp_event::failed;
+      result.err = d.fail("reading a returned message", r);
+      break;
+    }
+    result.kind = amqp_event::returned;
+    if (msg.properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG)
+      result.msg.message_id = text_of(msg.properties.message_id);
     amqp_destroy_message(&msg);
     break;
   }

@@ -45,6 +45,8 @@ struct amqp_message {
   std::string routing_key;
   std::string body;
   bool persistent = false;
+  /// The broker returns it (basic.return) when no queue is bound for it.
+  bool mandatory = false;
   std::string message_id;
   std::map<std::string, std::string> headers;
 };
@@ -77,7 +79,8 @@ typename Inspector::result_type inspect(Inspector& f, amqp_delivery& x) {
 
 /// What reading the connection produced.
 struct amqp_event {
-  enum kind_t { none, delivery, ack, nack, failed } kind = none;
+  enum kind_t { none, delivery, ack, nack, returned, failed } kind = none;
+  /// The delivered message, or the returned one (its message_id).
   amqp_delivery msg;
   /// Publisher confirm: sequence number and whether it covers all below.
   uint64_t seq = 0;
@@ -108,6 +111,10 @@ public:
   caf::error purge_queue(const std::string& name);
   caf::error bind_queue(const std::string& queue, const std::string& exchange,
                         const std::string& key);
+  /// Exchange-to-exchange binding: what `source` routes with `key` also
+  /// goes to `destination`.
+  caf::error bind_exchange(const std::string& destination, const std::string& source,
+                           const std::string& key);
   /// Prefetch limit of the channel (basic.qos).
   caf::error qos(uint16_t prefetch);
   /// Starts a consumer; returns its tag in `tag`.

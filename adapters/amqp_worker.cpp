@@ -52,13 +52,33 @@ amqp_worker::queue_entry* amqp_worker::find(const std::string& name) {
   return nullptr;
 }
 
-void amqp_worker::declare_exchange(std::string name, std::string type) {
-  post([this, name, type] {
-    exchanges_.emplace_back(name, type);
+void amqp_worker::declare_exchange(std::string name, std::string type, bool durable) {
+  post([this, x = exchange_entry{name, type, durable}] {
+    exchanges_.push_back(x);
     if (conn_)
-      if (auto err = conn_->declare_exchange(name, type, false))
+      if (auto err = conn_->declare_exchange(x.name, x.type, x.durable))
         lost(err);
   });
+}
+
+void amqp_worker::bind_exchange(std::string destination, std::string source,
+                                std::string key) {
+  post([this, b = exchange_binding{destination, source, key}] {
+    exchange_bindings_.push_back(b);
+    if (conn_)
+      if (auto err = conn_->bind_exchange(b.destination, b.source, b.key))
+        lost(err);
+  });
+}
+
+caf::error amqp_worker::assert_exchanges() {
+  for (auto& x : exchanges_)
+    if (auto err = conn_->declare_exchange(x.name, x.type, x.durable))
+      return err;
+  for (auto& b : exchange_bindings_)
+    if (auto err = conn_->bind_exchange(b.destination, b.source, b.key))
+      return err;
+  return {};
 }
 
 void amqp_worker::declare_queue(amqp_queue_spec spec, bool fresh, bool purge) {
@@ -196,9 +216,8 @@ caf::error amqp_worker::connect() {
   if (!conn_)
     return err;
   // Re-assert everything: a restarted broker lost exchanges and bindings.
-  for (auto& [name, type] : exchanges_)
-    if (auto e = conn_->declare_exchange(name, type, false))
-      return e;
+  if (auto e = assert_exchanges())
+    return e;
   if (auto e = conn_->enable_confirms())
     return e;
   for (auto& q : queues_) {
@@ -207,6 +226,7 @@ caf::error amqp_worker::connect() {
       return e;
   }
   seq_to_id_.clear();
+  returned_.clear();
   for (auto& [id, msg] : outbox_) {
     uint64_t seq = 0;
     if (auto e = conn_->publish(msg, seq))
@@ -253,27 +273,40 @@ void amqp_worker::pump() {
       ev.msg.epoch = epoch_;
       cbs_.delivery(std::move(ev.msg));
       break;
-    case amqp_event::ack:
-    case amqp_event::nack: {
-      auto last = seq_to_id_.upper_bound(ev.seq);
-      auto first = ev.multiple ? seq_to_id_.begin() : seq_to_id_.find(ev.seq);
-      if (first == seq_to_id_.end())
-        break;
-      for (auto i = first; i != last; ++i) {
-        outbox_.erase(i->second);
-        cbs_.confirmed(i->second, ev.kind == amqp_event::ack
-                                      ? caf::error{}
-                                      : make_error(errc::broker_error,
-                                                   "the broker refused a message"));
-      }
-      seq_to_id_.erase(first, last);
+    case amqp_event::returned:
+      // The broker confirms a returned message as well; remember it until
+      // then.
+      returned_.insert(ev.msg.message_id);
       break;
-    }
+    case amqp_event::ack:
+    case amqp_event::nack:
+      settle(ev.seq, ev.multiple, ev.kind == amqp_event::ack);
+      break;
     case amqp_event::failed:
       lost(ev.err);
       return;
     }
   }
+}
+
+void amqp_worker::settle(uint64_t seq, bool multiple, bool acked) {
+  auto last = seq_to_id_.upper_bound(seq);
+  auto first = multiple ? seq_to_id_.begin() : seq_to_id_.find(seq);
+  if (first == seq_to_id_.end())
+    return;
+  for (auto i = first; i != last; ++i) {
+    auto msg = outbox_.find(i->second);
+    caf::error err;
+    if (!acked)
+      err = make_error(errc::broker_error, "the broker refused a message");
+    else if (msg != outbox_.end() && returned_.erase(msg->second.message_id) != 0)
+      err = make_error(errc::undeliverable,
+                       "not delivered: no queue is bound for " + msg->second.routing_key);
+    if (msg != outbox_.end())
+      outbox_.erase(msg);
+    cbs_.confirmed(i->second, std::move(err));
+  }
+  seq_to_id_.erase(first, last);
 }
 
 void amqp_worker::run() {

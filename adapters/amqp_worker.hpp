@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -43,8 +44,10 @@ public:
   amqp_worker(const amqp_worker&) = delete;
   amqp_worker& operator=(const amqp_worker&) = delete;
 
-  /// Non-durable, as PROTOCOL.md declares them.
-  void declare_exchange(std::string name, std::string type);
+  /// Non-durable unless `durable` (PROTOCOL.md's exchanges are not).
+  void declare_exchange(std::string name, std::string type, bool durable = false);
+  /// Exchange-to-exchange binding (after the exchanges are declared).
+  void bind_exchange(std::string destination, std::string source, std::string key);
   /// `fresh`: delete a leftover of an earlier session first (once).
   /// `purge`: drop what is queued, once.
   void declare_queue(amqp_queue_spec spec, bool fresh, bool purge);
@@ -53,7 +56,9 @@ public:
   void cancel(std::string queue);
   /// Deletes the queue now (if connected) and forgets it.
   void delete_queue(std::string name);
-  /// `id` identifies the message in `confirmed`.
+  /// `id` identifies the message in `confirmed`. Kept and published again
+  /// after a reconnect until the broker confirms it; a mandatory message
+  /// the broker returned (no queue for it) is confirmed with an error.
   void publish(uint64_t id, amqp_message msg);
   /// Deliveries of an older connection (`epoch`) are ignored: the broker
   /// requeued them when it closed.
@@ -82,6 +87,8 @@ private:
   caf::error apply(queue_entry& q);
   caf::error start_consumer(queue_entry& q);
   void pump();
+  /// A publisher confirm (ack or nack) for `seq`, and all below if `multiple`.
+  void settle(uint64_t seq, bool multiple, bool acked);
   void lost(const caf::error& err);
   void wait_for_wakeup(caf::timespan timeout);
   queue_entry* find(const std::string& name);
@@ -98,7 +105,23 @@ private:
   std::unique_ptr<amqp_connection> conn_;
   uint64_t epoch_ = 0;
   bool ever_up_ = false;
-  std::vector<std::pair<std::string, std::string>> exchanges_;
+  struct exchange_entry {
+    std::string name;
+    std::string type;
+    bool durable = false;
+  };
+  struct exchange_binding {
+    std::string destination;
+    std::string source;
+    std::string key;
+  };
+
+  caf::error assert_exchanges();
+
+  std::vector<exchange_entry> exchanges_;
+  std::vector<exchange_binding> exchange_bindings_;
+  /// Message ids the broker returned, until their confirm arrives.
+  std::set<std::string> returned_;
   std::vector<queue_entry> queues_;
   std::map<uint64_t, amqp_message> outbox_;
   std::map<uint64_t, uint64_t> seq_to_id_;

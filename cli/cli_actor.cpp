@@ -151,8 +151,8 @@ void send_text(cli_pointer self, const std::string& chat, const std::string& tex
         .then(on_ok, on_error);
   else if (chat == "insults")
     self->request(owner, send_timeout, insult_atom::value, text).then(on_ok, on_error);
-  else
-    self->request(owner, send_timeout, post_atom::value, chat.substr(6), text)
+  else // waits in the group's bounded outbox while the broker is away
+    self->request(owner, caf::infinite, post_atom::value, chat.substr(6), text)
         .then(on_ok, on_error);
 }
 
@@ -187,6 +187,10 @@ void finish_quit(cli_pointer self) {
   if (st.left)
     return;
   st.left = true;
+  if (st.pending > 0)
+    complain(self, std::to_string(st.pending) +
+                       " message(s) not sent: the broker or the peer did not take them "
+                       "in time");
   st.print(render_status("leaving", st.opts));
   // Main sees us end and shuts the session down (unregister, delete
   // subscriptions, close connections).

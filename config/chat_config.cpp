@@ -61,6 +61,8 @@ const std::vector<option_spec>& chat_options() {
        "a private message fails if not delivered within this long"},
       {"max-message-bytes", k::integer, std::to_string(d::max_message_bytes),
        "longest private message text in bytes (UTF-8)"},
+      {"outbox-size", k::integer, std::to_string(d::outbox_size),
+       "group messages that may wait for the broker per group; more are refused"},
       {"managed", k::boolean, d::managed ? "true" : "false",
        "server: start and supervise redis-server/rabbitmq-server if none answers"},
       {"state-dir", k::string, quoted(d::state_dir),
@@ -315,6 +317,9 @@ std::string validate(const caf::actor_system_config& cfg) {
       caf::get_or(cfg, "chat.max-message-bytes", defaults::max_message_bytes);
   if (max_bytes < 1 || max_bytes > 1'000'000)
     return "bad value for chat.max-message-bytes: expected an integer 1..1000000";
+  auto outbox = caf::get_or(cfg, "chat.outbox-size", defaults::outbox_size);
+  if (outbox < 1 || outbox > 1'000'000)
+    return "bad value for chat.outbox-size: expected an integer 1..1000000";
   auto send_timeout =
       caf::get_or(cfg, "chat.send-timeout", caf::timespan{defaults::send_timeout});
   if (send_timeout <= caf::timespan{0})

@@ -50,6 +50,9 @@ inline constexpr int64_t history_size = 1000;
 inline constexpr auto send_timeout = 2s;
 /// Longest private message text, in bytes of UTF-8.
 inline constexpr int64_t max_message_bytes = 4096;
+/// Group messages that may wait for the broker's confirm per group (typed
+/// while it is unreachable, or in flight); one more is refused.
+inline constexpr int64_t outbox_size = 1000;
 
 /// Server node: start and supervise redis-server/rabbitmq-server when
 /// nothing answers on the configured ports.

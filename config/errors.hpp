@@ -27,6 +27,8 @@ enum class errc : uint8_t {
   not_authentic,     ///< a sender failed to prove who it is
   peer_unreachable,  ///< a registered peer does not answer
   not_registered,    ///< this session has no name yet
+  undeliverable,     ///< the broker had no queue for a message
+  outbox_full,       ///< too many messages wait for the broker
 };
 
 /// An error in the `chat` category; `what` is shown to the user as is.
