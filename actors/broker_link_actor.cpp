@@ -29,26 +29,28 @@ std::string millis(caf::timespan x) {
   return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(x).count());
 }
 
-/// Keeps `chat:subscriptions:<user>` in Redis (detached: hiredis blocks).
-/// Failures are retried on the next refresh: the record only speeds up
-/// recovery after a broker restart, clients re-bind by themselves anyway.
+/// Keeps `chat:subscriptions:<user>` in Redis (detached: hiredis blocks),
+/// rewritten every TTL/3 and, after a failed write (Redis down or
+/// restarted empty), every second until it is back: the server node re-binds
+/// what is recorded here after a broker restart.
 struct book_state {
   std::unique_ptr<redis_client> redis;
   std::string key;
   caf::timespan ttl{};
   std::set<std::string> groups;
-  void write() {
-    if (groups.empty()) {
-      redis->command({"DEL", key});
-      return;
-    }
+  /// Whether the record is in Redis as `groups` says.
+  bool write() {
+    if (groups.empty())
+      return static_cast<bool>(redis->command({"DEL", key}));
     std::vector<std::string> cmd{"SADD", key};
     cmd.insert(cmd.end(), groups.begin(), groups.end());
-    redis->command(cmd);
-    redis->command({"PEXPIRE", key, millis(ttl)});
+    return redis->command(cmd) && redis->command({"PEXPIRE", key, millis(ttl)});
   }
   static inline const char* name = "subscription-book";
 };
+
+/// How soon a failed write of the subscription record is tried again.
+constexpr auto book_retry = std::chrono::seconds{1};
 
 caf::behavior book_impl(caf::stateful_actor<book_state>* self, std::string user,
                         redis_settings redis, caf::timespan ttl) {
@@ -74,8 +76,9 @@ caf::behavior book_impl(caf::stateful_actor<book_state>* self, std::string user,
         st.redis->command({"SREM", st.key, group});
       },
       [=](refresh_atom) {
-        self->state.write();
-        self->delayed_send(self, self->state.ttl / 3, refresh_atom::value);
+        auto& st = self->state;
+        auto next = st.write() ? st.ttl / 3 : caf::timespan{book_retry};
+        self->delayed_send(self, next, refresh_atom::value);
       },
   };
 }
