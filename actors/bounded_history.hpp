@@ -1,9 +1,10 @@
 #pragma once
 
 // A chat's history for groups and the insult channel: the last `capacity`
-// events, oldest first, and the message ids seen recently, so a redelivery
-// (after a reconnect or a requeue) is shown once. Both stay bounded however
-// long the session runs.
+// events that fit in `max_bytes` of text, oldest first, and the message ids
+// seen recently, so a redelivery (after a reconnect or a requeue) is shown
+// once. Both stay bounded however long the session runs and whatever the
+// senders send.
 
 #include "actors/chat_types.hpp"
 #include "config/defaults.hpp"
@@ -17,16 +18,25 @@ namespace chat {
 
 class bounded_history {
 public:
-  explicit bounded_history(size_t capacity = static_cast<size_t>(defaults::history_size))
-      : capacity_(capacity) {}
+  explicit bounded_history(
+      size_t capacity = static_cast<size_t>(defaults::history_size),
+      size_t max_bytes = static_cast<size_t>(defaults::history_bytes))
+      : capacity_(capacity), max_bytes_(max_bytes) {}
 
   /// Keeps at most `capacity` events from now on.
   void set_capacity(size_t capacity) { capacity_ = capacity; }
 
+  /// Keeps at most `max_bytes` of sender names and texts from now on.
+  void set_max_bytes(size_t max_bytes) { max_bytes_ = max_bytes; }
+
   void push(chat_event ev) {
+    bytes_ += weight(ev);
     events_.emplace_back(std::move(ev));
-    if (events_.size() > capacity_)
+    // The newest event stays, even if it alone is over the budget.
+    while (events_.size() > 1 && (events_.size() > capacity_ || bytes_ > max_bytes_)) {
+      bytes_ -= weight(events_.front());
       events_.pop_front();
+    }
   }
 
   /// True the first time `id` comes along (empty ids always count as new).
@@ -48,8 +58,17 @@ public:
 
   size_t size() const { return events_.size(); }
 
+  /// Bytes of sender names and texts held.
+  size_t bytes() const { return bytes_; }
+
 private:
+  static size_t weight(const chat_event& ev) {
+    return ev.from.size() + ev.text.size() + ev.chat.size();
+  }
+
   size_t capacity_;
+  size_t max_bytes_;
+  size_t bytes_ = 0;
   std::deque<chat_event> events_;
   std::set<std::string> ids_;
   std::deque<std::string> id_order_;

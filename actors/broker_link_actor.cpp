@@ -141,16 +141,23 @@ caf::expected<group_actor> ensure_group(broker_link_pointer self,
                       "invalid group name '" + group + "': " + problem);
   if (auto i = st.groups.find(group); i != st.groups.end())
     return i->second.handle;
+  if (st.groups.size() + st.rejoining.size() >= st.settings.max_groups && !inherit)
+    return make_error(errc::broker_error,
+                      "cannot join " + group + ": already in " +
+                          std::to_string(st.settings.max_groups) +
+                          " groups (chat.max-groups); /leave one first");
   // A group waiting to be re-joined has this session's queue too.
   inherit = st.rejoining.erase(group) != 0 || inherit;
-  group_config cfg{st.user,
-                   group,
-                   transient,
-                   st.settings.amqp,
-                   st.settings.queue_expiry,
-                   st.settings.history_size,
-                   st.settings.outbox_size,
-                   inherit};
+  group_config cfg{.user = st.user,
+                   .group = group,
+                   .transient = transient,
+                   .broker = st.settings.amqp,
+                   .queue_expiry = st.settings.queue_expiry,
+                   .history_size = st.settings.history_size,
+                   .history_bytes = st.settings.history_bytes,
+                   .max_message_bytes = st.settings.max_message_bytes,
+                   .outbox_size = st.settings.outbox_size,
+                   .inherit = inherit};
   auto g = self->spawn<caf::linked>(group_impl, std::move(cfg),
                                     caf::actor_cast<caf::actor>(self));
   st.groups.emplace(group, membership{g, transient});
@@ -336,6 +343,9 @@ broker_link_settings read_broker_link_settings(const caf::actor_system_config& c
   s.max_message_bytes = caf::get_or(cfg, "chat.max-message-bytes", d::max_message_bytes);
   s.history_size =
       static_cast<size_t>(caf::get_or(cfg, "chat.history-size", d::history_size));
+  s.max_groups = static_cast<size_t>(caf::get_or(cfg, "chat.max-groups", d::max_groups));
+  s.history_bytes =
+      static_cast<size_t>(caf::get_or(cfg, "chat.history-bytes", d::history_bytes));
   s.outbox_size =
       static_cast<size_t>(caf::get_or(cfg, "chat.outbox-size", d::outbox_size));
   s.discovery_interval =

@@ -66,6 +66,10 @@ struct broker_link_settings {
   size_t max_message_bytes = static_cast<size_t>(defaults::max_message_bytes);
   /// Messages kept per group.
   size_t history_size = static_cast<size_t>(defaults::history_size);
+  /// Bytes of text kept per group.
+  size_t history_bytes = static_cast<size_t>(defaults::history_bytes);
+  /// Groups joined at once.
+  size_t max_groups = static_cast<size_t>(defaults::max_groups);
   /// Messages waiting for the broker per group.
   size_t outbox_size = static_cast<size_t>(defaults::outbox_size);
 };

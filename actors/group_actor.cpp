@@ -2,6 +2,8 @@
 
 #include "actors/amqp_glue.hpp"
 #include "actors/chat_exchanges.hpp"
+#include "actors/names.hpp"
+#include "actors/private_chat_rules.hpp"
 #include "config/errors.hpp"
 
 #include <caf/event_based_actor.hpp>
@@ -72,6 +74,7 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.history.set_capacity(st.cfg.history_size);
+  st.history.set_max_bytes(st.cfg.history_bytes);
   st.chat = "group:" + st.cfg.group;
   st.parent = std::move(parent);
   st.worker = std::make_unique<amqp_worker>(
@@ -167,6 +170,15 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
         auto& st = self->state;
         if (st.history.first_time(d.message_id)) {
           auto [from, text] = parse_group_message(d);
+          // The same rules as for what we send: nothing oversized or
+          // malformed is kept or shown, whoever sent it.
+          if (auto problem = private_chat::text_problem(text, st.cfg.max_message_bytes);
+              !problem.empty()) {
+            auto who = name_problem(from).empty() ? " from " + from : std::string{};
+            st.tell(chat_event::error, "dropped a message" + who + ": " + problem);
+            st.worker->ack(d.epoch, d.tag);
+            return;
+          }
           chat_event ev{
               chat_event::message, st.chat, from, text, now_ms(), from == st.cfg.user,
               from == st.cfg.user};

@@ -52,6 +52,10 @@ struct group_config {
   caf::timespan queue_expiry{};
   /// Messages kept in the group's history (chat.history-size).
   size_t history_size = static_cast<size_t>(defaults::history_size);
+  /// Bytes of text kept in the history (chat.history-bytes).
+  size_t history_bytes = static_cast<size_t>(defaults::history_bytes);
+  /// Longest text accepted, sent or received (chat.max-message-bytes).
+  size_t max_message_bytes = static_cast<size_t>(defaults::max_message_bytes);
   /// Posts that may wait for the broker's confirm (chat.outbox-size).
   size_t outbox_size = static_cast<size_t>(defaults::outbox_size);
   /// The queue is this session's own (a restart re-joins): keep it and the

@@ -20,6 +20,14 @@ constexpr int reaper_grace_seconds = 10;
 [[noreturn]] void run_reaper(pid_t parent, char** argv, char** envp, int log_fd,
                              const char* dir) {
   setsid();
+  // Nothing of the server node leaks into the service (its UDP locator
+  // socket, broker and Redis connections, gRPC's pipes): keep only the
+  // standard descriptors and the log, moved to 3.
+  if (log_fd != 3) {
+    dup2(log_fd, 3);
+    log_fd = 3;
+  }
+  close_range(4, ~0U, 0);
   sigset_t mask;
   sigemptyset(&mask);
   sigaddset(&mask, SIGTERM);
@@ -41,6 +49,7 @@ constexpr int reaper_grace_seconds = 10;
     dup2(log_fd, STDERR_FILENO);
     int devnull = open("/dev/null", O_RDONLY);
     dup2(devnull, STDIN_FILENO);
+    close_range(3, ~0U, 0);
     execve(argv[0], argv, envp);
     _exit(127);
   }

@@ -10,6 +10,8 @@
 
 #include <grpc/grpc.h>
 
+#include <sys/resource.h>
+
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -30,6 +32,17 @@ int run(const std::string& command, chat::chat_config& cfg,
   if (!flags.oneshot.empty())
     return chat::run_oneshot(sys, cfg, flags);
   return chat::run_client(sys, cfg, flags);
+}
+
+/// Every descriptor the hard limit allows: Debian's soft default (1024) is
+/// soon reached by a client that many peers connect to, and gRPC 1.51 then
+/// stops accepting for good ("Failed accept4: Too many open files").
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
 }
 
 } // namespace
@@ -75,6 +88,7 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("%H:%M:%S.%e %^%l%$ %v");
   chat::block_shutdown_signals();
+  raise_descriptor_limit();
   // Our own reference to the gRPC library, dropped last, on this thread:
   // otherwise the last channel released on a gRPC thread would start gRPC's
   // cleanup on a thread of its own that races with the process exit.

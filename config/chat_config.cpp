@@ -61,6 +61,10 @@ const std::vector<option_spec>& chat_options() {
        "a private message fails if not delivered within this long"},
       {"max-message-bytes", k::integer, std::to_string(d::max_message_bytes),
        "longest private message text in bytes (UTF-8)"},
+      {"history-bytes", k::integer, std::to_string(d::history_bytes),
+       "bytes of text kept per group (oldest dropped first)"},
+      {"max-groups", k::integer, std::to_string(d::max_groups),
+       "groups one client may join at once"},
       {"outbox-size", k::integer, std::to_string(d::outbox_size),
        "group messages that may wait for the broker per group; more are refused"},
       {"managed", k::boolean, d::managed ? "true" : "false",
@@ -317,6 +321,12 @@ std::string validate(const caf::actor_system_config& cfg) {
       caf::get_or(cfg, "chat.max-message-bytes", defaults::max_message_bytes);
   if (max_bytes < 1 || max_bytes > 1'000'000)
     return "bad value for chat.max-message-bytes: expected an integer 1..1000000";
+  auto history_bytes = caf::get_or(cfg, "chat.history-bytes", defaults::history_bytes);
+  if (history_bytes < 1024 || history_bytes > (int64_t{1} << 30))
+    return "bad value for chat.history-bytes: expected an integer 1024..1073741824";
+  auto max_groups = caf::get_or(cfg, "chat.max-groups", defaults::max_groups);
+  if (max_groups < 1 || max_groups > 1000)
+    return "bad value for chat.max-groups: expected an integer 1..1000";
   auto outbox = caf::get_or(cfg, "chat.outbox-size", defaults::outbox_size);
   if (outbox < 1 || outbox > 1'000'000)
     return "bad value for chat.outbox-size: expected an integer 1..1000000";

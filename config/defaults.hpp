@@ -46,6 +46,10 @@ inline constexpr std::string_view grpc_host = "0.0.0.0";
 inline constexpr uint16_t grpc_port = 0;
 /// Messages kept per private chat (oldest dropped first).
 inline constexpr int64_t history_size = 1000;
+/// Bytes of text kept per group and insult history (oldest dropped first).
+inline constexpr int64_t history_bytes = 1 << 20;
+/// Groups one client may join at once (each has its own AMQP connection).
+inline constexpr int64_t max_groups = 32;
 /// A private message must be delivered within this long, or it fails.
 inline constexpr auto send_timeout = 2s;
 /// Longest private message text, in bytes of UTF-8.

@@ -30,3 +30,18 @@ CAF_TEST(redeliveries are recognised and the id memory stays bounded) {
   CAF_CHECK(h.first_time("a"));
   CAF_CHECK(!h.first_time("e"));
 }
+
+CAF_TEST(the history stays within its byte budget whatever the senders send) {
+  bounded_history h{1000, 10'000};
+  chat_event big;
+  big.text = std::string(4000, 'x');
+  for (int i = 0; i < 300; ++i)
+    h.push(big);
+  CAF_CHECK_LESS_OR_EQUAL(h.bytes(), 10'000u);
+  CAF_CHECK_EQUAL(h.size(), 2u);
+  chat_event small;
+  small.text = "hi";
+  h.push(small);
+  CAF_CHECK_EQUAL(h.snapshot().back().text, "hi");
+  CAF_CHECK_LESS_OR_EQUAL(h.bytes(), 10'000u);
+}

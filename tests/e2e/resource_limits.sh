@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Limits under heavy or hostile input, on the shared server node:
+# - the server node's LAN-locator socket is not inherited by its children
+#   (redis-server, beam.smp, epmd, the reapers);
+# - a client runs with its descriptor limit raised to the hard limit;
+# - a group message over chat.max-message-bytes (or not UTF-8) is dropped on
+#   receive with a one-line error, never shown nor kept;
+# - joining more than chat.max-groups groups is refused with the reason.
+source "$(dirname "$0")/lib.sh"
+source "$CHAT_TEST_ENV"
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+common=(--json --chat.server=127.0.0.1 --chat.redis-port="$CHAT_TEST_REDIS_PORT"
+        --chat.amqp-port="$CHAT_TEST_AMQP_PORT")
+
+# Who holds the locator's UDP socket: the server node alone.
+holders=$(ss -Huapn "sport = :$CHAT_TEST_LOCATOR_PORT" | grep -o 'pid=[0-9]*' | sort -u)
+[ "$holders" = "pid=$CHAT_TEST_SERVER_PID" ] \
+  || { ss -uapn "sport = :$CHAT_TEST_LOCATOR_PORT"; fail "locator socket inherited: $holders"; }
+pass "only the server node holds the locator socket"
+
+id=$RANDOM
+r=recv$id; room=big$id
+mkfifo "$work/in"
+"$bin" "${common[@]}" --chat.name="$r" --chat.max-groups=2 <"$work/in" >"$work/out" 2>&1 &
+client=$!
+exec 3>"$work/in"
+wait_for 10 grep -q '"registered as' "$work/out" || { cat "$work/out"; fail "not registered"; }
+
+read -r _ _ _ soft hard _ < <(grep '^Max open files' "/proc/$client/limits")
+[ "$soft" = "$hard" ] || fail "descriptor limit not raised: soft $soft, hard $hard"
+pass "client descriptor limit raised to the hard limit ($soft)"
+
+echo "/join $room" >&3
+wait_for 10 grep -q "joined $room" "$work/out" || { cat "$work/out"; fail "join failed"; }
+# 20 messages of 100 kB from a sender that allows them, then a small one.
+big=$(head -c 100000 /dev/zero | tr '\0' 'x')
+for i in $(seq 1 20); do
+  "$bin" send "${common[@]:1}" --chat.name="big$id" --chat.max-message-bytes=200000 \
+    --group "$room" "$i$big" >/dev/null || fail "oversized send $i failed"
+done
+"$bin" send "${common[@]:1}" --chat.name="big$id" --group "$room" "small one" \
+  || fail "small send failed"
+wait_for 10 grep -q '"text":"small one"' "$work/out" || fail "small message not received"
+dropped=$(grep -c "\"text\":\"dropped a message from big$id: .*bytes" "$work/out" || true)
+[ "$dropped" = 20 ] || { tail -5 "$work/out" | cut -c1-200; fail "dropped $dropped of 20"; }
+grep -q "xxxxxxxxxx" "$work/out" && fail "an oversized message was shown"
+pass "20 oversized group messages dropped on receive with an error each"
+
+echo "/join second$id" >&3
+wait_for 10 grep -q "joined second$id" "$work/out" || fail "second join failed"
+echo "/join third$id" >&3
+wait_for 10 grep -q "cannot join third$id: already in 2 groups (chat.max-groups)" "$work/out" \
+  || { tail -3 "$work/out"; fail "no clear refusal past chat.max-groups"; }
+pass "a join past chat.max-groups is refused with the reason"
+echo "/quit" >&3
