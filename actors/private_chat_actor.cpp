@@ -57,20 +57,44 @@ caf::error check_incoming(self_ptr self, const wire_message& msg) {
   return {};
 }
 
+/// Asks the least recently active conversation not in view to leave when
+/// the table is full. It goes unless it is sending; the table may exceed
+/// the limit by the few that are busy.
+void make_room(self_ptr self) {
+  auto& st = self->state;
+  if (st.peers.size() < st.settings.max_conversations)
+    return;
+  const std::string* oldest = nullptr;
+  uint64_t oldest_tick = UINT64_MAX;
+  for (auto& [name, tick] : st.last_active)
+    if (tick < oldest_tick && name != st.in_view && st.peers.count(name) != 0) {
+      oldest = &name;
+      oldest_tick = tick;
+    }
+  if (oldest == nullptr)
+    return;
+  self->send(st.peers.at(*oldest), drop_atom::value);
+  st.last_active.erase(*oldest); // asked once; busy ones are asked again later
+}
+
 private_chat_peer_actor peer_for(self_ptr self, const std::string& name) {
   auto& st = self->state;
+  st.last_active[name] = ++st.clock;
   if (auto i = st.peers.find(name); i != st.peers.end())
     return i->second;
-  peer_setup setup{st.user,
-                   name,
-                   st.settings.history_size,
-                   st.settings.send_timeout,
-                   st.key,
-                   st.transport,
-                   st.registry,
-                   st.listener,
-                   caf::actor_cast<caf::actor>(self),
-                   st.floors[name]};
+  make_room(self);
+  auto floor = st.floors.find(name);
+  peer_setup setup{.self_name = st.user,
+                   .peer = name,
+                   .history_size = st.settings.history_size,
+                   .history_bytes = st.settings.history_bytes,
+                   .send_timeout = st.settings.send_timeout,
+                   .key = st.key,
+                   .transport = st.transport,
+                   .registry = st.registry,
+                   .listener = st.listener,
+                   .parent = caf::actor_cast<caf::actor>(self),
+                   .floor = floor != st.floors.end() ? floor->second : replay_floor{}};
   auto hdl = self->spawn<caf::linked>(private_chat_peer_impl, std::move(setup));
   self->monitor(hdl);
   st.peers.emplace(name, hdl);
@@ -103,6 +127,10 @@ private_chat_settings private_chat_settings::from(const caf::actor_system_config
   s.send_timeout = caf::get_or(cfg, "chat.send-timeout", caf::timespan{d::send_timeout});
   s.max_message_bytes = static_cast<size_t>(
       caf::get_or(cfg, "chat.max-message-bytes", d::max_message_bytes));
+  s.history_bytes =
+      static_cast<size_t>(caf::get_or(cfg, "chat.history-bytes", d::history_bytes));
+  s.max_conversations = static_cast<size_t>(
+      caf::get_or(cfg, "chat.max-conversations", d::max_conversations));
   return s;
 }
 
@@ -119,10 +147,11 @@ private_chat_impl(private_chat_pointer self, private_chat_settings settings,
   st.server = private_chat_server::start(st.settings.host, st.settings.port,
                                          make_handler(self), st.failure);
   self->set_down_handler([=](caf::down_msg& dm) {
-    auto& peers = self->state.peers;
-    for (auto i = peers.begin(); i != peers.end(); ++i)
+    auto& st = self->state;
+    for (auto i = st.peers.begin(); i != st.peers.end(); ++i)
       if (i->second.address() == dm.source) {
-        peers.erase(i);
+        st.last_active.erase(i->first);
+        st.peers.erase(i);
         return;
       }
   });
@@ -188,11 +217,14 @@ private_chat_impl(private_chat_pointer self, private_chat_settings settings,
       [=](open_atom, const std::string& peer) {
         if (check_peer(self, peer))
           return;
+        self->state.in_view = peer;
         self->send(peer_for(self, peer), open_atom::value);
       },
       [=](close_atom, const std::string& peer) {
-        auto& peers = self->state.peers;
-        if (auto i = peers.find(peer); i != peers.end())
+        auto& st = self->state;
+        if (st.in_view == peer)
+          st.in_view.clear();
+        if (auto i = st.peers.find(peer); i != st.peers.end())
           self->send(i->second, close_atom::value);
       },
       [=](status_atom) -> caf::result<uint16_t> {
@@ -214,10 +246,19 @@ private_chat_impl(private_chat_pointer self, private_chat_settings settings,
         auto& st = self->state;
         auto i = st.peers.find(peer);
         if (i != st.peers.end() &&
-            caf::actor_cast<caf::strong_actor_ptr>(i->second) == self->current_sender())
+            caf::actor_cast<caf::strong_actor_ptr>(i->second) == self->current_sender()) {
           st.peers.erase(i);
-        if (!key.empty())
-          st.floors[peer] = replay_floor{std::move(key), seq};
+          st.last_active.erase(peer);
+        }
+        if (key.empty())
+          return;
+        if (st.floors.count(peer) == 0)
+          st.floor_order.push_back(peer);
+        st.floors[peer] = replay_floor{std::move(key), seq};
+        while (st.floor_order.size() > 4 * st.settings.max_conversations) {
+          st.floors.erase(st.floor_order.front());
+          st.floor_order.pop_front();
+        }
       },
   };
 }

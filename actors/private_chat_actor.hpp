@@ -16,6 +16,7 @@
 #include <caf/typed_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -49,6 +50,11 @@ struct private_chat_settings {
   size_t history_size = defaults::history_size;
   caf::timespan send_timeout{defaults::send_timeout};
   size_t max_message_bytes = defaults::max_message_bytes;
+  /// Bytes of text kept per conversation (chat.history-bytes).
+  size_t history_bytes = defaults::history_bytes;
+  /// Conversations kept at once; the least recently active one not in view
+  /// makes room for a new one (chat.max-conversations).
+  size_t max_conversations = defaults::max_conversations;
 
   static private_chat_settings from(const caf::actor_system_config& cfg);
 };
@@ -64,8 +70,15 @@ struct private_chat_state {
   std::string user;
   /// One actor per conversation.
   std::map<std::string, private_chat_peer_actor> peers;
-  /// Replay floors of dropped conversations.
+  /// Replay floors of dropped conversations, at most 4 × max_conversations
+  /// (the oldest go first).
   std::map<std::string, replay_floor> floors;
+  std::deque<std::string> floor_order;
+  /// When each conversation was last active (a tick of `clock`).
+  std::map<std::string, uint64_t> last_active;
+  uint64_t clock = 0;
+  /// The conversation in view, if any: never evicted.
+  std::string in_view;
   /// The gRPC service; stopped when the manager ends (state destructor).
   std::unique_ptr<private_chat_server> server;
   /// Why the service could not start.

@@ -34,9 +34,13 @@ void info(self_ptr self, std::string text) {
 
 void remember(self_ptr self, chat_event ev) {
   auto& st = self->state;
+  st.history_bytes += ev.text.size();
   st.history.push_back(ev);
-  while (st.history.size() > st.setup.history_size)
+  while (st.history.size() > 1 && (st.history.size() > st.setup.history_size ||
+                                   st.history_bytes > st.setup.history_bytes)) {
+    st.history_bytes -= st.history.front().text.size();
     st.history.pop_front();
+  }
   if (!st.open && !ev.own)
     ++st.unread;
   emit(self, std::move(ev));
@@ -327,6 +331,10 @@ private_chat_peer_impl(private_chat_peer_pointer self, peer_setup setup) {
         self->state.unread = 0;
       },
       [=](close_atom) { on_close(self); },
+      [=](drop_atom) {
+        if (!self->state.open)
+          drop(self);
+      },
   };
 }
 

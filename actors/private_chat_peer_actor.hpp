@@ -24,6 +24,7 @@
 #include "actors/registry_actor.hpp"
 #include "adapters/ed25519.hpp"
 #include "adapters/private_chat_grpc.hpp"
+#include "config/defaults.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/actor_clock.hpp>
@@ -42,13 +43,15 @@ namespace chat {
 /// send: deliver one text (ok or a one-line error). incoming: a validated
 /// call from the peer (ok, or not_authentic → PERMISSION_DENIED). sent: the
 /// transport's outcome of call `attempt`. open/close: the user views the chat.
+/// drop: the manager needs room; leave unless in view or sending.
 using private_chat_peer_actor =
     caf::typed_actor<caf::replies_to<send_atom, std::string>::with<ok_atom>,
                      caf::replies_to<incoming_atom, wire_message>::with<ok_atom>,
                      caf::reacts_to<sent_atom, uint64_t, int32_t, std::string>,
                      caf::replies_to<history_atom>::with<std::vector<chat_event>>,
                      caf::replies_to<status_atom>::with<chat_summary>,
-                     caf::reacts_to<open_atom>, caf::reacts_to<close_atom>>;
+                     caf::reacts_to<open_atom>, caf::reacts_to<close_atom>,
+                     caf::reacts_to<drop_atom>>;
 
 /// The last proven (key, seq) of a sender, kept by the manager when a
 /// conversation is dropped so old messages cannot be replayed into a new one.
@@ -63,6 +66,8 @@ struct peer_setup {
   std::string self_name;
   std::string peer;
   size_t history_size = 1000;
+  /// Bytes of text the history keeps at most.
+  size_t history_bytes = static_cast<size_t>(defaults::history_bytes);
   caf::timespan send_timeout{};
   std::shared_ptr<const ed25519_key> key;
   std::shared_ptr<peer_transport> transport;
@@ -81,8 +86,10 @@ struct private_chat_peer_state {
   };
 
   peer_setup setup;
-  /// Oldest first, at most setup.history_size.
+  /// Oldest first, at most setup.history_size events and
+  /// setup.history_bytes of text.
   std::deque<chat_event> history;
+  size_t history_bytes = 0;
   uint32_t unread = 0;
   /// The user is viewing this chat.
   bool open = false;

@@ -62,7 +62,9 @@ const std::vector<option_spec>& chat_options() {
       {"max-message-bytes", k::integer, std::to_string(d::max_message_bytes),
        "longest private message text in bytes (UTF-8)"},
       {"history-bytes", k::integer, std::to_string(d::history_bytes),
-       "bytes of text kept per group (oldest dropped first)"},
+       "bytes of text kept per group and per private chat (oldest dropped first)"},
+      {"max-conversations", k::integer, std::to_string(d::max_conversations),
+       "private conversations kept at once; the least recently active makes room"},
       {"max-groups", k::integer, std::to_string(d::max_groups),
        "groups one client may join at once"},
       {"outbox-size", k::integer, std::to_string(d::outbox_size),
@@ -324,6 +326,10 @@ std::string validate(const caf::actor_system_config& cfg) {
   auto history_bytes = caf::get_or(cfg, "chat.history-bytes", defaults::history_bytes);
   if (history_bytes < 1024 || history_bytes > (int64_t{1} << 30))
     return "bad value for chat.history-bytes: expected an integer 1024..1073741824";
+  auto conversations =
+      caf::get_or(cfg, "chat.max-conversations", defaults::max_conversations);
+  if (conversations < 1 || conversations > 100'000)
+    return "bad value for chat.max-conversations: expected an integer 1..100000";
   auto max_groups = caf::get_or(cfg, "chat.max-groups", defaults::max_groups);
   if (max_groups < 1 || max_groups > 1000)
     return "bad value for chat.max-groups: expected an integer 1..1000";

@@ -46,6 +46,9 @@ inline constexpr std::string_view grpc_host = "0.0.0.0";
 inline constexpr uint16_t grpc_port = 0;
 /// Messages kept per private chat (oldest dropped first).
 inline constexpr int64_t history_size = 1000;
+/// Private conversations kept at once (a flood of strangers cannot grow the
+/// client without bound: the least recently active one makes room).
+inline constexpr int64_t max_conversations = 200;
 /// Bytes of text kept per group and insult history (oldest dropped first).
 inline constexpr int64_t history_bytes = 1 << 20;
 /// Groups one client may join at once (each has its own AMQP connection).

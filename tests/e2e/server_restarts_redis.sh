@@ -10,7 +10,7 @@ rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
 registered() { [ "$(rcli exists "$1" 2>/dev/null)" = 1 ]; }
 
 name=phoenix$RANDOM
-{ echo "/join keep$name"; sleep 300; } | "$bin" --chat.server=127.0.0.1 \
+{ echo "/join keep$name"; exec sleep 300; } | "$bin" --chat.server=127.0.0.1 \
   --chat.redis-port="$REDIS_PORT" --chat.amqp-port="$AMQP_PORT" \
   --chat.name="$name" --chat.lease-ttl=3s >"$work/client.log" 2>&1 &
 wait_for 10 registered "$name" || fail "not registered"

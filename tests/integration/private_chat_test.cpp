@@ -57,7 +57,7 @@ struct fixture {
       stop(c);
   }
 
-  client& start(const std::string& name) {
+  client& start(const std::string& name, size_t max_conversations = 200) {
     client c;
     c.name = name;
     auto log = c.log;
@@ -70,6 +70,7 @@ struct fixture {
     c.registry = spawn_registry(sys, test::running_services().redis(), 15s);
     private_chat_settings settings;
     settings.host = "127.0.0.1";
+    settings.max_conversations = max_conversations;
     auto chats = spawn_private_chats(sys, settings, c.registry, c.listener);
     CAF_REQUIRE(chats);
     c.manager = chats->manager;
@@ -299,6 +300,29 @@ CAF_TEST(input rules reject bad text and a wrong receiver) {
   err = send(bob, sender, std::string(4097, 'x'));
   CAF_REQUIRE(err);
   CAF_CHECK(is(err, errc::invalid_message));
+}
+
+CAF_TEST(a flood of strangers keeps the number of conversations bounded) {
+  auto b = test::unique_name("bob");
+  auto& bob = start(b, 5);
+  auto friend_name = test::unique_name("friend");
+  CAF_REQUIRE(raw_call(bob, friend_name, b, "hi bob").ok());
+  self->send(bob.manager, open_atom::value, friend_name); // in view: stays
+  std::string last;
+  for (int i = 0; i < 60; ++i) {
+    last = test::unique_name("stranger");
+    CAF_REQUIRE(raw_call(bob, last, b, "spam " + std::to_string(i)).ok());
+  }
+  size_t count = 0;
+  for (int i = 0; i < 50; ++i) { // drops are asynchronous
+    count = chats(bob).size();
+    if (count <= 5)
+      break;
+    std::this_thread::sleep_for(100ms);
+  }
+  CAF_CHECK_LESS_OR_EQUAL(count, 5u);
+  CAF_CHECK_EQUAL(history(bob, friend_name).size(), 1u);
+  CAF_CHECK_EQUAL(history(bob, last).size(), 1u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
