@@ -142,6 +142,10 @@ std::unique_ptr<private_chat_server> private_chat_server::start(const std::strin
   auto address = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
                  std::to_string(port);
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &bound);
+  // Connections that carry no call for a minute are closed (peers reconnect
+  // transparently): idle connections from a LAN host cannot pile up until
+  // the descriptor limit stops accept() for good.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 60'000);
   builder.RegisterService(st->svc.get());
   st->server = builder.BuildAndStart();
   if (!st->server || bound == 0) {
