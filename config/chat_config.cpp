@@ -303,43 +303,41 @@ chat_config::load_result chat_config::load(std::vector<std::string> args) {
   return load_result::run;
 }
 
+namespace {
+
+/// An integer option and the range it must lie in.
+struct integer_range {
+  const char* key;
+  int64_t fallback;
+  int64_t min;
+  int64_t max;
+};
+
+} // namespace
+
 std::string validate(const caf::actor_system_config& cfg) {
   // Types were checked on the way in (check_cli_argument, check_file);
   // here only what a type cannot say.
-  auto db = caf::get_or(cfg, "chat.redis-db", defaults::redis_db);
-  if (db < 0 || db > 15)
-    return "bad value for chat.redis-db: expected an integer 0..15";
-  auto ttl = caf::get_or(cfg, "chat.lease-ttl", caf::timespan{defaults::lease_ttl});
+  namespace d = defaults;
+  const integer_range ranges[] = {
+      {"chat.redis-db", d::redis_db, 0, 15},
+      {"chat.history-size", d::history_size, 1, 1'000'000},
+      {"chat.max-message-bytes", d::max_message_bytes, 1, 1'000'000},
+      {"chat.history-bytes", d::history_bytes, 1024, int64_t{1} << 30},
+      {"chat.max-conversations", d::max_conversations, 1, 100'000},
+      {"chat.max-groups", d::max_groups, 1, 1000},
+      {"chat.outbox-size", d::outbox_size, 1, 1'000'000},
+  };
+  for (auto& r : ranges)
+    if (auto x = caf::get_or(cfg, r.key, r.fallback); x < r.min || x > r.max)
+      return std::string{"bad value for "} + r.key + ": expected an integer " +
+             std::to_string(r.min) + ".." + std::to_string(r.max);
+  auto ttl = caf::get_or(cfg, "chat.lease-ttl", caf::timespan{d::lease_ttl});
   if (ttl < std::chrono::seconds{3})
     return "bad value for chat.lease-ttl: expected a duration of at least 3s";
-  auto timeout =
-      caf::get_or(cfg, "chat.locator-timeout", caf::timespan{defaults::locator_timeout});
-  if (timeout <= caf::timespan{0})
-    return "bad value for chat.locator-timeout: expected a positive duration";
-  auto history = caf::get_or(cfg, "chat.history-size", defaults::history_size);
-  if (history < 1 || history > 1'000'000)
-    return "bad value for chat.history-size: expected an integer 1..1000000";
-  auto max_bytes =
-      caf::get_or(cfg, "chat.max-message-bytes", defaults::max_message_bytes);
-  if (max_bytes < 1 || max_bytes > 1'000'000)
-    return "bad value for chat.max-message-bytes: expected an integer 1..1000000";
-  auto history_bytes = caf::get_or(cfg, "chat.history-bytes", defaults::history_bytes);
-  if (history_bytes < 1024 || history_bytes > (int64_t{1} << 30))
-    return "bad value for chat.history-bytes: expected an integer 1024..1073741824";
-  auto conversations =
-      caf::get_or(cfg, "chat.max-conversations", defaults::max_conversations);
-  if (conversations < 1 || conversations > 100'000)
-    return "bad value for chat.max-conversations: expected an integer 1..100000";
-  auto max_groups = caf::get_or(cfg, "chat.max-groups", defaults::max_groups);
-  if (max_groups < 1 || max_groups > 1000)
-    return "bad value for chat.max-groups: expected an integer 1..1000";
-  auto outbox = caf::get_or(cfg, "chat.outbox-size", defaults::outbox_size);
-  if (outbox < 1 || outbox > 1'000'000)
-    return "bad value for chat.outbox-size: expected an integer 1..1000000";
-  auto send_timeout =
-      caf::get_or(cfg, "chat.send-timeout", caf::timespan{defaults::send_timeout});
-  if (send_timeout <= caf::timespan{0})
-    return "bad value for chat.send-timeout: expected a positive duration";
+  for (auto key : {"chat.locator-timeout", "chat.send-timeout"})
+    if (caf::get_or(cfg, key, caf::timespan{1}) <= caf::timespan{0})
+      return std::string{"bad value for "} + key + ": expected a positive duration";
   return {};
 }
 
