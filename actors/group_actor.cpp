@@ -47,20 +47,6 @@ void group_state::emit(chat_event ev) {
   caf::anon_send(parent, event_atom::value, std::move(ev));
 }
 
-void group_state::tell(uint8_t kind, std::string text) {
-  emit({kind, chat, "", std::move(text), now_ms(), false, true});
-}
-
-void group_state::drop_pending(const std::string& why) {
-  if (pending.empty())
-    return;
-  tell(chat_event::error,
-       std::to_string(pending.size()) + " message(s) not sent: " + why);
-  for (auto& [id, rp] : pending)
-    rp.deliver(make_error(errc::broker_error, "not sent: " + why));
-  pending.clear();
-}
-
 namespace {
 
 std::string messages(size_t n) {
@@ -68,6 +54,19 @@ std::string messages(size_t n) {
 }
 
 } // namespace
+
+void group_state::tell(uint8_t kind, std::string text) {
+  emit({kind, chat, "", std::move(text), now_ms(), false, true});
+}
+
+void group_state::drop_pending(const std::string& why) {
+  if (pending.empty())
+    return;
+  tell(chat_event::error, messages(pending.size()) + " not sent: " + why);
+  for (auto& [id, rp] : pending)
+    rp.deliver(make_error(errc::broker_error, "not sent: " + why));
+  pending.clear();
+}
 
 group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
                                       caf::actor parent) {
