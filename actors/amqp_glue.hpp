@@ -1,11 +1,11 @@
 #pragma once
 
-// Wires an amqp_worker's callbacks to an actor: deliveries, confirms and
+// Wires an amqp_channel's callbacks to an actor: deliveries, confirms and
 // link status arrive as (deliver_atom, amqp_delivery),
 // (confirm_atom, uint64_t, caf::error) and (link_atom, bool, std::string).
 
 #include "actors/atoms.hpp"
-#include "adapters/amqp_worker.hpp"
+#include "adapters/amqp_channel.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/send.hpp>
@@ -14,8 +14,8 @@
 
 namespace chat {
 
-inline amqp_worker::callbacks forward_to(caf::actor owner) {
-  amqp_worker::callbacks cbs;
+inline amqp_channel::callbacks forward_to(caf::actor owner) {
+  amqp_channel::callbacks cbs;
   cbs.delivery = [owner](amqp_delivery d) {
     caf::anon_send(owner, deliver_atom::value, std::move(d));
   };

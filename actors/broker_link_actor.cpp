@@ -1,12 +1,13 @@
 #include "actors/broker_link_actor.hpp"
 
-#include "actors/private_chat_rules.hpp"
-
+#include "actors/chat_exchanges.hpp"
 #include "actors/discovery_actor.hpp"
 #include "actors/group_actor.hpp"
 #include "actors/insult_actor.hpp"
 #include "actors/names.hpp"
+#include "actors/private_chat_rules.hpp"
 #include "actors/subscriptions.hpp"
+#include "adapters/amqp_mux.hpp"
 #include "config/defaults.hpp"
 #include "config/errors.hpp"
 
@@ -95,6 +96,8 @@ constexpr int max_group_restarts = 3;
 struct broker_link_state {
   std::string user;
   broker_link_settings settings;
+  /// Channels on the client's one broker connection.
+  amqp_channel_factory broker;
   caf::actor listener;
   std::map<std::string, membership> groups;
   /// Failed groups waiting for their re-join.
@@ -151,7 +154,7 @@ caf::expected<group_actor> ensure_group(broker_link_pointer self,
   group_config cfg{.user = st.user,
                    .group = group,
                    .transient = transient,
-                   .broker = st.settings.amqp,
+                   .broker = st.broker,
                    .queue_expiry = st.settings.queue_expiry,
                    .history_size = st.settings.history_size,
                    .history_bytes = st.settings.history_bytes,
@@ -200,21 +203,21 @@ void group_failed(broker_link_pointer self, std::string group, const caf::error&
   self->delayed_send(self, delay, retry_atom::value, group, m.transient);
 }
 
-broker_link_actor::behavior_type broker_link_impl(broker_link_pointer self,
-                                                  std::string user,
-                                                  broker_link_settings settings,
-                                                  std::string endpoint,
-                                                  caf::actor listener) {
+broker_link_actor::behavior_type
+broker_link_impl(broker_link_pointer self, std::string user,
+                 broker_link_settings settings, std::string endpoint, caf::actor listener,
+                 amqp_channel_factory broker) {
   auto& st = self->state;
   st.user = std::move(user);
   st.settings = std::move(settings);
+  st.broker = std::move(broker);
   st.listener = std::move(listener);
   auto me = caf::actor_cast<caf::actor>(self);
   auto& sys = self->system();
-  st.insults = self->spawn<caf::linked>(insult_impl, st.user, st.settings.amqp, me);
+  st.insults = self->spawn<caf::linked>(insult_impl, st.user, st.broker, me);
   st.discovery = self->spawn<caf::linked>(
       discovery_impl,
-      discovery_config{st.user, std::move(endpoint), st.settings.amqp,
+      discovery_config{st.user, std::move(endpoint), st.broker,
                        st.settings.discovery_interval, st.settings.queue_expiry},
       st.listener);
   st.book = sys.spawn<caf::detached>(book_impl, st.user, st.settings.redis,
@@ -356,8 +359,13 @@ broker_link_settings read_broker_link_settings(const caf::actor_system_config& c
 broker_link_actor spawn_broker_link(caf::actor_system& sys, std::string user,
                                     broker_link_settings settings,
                                     std::string grpc_endpoint, caf::actor listener) {
+  // One connection for the whole client; each group, discovery and the
+  // insult channel get a channel of it. The exchanges are the connection's.
+  auto mux = std::make_shared<amqp_mux>(settings.amqp);
+  for (auto& x : chat_exchanges)
+    declare(*mux, x);
   return sys.spawn(broker_link_impl, std::move(user), std::move(settings),
-                   std::move(grpc_endpoint), std::move(listener));
+                   std::move(grpc_endpoint), std::move(listener), mux->factory());
 }
 
 } // namespace chat

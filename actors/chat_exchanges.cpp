@@ -1,7 +1,7 @@
 #include "actors/chat_exchanges.hpp"
 
 #include "adapters/amqp_connection.hpp"
-#include "adapters/amqp_worker.hpp"
+#include "adapters/amqp_mux.hpp"
 
 namespace chat {
 
@@ -12,7 +12,7 @@ constexpr const char* every_key = "#";
 
 } // namespace
 
-void declare(amqp_worker& w, const exchange_spec& x) {
+void declare(amqp_mux& w, const exchange_spec& x) {
   w.declare_exchange(x.name, x.type, false);
   if (x.durable_twin == nullptr)
     return;
@@ -22,15 +22,15 @@ void declare(amqp_worker& w, const exchange_spec& x) {
 }
 
 caf::error declare(amqp_connection& conn, const exchange_spec& x) {
-  if (auto err = conn.declare_exchange(x.name, x.type, false))
+  if (auto err = conn.declare_exchange(first_channel, x.name, x.type, false))
     return err;
   if (x.durable_twin == nullptr)
     return {};
-  if (auto err = conn.declare_exchange(x.durable_twin, x.type, true))
+  if (auto err = conn.declare_exchange(first_channel, x.durable_twin, x.type, true))
     return err;
-  if (auto err = conn.bind_exchange(x.durable_twin, x.name, every_key))
+  if (auto err = conn.bind_exchange(first_channel, x.durable_twin, x.name, every_key))
     return err;
-  return conn.bind_exchange(x.name, x.durable_twin, every_key);
+  return conn.bind_exchange(first_channel, x.name, x.durable_twin, every_key);
 }
 
 } // namespace chat

@@ -20,7 +20,7 @@
 namespace chat {
 
 class amqp_connection;
-class amqp_worker;
+class amqp_mux;
 
 struct exchange_spec {
   const char* name;
@@ -46,11 +46,11 @@ inline const char* durable_name(const exchange_spec& x) {
   return x.durable_twin != nullptr ? x.durable_twin : x.name;
 }
 
-/// Declares `x` and its twin, bound to each other both ways; the worker
+/// Declares `x` and its twin, bound to each other both ways; the mux
 /// re-asserts all of it after every reconnect.
-void declare(amqp_worker& w, const exchange_spec& x);
+void declare(amqp_mux& mux, const exchange_spec& x);
 
-/// The same, once, on a connection.
+/// The same, once, on a connection's first channel.
 caf::error declare(amqp_connection& conn, const exchange_spec& x);
 
 } // namespace chat

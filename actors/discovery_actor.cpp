@@ -36,15 +36,15 @@ discovery_actor::behavior_type discovery_impl(discovery_pointer self,
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.listener = std::move(listener);
-  st.worker = std::make_unique<amqp_worker>(
-      st.cfg.broker, forward_to(caf::actor_cast<caf::actor>(self)));
+  // Requests and answers are worth nothing after the round: no confirms,
+  // nothing published again after a reconnect.
+  st.channel = st.cfg.broker(forward_to(caf::actor_cast<caf::actor>(self)),
+                             amqp_channel::options{.confirms = false});
   auto expiry =
       std::chrono::duration_cast<std::chrono::milliseconds>(st.cfg.queue_expiry).count();
   auto requests = st.cfg.user + ":discovery_requests";
   auto responses = st.cfg.user + ":discovery_responses";
-  auto& w = *st.worker;
-  declare(w, discovery_request_exchange);
-  declare(w, discovery_response_exchange);
+  auto& w = *st.channel;
   w.declare_queue(amqp_queue_spec{requests, true, false, false, expiry}, true, true);
   w.bind(requests, "discovery_requests", "");
   w.consume(requests, 0, true);
@@ -54,8 +54,8 @@ discovery_actor::behavior_type discovery_impl(discovery_pointer self,
   self->set_exit_handler([self](caf::exit_msg& msg) {
     auto& st = self->state;
     if (!msg.reason || msg.reason == caf::exit_reason::user_shutdown) {
-      st.worker->delete_queue(st.cfg.user + ":discovery_requests");
-      st.worker->delete_queue(st.cfg.user + ":discovery_responses");
+      st.channel->delete_queue(st.cfg.user + ":discovery_requests");
+      st.channel->delete_queue(st.cfg.user + ":discovery_responses");
     }
     self->quit(msg.reason);
   });
@@ -67,7 +67,7 @@ discovery_actor::behavior_type discovery_impl(discovery_pointer self,
     msg.exchange = "discovery_requests";
     msg.body = st.cfg.user;
     msg.headers[round_header] = std::to_string(st.round);
-    st.worker->publish(st.next_id++, std::move(msg));
+    st.channel->publish(st.next_id++, std::move(msg));
     self->delayed_send(self, st.cfg.interval, round_atom::value, st.round);
   };
   return {
@@ -119,7 +119,7 @@ discovery_actor::behavior_type discovery_impl(discovery_pointer self,
           answer.headers[groups_header] = joined(st.groups);
           if (auto round = d.header(round_header); !round.empty())
             answer.headers[round_header] = round;
-          st.worker->publish(st.next_id++, std::move(answer));
+          st.channel->publish(st.next_id++, std::move(answer));
           return;
         }
         if (!st.on)

@@ -10,7 +10,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/chat_types.hpp"
-#include "adapters/amqp_worker.hpp"
+#include "adapters/amqp_channel.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
@@ -42,7 +42,8 @@ struct discovery_config {
   std::string user;
   /// Our private-chat endpoint, "host:port".
   std::string endpoint;
-  amqp_settings broker;
+  /// Opens our channel on the client's broker connection.
+  amqp_channel_factory broker;
   caf::timespan interval{};
   caf::timespan queue_expiry{};
 };
@@ -51,7 +52,7 @@ struct discovery_state {
   discovery_config cfg;
   /// Gets (event_atom, chat_event) and (report_atom, discovery_report).
   caf::actor listener;
-  std::unique_ptr<amqp_worker> worker;
+  std::unique_ptr<amqp_channel> channel;
   std::vector<std::string> groups;
   bool on = false;
   uint64_t round = 0;

@@ -39,8 +39,8 @@ std::pair<std::string, std::string> parse_group_message(const amqp_delivery& d) 
 }
 
 void group_state::remove_subscription() {
-  if (worker)
-    worker->delete_queue(subscription_queue(cfg.user, cfg.group));
+  if (channel)
+    channel->delete_queue(subscription_queue(cfg.user, cfg.group));
 }
 
 void group_state::emit(chat_event ev) {
@@ -76,8 +76,7 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
   st.history.set_max_bytes(st.cfg.history_bytes);
   st.chat = "group:" + st.cfg.group;
   st.parent = std::move(parent);
-  st.worker = std::make_unique<amqp_worker>(
-      st.cfg.broker, forward_to(caf::actor_cast<caf::actor>(self)));
+  st.channel = st.cfg.broker(forward_to(caf::actor_cast<caf::actor>(self)), {});
   amqp_queue_spec q;
   q.name = subscription_queue(st.cfg.user, st.cfg.group);
   if (st.cfg.transient) {
@@ -89,8 +88,7 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
         std::chrono::duration_cast<std::chrono::milliseconds>(st.cfg.queue_expiry)
             .count();
   }
-  auto& w = *st.worker;
-  declare(w, group_exchange);
+  auto& w = *st.channel;
   // fresh: a crashed earlier session's queue is never inherited (ours is,
   // when a restart re-joins).
   w.declare_queue(q, !st.cfg.inherit, false);
@@ -153,7 +151,7 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
             chat_event::message, st.chat, st.cfg.user, text, now_ms(), true, true};
         st.history.push(ev);
         st.emit(ev);
-        st.worker->publish(id, std::move(msg));
+        st.channel->publish(id, std::move(msg));
         auto rp = self->make_response_promise<ok_atom>();
         st.pending.emplace(id, rp);
         return rp;
@@ -175,7 +173,7 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
               !problem.empty()) {
             auto who = name_problem(from).empty() ? " from " + from : std::string{};
             st.tell(chat_event::error, "dropped a message" + who + ": " + problem);
-            st.worker->ack(d.epoch, d.tag);
+            st.channel->ack(d.epoch, d.tag);
             return;
           }
           chat_event ev{
@@ -185,7 +183,7 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
           st.emit(std::move(ev));
         }
         // In the history now (or already was): the broker may forget it.
-        st.worker->ack(d.epoch, d.tag);
+        st.channel->ack(d.epoch, d.tag);
       },
       [=](confirm_atom, uint64_t id, const caf::error& err) {
         auto& st = self->state;

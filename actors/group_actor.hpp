@@ -1,7 +1,8 @@
 #pragma once
 
-// One subscribed group chat. Owns an AMQP worker with the subscription queue
-// `<user>:<group>` bound to `group_chat` with `*.<group>.*` (PROTOCOL.md).
+// One subscribed group chat. Owns an AMQP channel with the subscription
+// queue `<user>:<group>` bound with `*.<group>.*` (PROTOCOL.md) to the
+// durable twin of `group_chat`; the exchanges are the connection's.
 // Keeps the group's history; a delivery is acked only once it is in the
 // history, so nothing is lost when the client or the broker goes away.
 // Events go to the parent (broker_link) as (event_atom, chat_event).
@@ -9,7 +10,7 @@
 #include "actors/atoms.hpp"
 #include "actors/bounded_history.hpp"
 #include "actors/chat_types.hpp"
-#include "adapters/amqp_worker.hpp"
+#include "adapters/amqp_channel.hpp"
 #include "config/defaults.hpp"
 
 #include <caf/actor.hpp>
@@ -47,7 +48,8 @@ struct group_config {
   std::string group;
   /// Exclusive auto-delete queue and non-persistent messages.
   bool transient = false;
-  amqp_settings broker;
+  /// Opens our channel on the client's broker connection.
+  amqp_channel_factory broker;
   /// x-expires of a persistent subscription queue (crashed sessions).
   caf::timespan queue_expiry{};
   /// Messages kept in the group's history (chat.history-size).
@@ -78,7 +80,7 @@ struct group_state {
   std::string chat;
   /// Gets (event_atom, chat_event).
   caf::actor parent;
-  std::unique_ptr<amqp_worker> worker;
+  std::unique_ptr<amqp_channel> channel;
   /// Oldest first, bounded; knows the message ids seen recently (own posts,
   /// redeliveries).
   bounded_history history;

@@ -13,17 +13,15 @@ void insult_state::emit(chat_event ev) {
 }
 
 insult_actor::behavior_type insult_impl(insult_pointer self, std::string user,
-                                        amqp_settings broker, caf::actor parent) {
+                                        amqp_channel_factory broker, caf::actor parent) {
   auto& st = self->state;
   st.user = std::move(user);
   st.parent = std::move(parent);
-  st.worker = std::make_unique<amqp_worker>(
-      std::move(broker), forward_to(caf::actor_cast<caf::actor>(self)));
-  declare(*st.worker, insult_exchange);
+  st.channel = broker(forward_to(caf::actor_cast<caf::actor>(self)), {});
   // Shared by all clients, original ones included: declared as they do.
-  st.worker->declare_queue(amqp_queue_spec{insults_queue, true, false, false, 0}, false,
-                           false);
-  st.worker->bind(insults_queue, durable_name(insult_exchange), "");
+  st.channel->declare_queue(amqp_queue_spec{insults_queue, true, false, false, 0}, false,
+                            false);
+  st.channel->bind(insults_queue, durable_name(insult_exchange), "");
   return {
       [=](insult_atom, const std::string& text) -> caf::result<ok_atom> {
         auto& st = self->state;
@@ -36,7 +34,7 @@ insult_actor::behavior_type insult_impl(insult_pointer self, std::string user,
         msg.persistent = true;
         msg.message_id = make_message_id(st.user, id);
         msg.headers[sender_header] = st.user;
-        st.worker->publish(id, std::move(msg));
+        st.channel->publish(id, std::move(msg));
         auto rp = self->make_response_promise<ok_atom>();
         st.pending.emplace(id, rp);
         return rp;
@@ -44,26 +42,26 @@ insult_actor::behavior_type insult_impl(insult_pointer self, std::string user,
       [=](open_atom) {
         auto& st = self->state;
         if (!st.open)
-          st.worker->consume(insults_queue, 1, false);
+          st.channel->consume(insults_queue, 1, false);
         st.open = true;
       },
       [=](close_atom) {
         auto& st = self->state;
         if (st.open)
-          st.worker->cancel(insults_queue);
+          st.channel->cancel(insults_queue);
         st.open = false;
       },
       [=](history_atom) { return self->state.history.snapshot(); },
       [=](deliver_atom, const amqp_delivery& d) {
         auto& st = self->state;
         if (!st.open) { // arrived while leaving: back to the queue
-          st.worker->reject(d.epoch, d.tag, true);
+          st.channel->reject(d.epoch, d.tag, true);
           return;
         }
         auto from = d.header(sender_header);
         if (from == st.user && !d.message_id.empty() &&
             st.bounces[d.message_id]++ < max_own_bounces) {
-          st.worker->reject(d.epoch, d.tag, true);
+          st.channel->reject(d.epoch, d.tag, true);
           return;
         }
         st.bounces.erase(d.message_id);
@@ -71,7 +69,7 @@ insult_actor::behavior_type insult_impl(insult_pointer self, std::string user,
                       from == st.user,     from == st.user};
         st.history.push(ev);
         st.emit(std::move(ev));
-        st.worker->ack(d.epoch, d.tag);
+        st.channel->ack(d.epoch, d.tag);
       },
       [=](confirm_atom, uint64_t id, const caf::error& err) {
         auto& st = self->state;

@@ -11,7 +11,7 @@
 #include "actors/atoms.hpp"
 #include "actors/bounded_history.hpp"
 #include "actors/chat_types.hpp"
-#include "adapters/amqp_worker.hpp"
+#include "adapters/amqp_channel.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
@@ -44,7 +44,7 @@ inline constexpr int max_own_bounces = 3;
 struct insult_state {
   std::string user;
   caf::actor parent;
-  std::unique_ptr<amqp_worker> worker;
+  std::unique_ptr<amqp_channel> channel;
   /// Whether the user is in the channel (we consume).
   bool open = false;
   /// Oldest first, bounded.
@@ -60,6 +60,6 @@ struct insult_state {
 using insult_pointer = insult_actor::stateful_pointer<insult_state>;
 
 insult_actor::behavior_type insult_impl(insult_pointer self, std::string user,
-                                        amqp_settings broker, caf::actor parent);
+                                        amqp_channel_factory broker, caf::actor parent);
 
 } // namespace chat

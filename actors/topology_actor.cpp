@@ -38,13 +38,12 @@ caf::expected<int> rebind_subscriptions(amqp_connection& conn, redis_client& red
         if (!name_problem(g.str).empty())
           continue;
         auto err =
-            conn.bind_queue(subscription_queue(user, g.str), durable_name(group_exchange),
-                            group_binding_key(g.str));
-        if (!err) {
+            conn.bind_queue(first_channel, subscription_queue(user, g.str),
+                            durable_name(group_exchange), group_binding_key(g.str));
+        if (!err)
           ++count;
-        } else if (auto reopen = conn.reopen_channel()) {
+        else if (auto reopen = conn.open_channel(first_channel))
           return reopen;
-        }
       }
     }
   } while (cursor != "0");

@@ -14,8 +14,6 @@ namespace chat {
 
 namespace {
 
-constexpr amqp_channel_t channel = 1;
-
 std::string text_of(amqp_bytes_t x) {
   return x.len == 0 ? std::string{} : std::string(static_cast<char*>(x.bytes), x.len);
 }
@@ -81,41 +79,49 @@ std::map<std::string, std::string> strings_of(const amqp_table_t& t) {
 } // namespace
 
 struct amqp_connection::impl {
+  struct channel_info {
+    bool confirms = false;
+    /// The confirm sequence number of the next publish.
+    uint64_t next_seq = 1;
+  };
+
   amqp_connection_state_t conn = nullptr;
-  bool channel_open = false;
+  /// The open channels.
+  std::map<channel_id, channel_info> channels;
   bool broken = false;
-  uint64_t next_seq = 1;
-  bool confirms = false;
   std::string where;
 
   ~impl() {
     if (conn == nullptr)
       return;
     if (!broken) {
-      if (channel_open)
-        amqp_channel_close(conn, channel, AMQP_REPLY_SUCCESS);
+      for (auto& [ch, info] : channels)
+        amqp_channel_close(conn, ch, AMQP_REPLY_SUCCESS);
       amqp_connection_close(conn, AMQP_REPLY_SUCCESS);
     }
     amqp_destroy_connection(conn);
   }
 
-  caf::error fail(const std::string& what, const amqp_rpc_reply_t& r) {
+  /// The broker closed `ch` alone: confirm, so that it can be reopened.
+  void channel_closed(channel_id ch) {
+    amqp_channel_close_ok_t ok{};
+    amqp_send_method(conn, ch, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
+    channels.erase(ch);
+  }
+
+  caf::error fail(channel_id ch, const std::string& what, const amqp_rpc_reply_t& r) {
     if (r.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION &&
-        r.reply.id == AMQP_CHANNEL_CLOSE_METHOD) {
-      // The broker closed only the channel: confirm, so it can be reopened.
-      amqp_channel_close_ok_t ok{};
-      amqp_send_method(conn, channel, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
-      channel_open = false;
-    } else if (r.reply_type != AMQP_RESPONSE_NORMAL) {
+        r.reply.id == AMQP_CHANNEL_CLOSE_METHOD)
+      channel_closed(ch);
+    else if (r.reply_type != AMQP_RESPONSE_NORMAL)
       broken = true;
-    }
     return make_error(errc::broker_error,
                       "broker " + where + ": " + what + ": " + reply_text(r));
   }
 
-  caf::error check(const std::string& what) {
+  caf::error check(channel_id ch, const std::string& what) {
     auto r = amqp_get_rpc_reply(conn);
-    return r.reply_type == AMQP_RESPONSE_NORMAL ? caf::error{} : fail(what, r);
+    return r.reply_type == AMQP_RESPONSE_NORMAL ? caf::error{} : fail(ch, what, r);
   }
 
   caf::error status(int rc, const std::string& what) {
@@ -124,6 +130,14 @@ struct amqp_connection::impl {
     broken = true;
     return make_error(errc::broker_error,
                       "broker " + where + ": " + what + ": " + amqp_error_string2(rc));
+  }
+
+  /// Fails early (no frame sent) on a channel the broker closed.
+  caf::error require(channel_id ch, const std::string& what) {
+    if (channels.count(ch) != 0)
+      return {};
+    return make_error(errc::broker_error, "broker " + where + ": " + what + ": channel " +
+                                              std::to_string(ch) + " is closed");
   }
 };
 
@@ -158,111 +172,182 @@ std::unique_ptr<amqp_connection> amqp_connection::open(const amqp_settings& s,
   }
   amqp_set_handshake_timeout(d.conn, &tv);
   amqp_set_rpc_timeout(d.conn, &tv);
-  auto login = amqp_login(d.conn, s.vhost.c_str(), AMQP_DEFAULT_MAX_CHANNELS,
-                          AMQP_DEFAULT_FRAME_SIZE, s.heartbeat_seconds,
-                          AMQP_SASL_METHOD_PLAIN, s.user.c_str(), s.password.c_str());
+  // A consumer whose queue is deleted hears of it (basic.cancel) instead of
+  // silently receiving nothing more.
+  amqp_table_entry_t capability;
+  capability.key = amqp_cstring_bytes("consumer_cancel_notify");
+  capability.value.kind = AMQP_FIELD_KIND_BOOLEAN;
+  capability.value.value.boolean = 1;
+  amqp_table_entry_t property;
+  property.key = amqp_cstring_bytes("capabilities");
+  property.value.kind = AMQP_FIELD_KIND_TABLE;
+  property.value.value.table = amqp_table_t{1, &capability};
+  amqp_table_t properties{1, &property};
+  auto login = amqp_login_with_properties(
+      d.conn, s.vhost.c_str(), AMQP_DEFAULT_MAX_CHANNELS, AMQP_DEFAULT_FRAME_SIZE,
+      s.heartbeat_seconds, &properties, AMQP_SASL_METHOD_PLAIN, s.user.c_str(),
+      s.password.c_str());
   if (login.reply_type != AMQP_RESPONSE_NORMAL) {
-    err = d.fail("login as " + s.user, login);
+    err = d.fail(0, "login as " + s.user, login);
     d.broken = true;
     return nullptr;
   }
-  amqp_channel_open(d.conn, channel);
-  if (auto e = d.check("opening a channel")) {
+  if (auto e = result->open_channel(first_channel)) {
     err = e;
     return nullptr;
   }
-  d.channel_open = true;
   return result;
 }
 
-caf::error amqp_connection::declare_exchange(const std::string& name,
-                                             const std::string& type, bool durable) {
+caf::error amqp_connection::open_channel(channel_id ch) {
   auto& d = *impl_;
-  amqp_exchange_declare(d.conn, channel, amqp_cstring_bytes(name.c_str()),
-                        amqp_cstring_bytes(type.c_str()), 0, durable ? 1 : 0, 0, 0,
-                        amqp_empty_table);
-  return d.check("declaring exchange " + name);
+  if (d.channels.count(ch) != 0)
+    return {};
+  amqp_channel_open(d.conn, ch);
+  if (auto e = d.check(ch, "opening channel " + std::to_string(ch)))
+    return e;
+  d.channels.emplace(ch, impl::channel_info{});
+  return {};
 }
 
-caf::error amqp_connection::declare_queue(const amqp_queue_spec& q) {
+caf::error amqp_connection::close_channel(channel_id ch) {
   auto& d = *impl_;
+  if (d.channels.erase(ch) == 0)
+    return {};
+  auto r = amqp_channel_close(d.conn, ch, AMQP_REPLY_SUCCESS);
+  if (r.reply_type == AMQP_RESPONSE_NORMAL)
+    return {};
+  return d.fail(ch, "closing channel " + std::to_string(ch), r);
+}
+
+bool amqp_connection::is_open(channel_id ch) const {
+  return impl_->channels.count(ch) != 0;
+}
+
+bool amqp_connection::is_broken() const {
+  return impl_->broken;
+}
+
+caf::error amqp_connection::declare_exchange(channel_id ch, const std::string& name,
+                                             const std::string& type, bool durable) {
+  auto& d = *impl_;
+  auto what = "declaring exchange " + name;
+  if (auto e = d.require(ch, what))
+    return e;
+  amqp_exchange_declare(d.conn, ch, amqp_cstring_bytes(name.c_str()),
+                        amqp_cstring_bytes(type.c_str()), 0, durable ? 1 : 0, 0, 0,
+                        amqp_empty_table);
+  return d.check(ch, what);
+}
+
+caf::error amqp_connection::declare_queue(channel_id ch, const amqp_queue_spec& q) {
+  auto& d = *impl_;
+  auto what = "declaring queue " + q.name;
+  if (auto e = d.require(ch, what))
+    return e;
   amqp_table_entry_t expires;
   expires.key = amqp_cstring_bytes("x-expires");
   expires.value.kind = AMQP_FIELD_KIND_I64;
   expires.value.value.i64 = q.expires_ms;
   amqp_table_t args{q.expires_ms > 0 ? 1 : 0, &expires};
-  amqp_queue_declare(d.conn, channel, amqp_cstring_bytes(q.name.c_str()), 0,
-                     q.durable ? 1 : 0, q.exclusive ? 1 : 0, q.auto_delete ? 1 : 0, args);
-  return d.check("declaring queue " + q.name);
+  amqp_queue_declare(d.conn, ch, amqp_cstring_bytes(q.name.c_str()), 0, q.durable ? 1 : 0,
+                     q.exclusive ? 1 : 0, q.auto_delete ? 1 : 0, args);
+  return d.check(ch, what);
 }
 
-caf::error amqp_connection::delete_queue(const std::string& name) {
+caf::error amqp_connection::delete_queue(channel_id ch, const std::string& name) {
   auto& d = *impl_;
-  amqp_queue_delete(d.conn, channel, amqp_cstring_bytes(name.c_str()), 0, 0);
-  return d.check("deleting queue " + name);
+  auto what = "deleting queue " + name;
+  if (auto e = d.require(ch, what))
+    return e;
+  amqp_queue_delete(d.conn, ch, amqp_cstring_bytes(name.c_str()), 0, 0);
+  return d.check(ch, what);
 }
 
-caf::error amqp_connection::purge_queue(const std::string& name) {
+caf::error amqp_connection::purge_queue(channel_id ch, const std::string& name) {
   auto& d = *impl_;
-  amqp_queue_purge(d.conn, channel, amqp_cstring_bytes(name.c_str()));
-  return d.check("purging queue " + name);
+  auto what = "purging queue " + name;
+  if (auto e = d.require(ch, what))
+    return e;
+  amqp_queue_purge(d.conn, ch, amqp_cstring_bytes(name.c_str()));
+  return d.check(ch, what);
 }
 
-caf::error amqp_connection::bind_queue(const std::string& queue,
+caf::error amqp_connection::bind_queue(channel_id ch, const std::string& queue,
                                        const std::string& exchange,
                                        const std::string& key) {
   auto& d = *impl_;
-  amqp_queue_bind(d.conn, channel, amqp_cstring_bytes(queue.c_str()),
+  auto what = "binding " + queue + " to " + exchange;
+  if (auto e = d.require(ch, what))
+    return e;
+  amqp_queue_bind(d.conn, ch, amqp_cstring_bytes(queue.c_str()),
                   amqp_cstring_bytes(exchange.c_str()), amqp_cstring_bytes(key.c_str()),
                   amqp_empty_table);
-  return d.check("binding " + queue + " to " + exchange);
+  return d.check(ch, what);
 }
 
-caf::error amqp_connection::bind_exchange(const std::string& destination,
+caf::error amqp_connection::bind_exchange(channel_id ch, const std::string& destination,
                                           const std::string& source,
                                           const std::string& key) {
   auto& d = *impl_;
-  amqp_exchange_bind(d.conn, channel, amqp_cstring_bytes(destination.c_str()),
+  auto what = "binding exchange " + destination + " to " + source;
+  if (auto e = d.require(ch, what))
+    return e;
+  amqp_exchange_bind(d.conn, ch, amqp_cstring_bytes(destination.c_str()),
                      amqp_cstring_bytes(source.c_str()), amqp_cstring_bytes(key.c_str()),
                      amqp_empty_table);
-  return d.check("binding exchange " + destination + " to " + source);
+  return d.check(ch, what);
 }
 
-caf::error amqp_connection::qos(uint16_t prefetch) {
+caf::error amqp_connection::qos(channel_id ch, uint16_t prefetch) {
   auto& d = *impl_;
-  amqp_basic_qos(d.conn, channel, 0, prefetch, 0);
-  return d.check("setting prefetch");
+  if (auto e = d.require(ch, "setting prefetch"))
+    return e;
+  amqp_basic_qos(d.conn, ch, 0, prefetch, 0);
+  return d.check(ch, "setting prefetch");
 }
 
-caf::error amqp_connection::consume(const std::string& queue, bool no_ack,
+caf::error amqp_connection::consume(channel_id ch, const std::string& queue, bool no_ack,
                                     std::string& tag) {
   auto& d = *impl_;
-  auto ok = amqp_basic_consume(d.conn, channel, amqp_cstring_bytes(queue.c_str()),
+  auto what = "consuming from " + queue;
+  if (auto e = d.require(ch, what))
+    return e;
+  auto ok = amqp_basic_consume(d.conn, ch, amqp_cstring_bytes(queue.c_str()),
                                amqp_empty_bytes, 0, no_ack ? 1 : 0, 0, amqp_empty_table);
-  if (auto e = d.check("consuming from " + queue))
+  if (auto e = d.check(ch, what))
     return e;
   tag = text_of(ok->consumer_tag);
   return {};
 }
 
-caf::error amqp_connection::cancel(const std::string& tag) {
+caf::error amqp_connection::cancel(channel_id ch, const std::string& tag) {
   auto& d = *impl_;
-  amqp_basic_cancel(d.conn, channel, amqp_cstring_bytes(tag.c_str()));
-  return d.check("cancelling consumer");
+  if (auto e = d.require(ch, "cancelling consumer"))
+    return e;
+  amqp_basic_cancel(d.conn, ch, amqp_cstring_bytes(tag.c_str()));
+  return d.check(ch, "cancelling consumer");
 }
 
-caf::error amqp_connection::enable_confirms() {
+caf::error amqp_connection::enable_confirms(channel_id ch) {
   auto& d = *impl_;
-  amqp_confirm_select(d.conn, channel);
-  if (auto e = d.check("enabling publisher confirms"))
+  if (auto e = d.require(ch, "enabling publisher confirms"))
     return e;
-  d.confirms = true;
-  d.next_seq = 1;
+  amqp_confirm_select(d.conn, ch);
+  if (auto e = d.check(ch, "enabling publisher confirms"))
+    return e;
+  auto& info = d.channels[ch];
+  info.confirms = true;
+  info.next_seq = 1;
   return {};
 }
 
-caf::error amqp_connection::publish(const amqp_message& msg, uint64_t& seq) {
+caf::error amqp_connection::publish(channel_id ch, const amqp_message& msg,
+                                    uint64_t& seq) {
   auto& d = *impl_;
+  auto what = "publishing to " + msg.exchange;
+  if (auto e = d.require(ch, what))
+    return e;
   amqp_basic_properties_t props{};
   props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_CONTENT_TYPE_FLAG;
   props.delivery_mode = msg.persistent ? 2 : 1;
@@ -277,23 +362,28 @@ caf::error amqp_connection::publish(const amqp_message& msg, uint64_t& seq) {
     props.headers = headers.table();
   }
   amqp_bytes_t body{msg.body.size(), const_cast<char*>(msg.body.data())};
-  auto rc = amqp_basic_publish(d.conn, channel, amqp_cstring_bytes(msg.exchange.c_str()),
+  auto rc = amqp_basic_publish(d.conn, ch, amqp_cstring_bytes(msg.exchange.c_str()),
                                amqp_cstring_bytes(msg.routing_key.c_str()),
                                msg.mandatory ? 1 : 0, 0, &props, body);
-  if (auto e = d.status(rc, "publishing to " + msg.exchange))
+  if (auto e = d.status(rc, what))
     return e;
-  seq = d.confirms ? d.next_seq++ : 0;
+  auto& info = d.channels[ch];
+  seq = info.confirms ? info.next_seq++ : 0;
   return {};
 }
 
-caf::error amqp_connection::ack(uint64_t tag) {
+caf::error amqp_connection::ack(channel_id ch, uint64_t tag, bool multiple) {
   auto& d = *impl_;
-  return d.status(amqp_basic_ack(d.conn, channel, tag, 0), "acknowledging");
+  if (auto e = d.require(ch, "acknowledging"))
+    return e;
+  return d.status(amqp_basic_ack(d.conn, ch, tag, multiple ? 1 : 0), "acknowledging");
 }
 
-caf::error amqp_connection::reject(uint64_t tag, bool requeue) {
+caf::error amqp_connection::reject(channel_id ch, uint64_t tag, bool requeue) {
   auto& d = *impl_;
-  return d.status(amqp_basic_nack(d.conn, channel, tag, 0, requeue ? 1 : 0), "rejecting");
+  if (auto e = d.require(ch, "rejecting"))
+    return e;
+  return d.status(amqp_basic_nack(d.conn, ch, tag, 0, requeue ? 1 : 0), "rejecting");
 }
 
 bool amqp_connection::has_buffered() const {
@@ -309,18 +399,6 @@ void amqp_connection::mark_broken() {
   impl_->broken = true;
 }
 
-caf::error amqp_connection::reopen_channel() {
-  auto& d = *impl_;
-  if (d.channel_open)
-    return {};
-  amqp_channel_open(d.conn, channel);
-  if (auto e = d.check("reopening the channel"))
-    return e;
-  d.channel_open = true;
-  d.confirms = false;
-  return {};
-}
-
 amqp_event amqp_connection::next_event(caf::timespan timeout) {
   auto& d = *impl_;
   amqp_event result;
@@ -330,6 +408,7 @@ amqp_event amqp_connection::next_event(caf::timespan timeout) {
   auto r = amqp_consume_message(d.conn, &env, &tv, 0);
   if (r.reply_type == AMQP_RESPONSE_NORMAL) {
     result.kind = amqp_event::delivery;
+    result.channel = env.channel;
     auto& m = result.msg;
     m.tag = env.delivery_tag;
     m.redelivered = env.redelivered != 0;
@@ -351,7 +430,7 @@ amqp_event amqp_connection::next_event(caf::timespan timeout) {
   if (r.reply_type != AMQP_RESPONSE_LIBRARY_EXCEPTION ||
       r.library_error != AMQP_STATUS_UNEXPECTED_STATE) {
     result.kind = amqp_event::failed;
-    result.err = d.fail("reading", r);
+    result.err = d.fail(0, "reading", r);
     d.broken = true;
     return result;
   }
@@ -368,6 +447,7 @@ amqp_event amqp_connection::next_event(caf::timespan timeout) {
   }
   if (frame.frame_type != AMQP_FRAME_METHOD)
     return result;
+  result.channel = frame.channel;
   switch (frame.payload.method.id) {
   case AMQP_BASIC_ACK_METHOD: {
     auto m = static_cast<amqp_basic_ack_t*>(frame.payload.method.decoded);
@@ -393,7 +473,7 @@ amqp_event amqp_connection::next_event(caf::timespan timeout) {
     auto r = amqp_read_message(d.conn, frame.channel, &msg, 0);
     if (r.reply_type != AMQP_RESPONSE_NORMAL) {
       result.kind = amqp_event::failed;
-      result.err = d.fail("reading a returned message", r);
+      result.err = d.fail(frame.channel, "reading a returned message", r);
       break;
     }
     result.kind = amqp_event::returned;
@@ -404,11 +484,21 @@ amqp_event amqp_connection::next_event(caf::timespan timeout) {
   }
   case AMQP_CHANNEL_CLOSE_METHOD: {
     auto m = static_cast<amqp_channel_close_t*>(frame.payload.method.decoded);
-    result.kind = amqp_event::failed;
+    result.kind = amqp_event::channel_closed;
     result.err = make_error(errc::broker_error,
                             "broker " + d.where +
                                 ": channel closed by broker: " + text_of(m->reply_text));
-    d.broken = true;
+    d.channel_closed(frame.channel);
+    break;
+  }
+  case AMQP_BASIC_CANCEL_METHOD: {
+    // consumer_cancel_notify: our queue was deleted under us.
+    auto m = static_cast<amqp_basic_cancel_t*>(frame.payload.method.decoded);
+    result.kind = amqp_event::cancelled;
+    result.msg.consumer_tag = text_of(m->consumer_tag);
+    result.err = make_error(errc::broker_error,
+                            "broker " + d.where +
+                                ": the broker cancelled our consumer (queue deleted)");
     break;
   }
   case AMQP_CONNECTION_CLOSE_METHOD: {

@@ -1,8 +1,9 @@
 #pragma once
 
-// One rabbitmq-c connection with one open channel. rabbitmq-c is not
+// One rabbitmq-c connection and its channels. rabbitmq-c is not
 // thread-safe: an instance belongs to exactly one thread (a detached actor
-// or an amqp_worker thread).
+// or the amqp_mux thread). Channels multiplex on it: a channel error closes
+// that channel only (the connection stays up), a connection error breaks all.
 
 #include <caf/error.hpp>
 #include <caf/meta/type_name.hpp>
@@ -19,6 +20,12 @@ class actor_system_config;
 }
 
 namespace chat {
+
+/// An AMQP channel number (1 to 65535; 0 is the connection itself).
+using channel_id = uint16_t;
+
+/// The channel `amqp_connection::open` opens.
+inline constexpr channel_id first_channel = 1;
 
 struct amqp_settings {
   std::string host = "127.0.0.1";
@@ -53,7 +60,7 @@ struct amqp_message {
 
 /// A message the broker delivered to one of our consumers.
 struct amqp_delivery {
-  /// Which connection of the owning worker got it: tags die with it.
+  /// Which opening of the owning channel got it: tags die with it.
   uint64_t epoch = 0;
   uint64_t tag = 0;
   bool redelivered = false;
@@ -79,7 +86,20 @@ typename Inspector::result_type inspect(Inspector& f, amqp_delivery& x) {
 
 /// What reading the connection produced.
 struct amqp_event {
-  enum kind_t { none, delivery, ack, nack, returned, failed } kind = none;
+  /// failed: the connection is broken. channel_closed: the broker closed
+  /// `channel` (the others go on). cancelled: the broker cancelled the
+  /// consumer `msg.consumer_tag` (its queue was deleted).
+  enum kind_t {
+    none,
+    delivery,
+    ack,
+    nack,
+    returned,
+    channel_closed,
+    cancelled,
+    failed
+  } kind = none;
+  channel_id channel = 0;
   /// The delivered message, or the returned one (its message_id).
   amqp_delivery msg;
   /// Publisher confirm: sequence number and whether it covers all below.
@@ -98,34 +118,44 @@ public:
   amqp_connection(const amqp_connection&) = delete;
   amqp_connection& operator=(const amqp_connection&) = delete;
 
-  /// Connects, logs in and opens channel 1.
+  /// Connects, logs in (asking the broker to tell consumers whose queue
+  /// is deleted) and opens `first_channel`.
   static std::unique_ptr<amqp_connection> open(const amqp_settings& settings,
                                                caf::error& err);
 
-  /// Declares an exchange (passive = false) with the given durability.
-  caf::error declare_exchange(const std::string& name, const std::string& type,
-                              bool durable);
+  /// Opens `ch` (again, after the broker closed it).
+  caf::error open_channel(channel_id ch);
+  caf::error close_channel(channel_id ch);
+  bool is_open(channel_id ch) const;
+  /// The connection failed: every channel is gone.
+  bool is_broken() const;
 
-  caf::error declare_queue(const amqp_queue_spec& spec);
-  caf::error delete_queue(const std::string& name);
-  caf::error purge_queue(const std::string& name);
-  caf::error bind_queue(const std::string& queue, const std::string& exchange,
-                        const std::string& key);
+  /// Declares an exchange (passive = false) with the given durability.
+  caf::error declare_exchange(channel_id ch, const std::string& name,
+                              const std::string& type, bool durable);
+
+  caf::error declare_queue(channel_id ch, const amqp_queue_spec& spec);
+  caf::error delete_queue(channel_id ch, const std::string& name);
+  caf::error purge_queue(channel_id ch, const std::string& name);
+  caf::error bind_queue(channel_id ch, const std::string& queue,
+                        const std::string& exchange, const std::string& key);
   /// Exchange-to-exchange binding: what `source` routes with `key` also
   /// goes to `destination`.
-  caf::error bind_exchange(const std::string& destination, const std::string& source,
-                           const std::string& key);
+  caf::error bind_exchange(channel_id ch, const std::string& destination,
+                           const std::string& source, const std::string& key);
   /// Prefetch limit of the channel (basic.qos).
-  caf::error qos(uint16_t prefetch);
+  caf::error qos(channel_id ch, uint16_t prefetch);
   /// Starts a consumer; returns its tag in `tag`.
-  caf::error consume(const std::string& queue, bool no_ack, std::string& tag);
-  caf::error cancel(const std::string& tag);
-  /// Puts the channel in confirm mode: publishes count from 1.
-  caf::error enable_confirms();
+  caf::error consume(channel_id ch, const std::string& queue, bool no_ack,
+                     std::string& tag);
+  caf::error cancel(channel_id ch, const std::string& tag);
+  /// Puts the channel in confirm mode: its publishes count from 1.
+  caf::error enable_confirms(channel_id ch);
   /// Publishes; `seq` is the confirm sequence number (if confirms are on).
-  caf::error publish(const amqp_message& msg, uint64_t& seq);
-  caf::error ack(uint64_t tag);
-  caf::error reject(uint64_t tag, bool requeue);
+  caf::error publish(channel_id ch, const amqp_message& msg, uint64_t& seq);
+  /// Acknowledges `tag` and, with `multiple`, every delivery before it.
+  caf::error ack(channel_id ch, uint64_t tag, bool multiple = false);
+  caf::error reject(channel_id ch, uint64_t tag, bool requeue);
 
   /// Reads at most one delivery or method; waits up to `timeout` (0 = only
   /// what is already there). Also sends and checks heartbeats.
@@ -136,9 +166,6 @@ public:
 
   /// The socket, for poll().
   int fd() const;
-
-  /// After a channel-level error: acknowledge the close and reopen.
-  caf::error reopen_channel();
 
   /// Skip the closing handshake on a dead connection.
   void mark_broken();

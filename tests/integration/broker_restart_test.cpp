@@ -205,8 +205,10 @@ CAF_TEST(broker restart under live clients loses no persistent message) {
       s.port = node.amqp_port;
       auto conn = amqp_connection::open(s, err);
       CHECK_OR_STOP(conn != nullptr);
-      CHECK_OR_STOP(!conn->declare_queue({orig + ":" + g, true, false, false, 0}));
-      CHECK_OR_STOP(!conn->bind_queue(orig + ":" + g, "group_chat", "*." + g + ".*"));
+      CHECK_OR_STOP(
+          !conn->declare_queue(first_channel, {orig + ":" + g, true, false, false, 0}));
+      CHECK_OR_STOP(!conn->bind_queue(first_channel, orig + ":" + g, "group_chat",
+                                      "*." + g + ".*"));
       redis_settings rs;
       rs.port = node.redis_port;
       redis_client redis{rs};
