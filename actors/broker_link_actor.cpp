@@ -26,64 +26,6 @@ namespace chat {
 
 namespace {
 
-std::string millis(caf::timespan x) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(x).count());
-}
-
-/// Keeps `chat:subscriptions:<user>` in Redis (detached: hiredis blocks),
-/// rewritten every TTL/3 and, after a failed write (Redis down or
-/// restarted empty), every second until it is back: the server node re-binds
-/// what is recorded here after a broker restart.
-struct book_state {
-  std::unique_ptr<redis_client> redis;
-  std::string key;
-  caf::timespan ttl{};
-  std::set<std::string> groups;
-  /// Whether the record is in Redis as `groups` says.
-  bool write() {
-    if (groups.empty())
-      return static_cast<bool>(redis->command({"DEL", key}));
-    std::vector<std::string> cmd{"SADD", key};
-    cmd.insert(cmd.end(), groups.begin(), groups.end());
-    return redis->command(cmd) && redis->command({"PEXPIRE", key, millis(ttl)});
-  }
-  static inline const char* name = "subscription-book";
-};
-
-/// How soon a failed write of the subscription record is tried again.
-constexpr auto book_retry = std::chrono::seconds{1};
-
-caf::behavior book_impl(caf::stateful_actor<book_state>* self, std::string user,
-                        redis_settings redis, caf::timespan ttl) {
-  auto& st = self->state;
-  st.redis = std::make_unique<redis_client>(std::move(redis));
-  st.key = subscriptions_key(user);
-  st.ttl = ttl;
-  st.redis->command({"DEL", st.key}); // a crashed earlier session's record
-  self->set_exit_handler([self](caf::exit_msg& msg) {
-    if (!msg.reason || msg.reason == caf::exit_reason::user_shutdown)
-      self->state.redis->command({"DEL", self->state.key});
-    self->quit(msg.reason);
-  });
-  self->delayed_send(self, ttl / 3, refresh_atom::value);
-  return {
-      [=](join_atom, const std::string& group) {
-        self->state.groups.insert(group);
-        self->state.write();
-      },
-      [=](leave_atom, const std::string& group) {
-        auto& st = self->state;
-        st.groups.erase(group);
-        st.redis->command({"SREM", st.key, group});
-      },
-      [=](refresh_atom) {
-        auto& st = self->state;
-        auto next = st.write() ? st.ttl / 3 : caf::timespan{book_retry};
-        self->delayed_send(self, next, refresh_atom::value);
-      },
-  };
-}
-
 /// A joined group.
 struct membership {
   group_actor handle;
@@ -107,7 +49,8 @@ struct broker_link_state {
   std::map<std::string, int> failures;
   insult_actor insults;
   discovery_actor discovery;
-  caf::actor book;
+  /// Records our persistent subscriptions in Redis (may be null).
+  registry_actor registry;
   /// The chat in view, empty if none.
   std::string view;
   std::map<std::string, uint32_t> unread;
@@ -165,8 +108,8 @@ caf::expected<group_actor> ensure_group(broker_link_pointer self,
                                     caf::actor_cast<caf::actor>(self));
   st.groups.emplace(group, membership{g, transient});
   st.unread.try_emplace("group:" + group, 0);
-  if (!transient)
-    caf::anon_send(st.book, join_atom::value, group);
+  if (!transient && st.registry)
+    caf::anon_send(st.registry, join_atom::value, group);
   self->send(st.discovery, groups_atom::value, group_names(st));
   return g;
 }
@@ -206,23 +149,20 @@ void group_failed(broker_link_pointer self, std::string group, const caf::error&
 broker_link_actor::behavior_type
 broker_link_impl(broker_link_pointer self, std::string user,
                  broker_link_settings settings, std::string endpoint, caf::actor listener,
-                 amqp_channel_factory broker) {
+                 amqp_channel_factory broker, registry_actor registry) {
   auto& st = self->state;
   st.user = std::move(user);
   st.settings = std::move(settings);
   st.broker = std::move(broker);
+  st.registry = std::move(registry);
   st.listener = std::move(listener);
   auto me = caf::actor_cast<caf::actor>(self);
-  auto& sys = self->system();
   st.insults = self->spawn<caf::linked>(insult_impl, st.user, st.broker, me);
   st.discovery = self->spawn<caf::linked>(
       discovery_impl,
       discovery_config{st.user, std::move(endpoint), st.broker,
                        st.settings.discovery_interval, st.settings.queue_expiry},
       st.listener);
-  st.book = sys.spawn<caf::detached>(book_impl, st.user, st.settings.redis,
-                                     st.settings.lease_ttl);
-  self->link_to(st.book);
   st.unread["insults"] = 0;
   // Children are linked: our exit reason reaches them (a clean exit deletes
   // their queues). A group that fails is re-joined later, keeping its queue.
@@ -252,7 +192,8 @@ broker_link_impl(broker_link_pointer self, std::string user,
         if (st.rejoining.erase(group) != 0) {
           // Failed and waiting to be re-joined: its queue expires by itself.
           st.unread.erase("group:" + group);
-          caf::anon_send(st.book, leave_atom::value, group);
+          if (st.registry)
+            caf::anon_send(st.registry, leave_atom::value, group);
           return ok_atom::value;
         }
         auto i = st.groups.find(group);
@@ -264,7 +205,8 @@ broker_link_impl(broker_link_pointer self, std::string user,
         st.unread.erase("group:" + group);
         if (st.view == "group:" + group)
           st.view.clear();
-        caf::anon_send(st.book, leave_atom::value, group);
+        if (st.registry)
+          caf::anon_send(st.registry, leave_atom::value, group);
         self->send(st.discovery, groups_atom::value, group_names(st));
         return self->delegate(g, leave_atom::value);
       },
@@ -340,8 +282,6 @@ broker_link_settings read_broker_link_settings(const caf::actor_system_config& c
   namespace d = defaults;
   broker_link_settings s;
   s.amqp = read_amqp_settings(cfg, server);
-  s.redis = read_redis_settings(cfg, server);
-  s.lease_ttl = caf::get_or(cfg, "chat.lease-ttl", caf::timespan{d::lease_ttl});
   s.queue_expiry = caf::get_or(cfg, "chat.queue-expiry", caf::timespan{d::queue_expiry});
   s.max_message_bytes = caf::get_or(cfg, "chat.max-message-bytes", d::max_message_bytes);
   s.history_size =
@@ -358,14 +298,16 @@ broker_link_settings read_broker_link_settings(const caf::actor_system_config& c
 
 broker_link_actor spawn_broker_link(caf::actor_system& sys, std::string user,
                                     broker_link_settings settings,
-                                    std::string grpc_endpoint, caf::actor listener) {
+                                    std::string grpc_endpoint, caf::actor listener,
+                                    registry_actor registry) {
   // One connection for the whole client; each group, discovery and the
   // insult channel get a channel of it. The exchanges are the connection's.
   auto mux = std::make_shared<amqp_mux>(settings.amqp);
   for (auto& x : chat_exchanges)
     declare(*mux, x);
   return sys.spawn(broker_link_impl, std::move(user), std::move(settings),
-                   std::move(grpc_endpoint), std::move(listener), mux->factory());
+                   std::move(grpc_endpoint), std::move(listener), mux->factory(),
+                   std::move(registry));
 }
 
 } // namespace chat

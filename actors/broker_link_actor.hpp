@@ -16,8 +16,8 @@
 
 #include "actors/atoms.hpp"
 #include "actors/chat_types.hpp"
+#include "actors/registry_actor.hpp"
 #include "adapters/amqp_connection.hpp"
-#include "adapters/redis_client.hpp"
 #include "config/defaults.hpp"
 
 #include <caf/actor.hpp>
@@ -55,10 +55,6 @@ using broker_link_actor = caf::typed_actor<
 struct broker_link_settings {
   /// host = the server node's address.
   amqp_settings amqp;
-  /// Subscription records (see actors/subscriptions.hpp).
-  redis_settings redis;
-  /// The registry lease; subscription records expire with it.
-  caf::timespan lease_ttl{};
   /// x-expires of our durable queues: a crashed session's queues vanish.
   caf::timespan queue_expiry{};
   caf::timespan discovery_interval{};
@@ -74,15 +70,18 @@ struct broker_link_settings {
   size_t outbox_size = static_cast<size_t>(defaults::outbox_size);
 };
 
-/// Reads chat.amqp-*, chat.redis-*, chat.lease-ttl, chat.queue-expiry and
-/// chat.discovery-interval; `server` is the server node's address.
+/// Reads chat.amqp-*, chat.queue-expiry, chat.discovery-interval and the
+/// limits; `server` is the server node's address.
 broker_link_settings read_broker_link_settings(const caf::actor_system_config& cfg,
                                                const std::string& server);
 
 /// The one entry point for the CLI. `grpc_endpoint` is "host:port" of our
-/// private-chat service, announced to discovery.
+/// private-chat service, announced to discovery; `registry` records our
+/// persistent subscriptions (none if null). Opens the client's one broker
+/// connection.
 broker_link_actor spawn_broker_link(caf::actor_system& sys, std::string user,
                                     broker_link_settings settings,
-                                    std::string grpc_endpoint, caf::actor listener);
+                                    std::string grpc_endpoint, caf::actor listener,
+                                    registry_actor registry = {});
 
 } // namespace chat

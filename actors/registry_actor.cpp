@@ -1,6 +1,7 @@
 #include "actors/registry_actor.hpp"
 
 #include "actors/names.hpp"
+#include "actors/subscriptions.hpp"
 #include "config/errors.hpp"
 
 #include <caf/actor_system.hpp>
@@ -71,8 +72,21 @@ std::string make_session_token() {
 registry_actor_state::~registry_actor_state() {
   // Runs on every way out (clean exit, supervisor shutdown, error): free the
   // name now rather than letting the lease run out.
-  if (redis && !user.empty())
+  if (redis && !user.empty()) {
     redis->eval(unregister_script, {"1", user, session});
+    redis->command({"DEL", subscriptions_key(user)});
+  }
+}
+
+bool registry_actor_state::record_subscriptions() {
+  if (user.empty())
+    return true; // written once the name is ours
+  auto key = subscriptions_key(user);
+  if (subscriptions.empty())
+    return static_cast<bool>(redis->command({"DEL", key}));
+  std::vector<std::string> cmd{"SADD", key};
+  cmd.insert(cmd.end(), subscriptions.begin(), subscriptions.end());
+  return redis->command(cmd) && redis->command({"PEXPIRE", key, millis(ttl)});
 }
 
 caf::expected<bool> registry_actor_state::claim() {
@@ -124,6 +138,9 @@ registry_actor::behavior_type registry_actor_impl(registry_actor_pointer self,
           return make_error(errc::name_taken,
                             "the name " + name + " is taken by a live session");
         }
+        // A crashed earlier session's record goes; ours is written anew.
+        st.redis->command({"DEL", subscriptions_key(name)});
+        st.record_subscriptions();
         schedule_refresh(st.ttl / 3);
         return ep;
       },
@@ -156,6 +173,7 @@ registry_actor::behavior_type registry_actor_impl(registry_actor_pointer self,
           auto reply = st.redis->eval(unregister_script, {"1", name, st.session});
           if (!reply)
             return reply.error();
+          st.redis->command({"DEL", subscriptions_key(name)});
         }
         return ok_atom::value;
       },
@@ -169,6 +187,11 @@ registry_actor::behavior_type registry_actor_impl(registry_actor_pointer self,
           if (extended && *extended)
             st.notify("registered again as " + st.user);
         }
+        // The record too (Redis may have restarted empty); a failed write
+        // is tried again with the lease, every second.
+        if (extended && *extended && !st.record_subscriptions())
+          extended = make_error(errc::redis_unavailable,
+                                "could not record the group subscriptions");
         if (!extended) {
           if (!st.unreachable)
             st.notify("name server unreachable, retrying: " + describe(extended.error()));
@@ -185,6 +208,16 @@ registry_actor::behavior_type registry_actor_impl(registry_actor_pointer self,
           return;
         }
         schedule_refresh(st.ttl / 3);
+      },
+      [=](join_atom, const std::string& group) {
+        auto& st = self->state;
+        if (st.subscriptions.insert(group).second)
+          st.record_subscriptions(); // else the refresh writes it
+      },
+      [=](leave_atom, const std::string& group) {
+        auto& st = self->state;
+        if (st.subscriptions.erase(group) != 0 && !st.user.empty())
+          st.redis->command({"SREM", subscriptions_key(st.user), group});
       },
   };
 }

@@ -4,6 +4,9 @@
 // {ip_address, port}). Registration is an atomic Lua script and a lease:
 // the key expires after the TTL unless refreshed every TTL/3, so a crashed
 // client frees its name; after a Redis restart the actor registers again.
+// It also keeps the record of the session's persistent group subscriptions
+// (subscriptions.hpp) with the lease: one Redis connection and one thread
+// per client for both.
 
 #include "actors/atoms.hpp"
 #include "adapters/redis_client.hpp"
@@ -15,6 +18,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include <memory>
+#include <set>
 #include <string>
 
 namespace chat {
@@ -41,11 +45,13 @@ typename Inspector::result_type inspect(Inspector& f, endpoint& x) {
 
 /// register: claims `name` for this session (empty host = the address of
 /// the interface facing Redis). lookup: a user's endpoint. unregister:
-/// frees our name if we still own it.
+/// frees our name if we still own it. join/leave: records (forgets) a
+/// persistent subscription of this session to a group.
 using registry_actor = caf::typed_actor<
     caf::replies_to<register_atom, std::string, endpoint>::with<endpoint>,
     caf::replies_to<lookup_atom, std::string>::with<endpoint>,
-    caf::replies_to<unregister_atom>::with<ok_atom>, caf::reacts_to<refresh_atom>>;
+    caf::replies_to<unregister_atom>::with<ok_atom>, caf::reacts_to<refresh_atom>,
+    caf::reacts_to<join_atom, std::string>, caf::reacts_to<leave_atom, std::string>>;
 
 /// A random session token (128 bits, hex).
 std::string make_session_token();
@@ -58,6 +64,10 @@ struct registry_actor_state {
 
   /// Extends the lease; false if the key is gone or not ours.
   caf::expected<bool> extend();
+
+  /// Writes `chat:subscriptions:<user>` as `subscriptions` says, expiring
+  /// with the lease; false if the name server failed.
+  bool record_subscriptions();
 
   /// Tells the listener what happened, as (event_atom, text).
   void notify(std::string text);
@@ -76,6 +86,9 @@ struct registry_actor_state {
   endpoint published;
   /// Whether the name server failed on the last attempt.
   bool unreachable = false;
+  /// Groups this session is subscribed to persistently: the server node
+  /// re-binds them after a broker restart.
+  std::set<std::string> subscriptions;
 
   static inline const char* name = "registry";
 };

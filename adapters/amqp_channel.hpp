@@ -28,7 +28,9 @@ public:
 
   struct options {
     /// Publisher confirms; without them a publish is fire-and-forget
-    /// (`confirmed` is never called, nothing is published again).
+    /// (`confirmed` is never called, nothing is published again once it
+    /// went out; what is published while the channel is down goes out when
+    /// it is back).
     bool confirms = true;
   };
 

@@ -109,11 +109,13 @@ public:
 
   void publish(uint64_t id, amqp_message msg) override {
     run([id, msg = std::move(msg)](amqp_mux& m, channel_entry& c) {
-      if (c.opts.confirms)
-        c.outbox.emplace(id, msg);
-      if (m.live(c))
-        if (auto err = m.send(c, id, msg))
-          m.failed(c, err);
+      c.outbox.emplace(id, msg);
+      if (!m.live(c))
+        return;
+      if (auto err = m.send(c, id, msg))
+        m.failed(c, err);
+      else if (!c.opts.confirms)
+        c.outbox.erase(id); // sent is all it gets
     });
   }
 
@@ -320,6 +322,8 @@ caf::error amqp_mux::open(channel_entry& c) {
   for (auto& [id, msg] : c.outbox)
     if (auto err = send(c, id, msg))
       return err;
+  if (!c.opts.confirms)
+    c.outbox.clear(); // sent is all they get
   c.live = true;
   c.failed = false;
   c.said_down = false;

@@ -98,7 +98,7 @@ private:
     caf::timespan backoff{};
     clock::time_point retry_at{};
     std::vector<queue_entry> queues;
-    /// Published, not yet confirmed, by id.
+    /// Published, not yet confirmed (or, without confirms, not yet sent), by id.
     std::map<uint64_t, amqp_message> outbox;
     /// Confirm sequence number → id.
     std::map<uint64_t, uint64_t> seq_to_id;

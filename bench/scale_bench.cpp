@@ -124,8 +124,6 @@ void scale_case(const bench_settings& s) {
   broker_link_settings bs;
   bs.amqp.host = "127.0.0.1";
   bs.amqp.port = s.amqp_port;
-  bs.redis = redis;
-  bs.lease_ttl = lease_ttl;
   bs.queue_expiry = std::chrono::seconds{60};
   bs.discovery_interval = std::chrono::seconds{3};
   auto tag = std::to_string(getpid());
@@ -175,7 +173,7 @@ void scale_case(const bench_settings& s) {
           auto name = "s" + tag + "u" + std::to_string(users.size());
           user u;
           u.registry = spawn_registry(sys, redis, lease_ttl, listener);
-          u.link = spawn_broker_link(sys, name, bs, "127.0.0.1:1", listener);
+          u.link = spawn_broker_link(sys, name, bs, "127.0.0.1:1", listener, u.registry);
           self->send(u.registry, register_atom::value, name, endpoint{"127.0.0.1", 1});
           self->send(u.link, join_atom::value, group, false);
           users.push_back(u);

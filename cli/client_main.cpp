@@ -174,7 +174,7 @@ std::optional<session> open_session(caf::actor_system& sys, const chat_config& c
   auto& ep = result.published;
   result.peers.broker = caf::actor_cast<caf::actor>(
       spawn_broker_link(sys, result.name, read_broker_link_settings(cfg, *server),
-                        ep.host + ":" + std::to_string(ep.port), listener));
+                        ep.host + ":" + std::to_string(ep.port), listener, registry));
   return result;
 }
 
@@ -214,11 +214,12 @@ int run_client(caf::actor_system& sys, const chat_config& cfg,
   auto endpoint_text = s->published.host + ":" + std::to_string(s->published.port);
   auto supervisor = spawn_client_supervisor(
       sys, cli,
-      client_children{
-          s->peers, [&sys, name = s->name, broker_settings, endpoint_text, listener] {
-            return caf::actor_cast<caf::actor>(
-                spawn_broker_link(sys, name, broker_settings, endpoint_text, listener));
-          }});
+      client_children{s->peers, [&sys, name = s->name, broker_settings, endpoint_text,
+                                 listener, registry = s->peers.registry] {
+                        return caf::actor_cast<caf::actor>(
+                            spawn_broker_link(sys, name, broker_settings, endpoint_text,
+                                              listener, registry));
+                      }});
   // Ctrl+C goes to the CLI (back to the lobby, or quit there); SIGTERM and
   // SIGHUP quit cleanly.
   std::atomic<bool> done = false;

@@ -48,6 +48,8 @@ fake_registry(registry_actor::pointer, std::shared_ptr<std::optional<endpoint>> 
       },
       [](unregister_atom) { return ok_atom::value; },
       [](refresh_atom) {},
+      [](join_atom, const std::string&) {},
+      [](leave_atom, const std::string&) {},
   };
 }
 

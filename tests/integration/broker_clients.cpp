@@ -22,13 +22,10 @@ std::vector<discovery_report> inbox::all_reports() {
   return reports;
 }
 
-broker_link_settings test_settings(uint16_t amqp_port, uint16_t redis_port) {
+broker_link_settings test_settings(uint16_t amqp_port) {
   broker_link_settings s;
   s.amqp.host = "127.0.0.1";
   s.amqp.port = amqp_port != 0 ? amqp_port : running_services().amqp_port;
-  s.redis = redis_settings{};
-  s.redis.port = redis_port != 0 ? redis_port : running_services().redis_port;
-  s.lease_ttl = std::chrono::seconds{15};
   s.queue_expiry = std::chrono::seconds{60};
   s.discovery_interval = std::chrono::seconds{3};
   return s;

@@ -39,7 +39,7 @@ struct client {
 };
 
 /// Settings for the test run's server node (or a private one on `amqp_port`).
-broker_link_settings test_settings(uint16_t amqp_port = 0, uint16_t redis_port = 0);
+broker_link_settings test_settings(uint16_t amqp_port = 0);
 
 client make_client(caf::actor_system& sys, const std::string& name,
                    broker_link_settings settings);

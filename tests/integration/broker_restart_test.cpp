@@ -179,7 +179,7 @@ CAF_TEST(broker restart under live clients loses no persistent message) {
   {
     caf::scoped_actor self{sys};
     auto g = unique_name("phoenix");
-    auto settings = test_settings(node.amqp_port, node.redis_port);
+    auto settings = test_settings(node.amqp_port);
     std::deque<client> clients;
     // Stops the clients on every way out, so the actor system can end.
     on_exit stop_clients{[&] {
