@@ -1,0 +1,213 @@
+#define CAF_SUITE group_actor
+#include "tests/dsl.hpp"
+
+#include "actors/group_actor.hpp"
+#include "config/errors.hpp"
+#include "tests/actors/fake_amqp_channel.hpp"
+
+using namespace chat;
+
+namespace {
+
+struct fixture : test_coordinator_fixture<> {
+  std::shared_ptr<test::channel_log> log = std::make_shared<test::channel_log>();
+  std::shared_ptr<std::vector<chat_event>> events =
+      std::make_shared<std::vector<chat_event>>();
+  /// Outcomes of posts, in the order they were answered.
+  std::vector<caf::error> posted;
+
+  std::vector<group_actor> spawned;
+
+  ~fixture() {
+    // Answers what still waits; the callbacks hold the actor.
+    for (auto& g : spawned)
+      caf::anon_send_exit(g, caf::exit_reason::user_shutdown);
+    sched.run();
+    log->cbs = {};
+    log->barriers.clear();
+  }
+
+  group_actor spawn_group(group_config cfg = {}) {
+    cfg.user = "alice";
+    cfg.group = "room";
+    cfg.queue_expiry = std::chrono::seconds{60};
+    cfg.broker = test::record_into(log);
+    auto parent = sys.spawn([e = events](caf::event_based_actor*) -> caf::behavior {
+      return {[e](event_atom, const chat_event& ev) { e->push_back(ev); }};
+    });
+    auto g = sys.spawn(group_impl, std::move(cfg), parent);
+    sched.run();
+    spawned.push_back(g);
+    return g;
+  }
+
+  /// The broker confirms our channel's topology.
+  void subscribed() {
+    log->cbs.status(true, "connected");
+    log->run_barriers();
+    sched.run();
+  }
+
+  void post(const group_actor& g, std::string text) {
+    test::ask(sys, g,
+              std::make_tuple([this](ok_atom) { posted.push_back(caf::error{}); },
+                              [this](caf::error& err) { posted.push_back(err); }),
+              post_atom::value, std::move(text));
+    sched.run();
+  }
+
+  void confirm(uint64_t id, caf::error err = {}) {
+    log->cbs.confirmed(id, std::move(err));
+    sched.run();
+  }
+
+  void deliver(amqp_delivery d) {
+    log->cbs.delivery(std::move(d));
+    sched.run();
+  }
+
+  std::vector<chat_event> history(const group_actor& g) {
+    auto result = std::make_shared<std::vector<chat_event>>();
+    test::ask(sys, g,
+              std::make_tuple([result](std::vector<chat_event>& xs) { *result = xs; }),
+              history_atom::value);
+    sched.run();
+    return *result;
+  }
+
+  bool told(uint8_t kind, const std::string& part) const {
+    for (auto& ev : *events)
+      if (ev.kind == kind && ev.text.find(part) != std::string::npos)
+        return true;
+    return false;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(group_actor_tests, fixture)
+
+CAF_TEST(the subscription queue is durable and bound to the durable twin) {
+  spawn_group();
+  CAF_REQUIRE_EQUAL(log->queues.size(), 1u);
+  CAF_CHECK_EQUAL(log->queues[0].name, "alice:room");
+  CAF_CHECK(log->queues[0].durable);
+  CAF_CHECK_EQUAL(log->queues[0].expires_ms, 60000);
+  CAF_REQUIRE_EQUAL(log->bindings.size(), 1u);
+  CAF_CHECK_EQUAL(std::get<1>(log->bindings[0]), "chat-actors.groups");
+  CAF_CHECK_EQUAL(std::get<2>(log->bindings[0]), "*.room.*");
+  CAF_REQUIRE_EQUAL(log->consumers.size(), 1u);
+  CAF_CHECK_EQUAL(std::get<2>(log->consumers[0]), false); // manual acks
+  CAF_CHECK(log->opts.confirms);
+}
+
+CAF_TEST(ready answers only once the broker has the subscription) {
+  auto g = spawn_group();
+  bool ready = false;
+  test::ask(sys, g, std::make_tuple([&](ok_atom) { ready = true; }), ready_atom::value);
+  sched.run();
+  CAF_CHECK(!ready);
+  subscribed();
+  CAF_CHECK(ready);
+}
+
+CAF_TEST(a post is answered once the broker confirms it) {
+  auto g = spawn_group();
+  subscribed();
+  post(g, "hi");
+  CAF_REQUIRE_EQUAL(log->published.size(), 1u);
+  auto& [id, msg] = log->published[0];
+  CAF_CHECK_EQUAL(msg.exchange, "chat-actors.groups");
+  CAF_CHECK_EQUAL(msg.routing_key, "alice.room.msg");
+  CAF_CHECK_EQUAL(msg.body, "alice: hi");
+  CAF_CHECK(msg.mandatory);
+  CAF_CHECK(msg.persistent);
+  CAF_CHECK_EQUAL(msg.headers.at("x-chat-sender"), "alice");
+  CAF_CHECK(posted.empty());
+  confirm(id);
+  CAF_REQUIRE_EQUAL(posted.size(), 1u);
+  CAF_CHECK(!posted[0]);
+}
+
+CAF_TEST(a message nobody can receive is an error the sender sees) {
+  auto g = spawn_group();
+  subscribed();
+  post(g, "anyone?");
+  confirm(log->published[0].first,
+          make_error(errc::undeliverable, "not delivered: no queue is bound"));
+  CAF_REQUIRE_EQUAL(posted.size(), 1u);
+  CAF_CHECK(posted[0]);
+  CAF_CHECK(told(chat_event::error, "not delivered"));
+}
+
+CAF_TEST(posts during an outage wait and are reported sent) {
+  auto g = spawn_group();
+  subscribed();
+  log->cbs.status(false, "broker gone; reconnecting…");
+  sched.run();
+  post(g, "one");
+  post(g, "two");
+  CAF_CHECK(told(chat_event::info, "pending"));
+  log->cbs.status(true, "reconnected");
+  sched.run();
+  confirm(log->published[0].first);
+  CAF_CHECK(!told(chat_event::info, "sent: 2"));
+  confirm(log->published[1].first);
+  CAF_CHECK_EQUAL(posted.size(), 2u);
+  CAF_CHECK(told(chat_event::info, "sent: 2 messages that waited for the broker"));
+}
+
+CAF_TEST(a full outbox refuses the next post with the reason) {
+  group_config cfg;
+  cfg.outbox_size = 2;
+  auto g = spawn_group(cfg);
+  subscribed();
+  post(g, "one");
+  post(g, "two");
+  post(g, "three");
+  CAF_REQUIRE_EQUAL(posted.size(), 1u);
+  CAF_CHECK(is(posted[0], errc::outbox_full));
+  CAF_CHECK_EQUAL(log->published.size(), 2u);
+}
+
+CAF_TEST(a delivery is acked once in the history and a redelivery shown once) {
+  auto g = spawn_group();
+  subscribed();
+  deliver(log->delivery(1, "bob-1", "bob: hello", "bob"));
+  deliver(log->delivery(2, "bob-1", "bob: hello", "bob"));
+  deliver(log->delivery(3, "", "carol: from an original client"));
+  CAF_CHECK_EQUAL(log->acked.size(), 3u);
+  auto h = history(g);
+  CAF_REQUIRE_EQUAL(h.size(), 2u);
+  CAF_CHECK_EQUAL(h[0].from, "bob");
+  CAF_CHECK_EQUAL(h[0].text, "hello");
+  CAF_CHECK_EQUAL(h[1].from, "carol");
+  CAF_CHECK_EQUAL(h[1].text, "from an original client");
+}
+
+CAF_TEST(an oversized or malformed delivery is dropped with a notice and acked) {
+  group_config cfg;
+  cfg.max_message_bytes = 10;
+  auto g = spawn_group(cfg);
+  subscribed();
+  deliver(log->delivery(1, "m-1", "mallory: " + std::string(11, 'x'), "mallory"));
+  deliver(log->delivery(2, "m-2", "mallory: \xff\xfe", "mallory"));
+  CAF_CHECK_EQUAL(log->acked.size(), 2u);
+  CAF_CHECK(history(g).empty());
+  CAF_CHECK(told(chat_event::error, "dropped a message from mallory"));
+}
+
+CAF_TEST(leaving answers the waiting posts and deletes the queue) {
+  auto g = spawn_group();
+  subscribed();
+  post(g, "unconfirmed");
+  test::ask(sys, g, std::make_tuple([](ok_atom) {}), leave_atom::value);
+  sched.run();
+  CAF_REQUIRE_EQUAL(posted.size(), 1u);
+  CAF_CHECK(posted[0]);
+  CAF_CHECK(told(chat_event::error, "1 message not sent"));
+  CAF_REQUIRE_EQUAL(log->deleted.size(), 1u);
+  CAF_CHECK_EQUAL(log->deleted[0], "alice:room");
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
