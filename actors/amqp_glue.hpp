@@ -10,8 +10,6 @@
 #include <caf/actor.hpp>
 #include <caf/send.hpp>
 
-#include <random>
-
 namespace chat {
 
 inline amqp_channel::callbacks forward_to(caf::actor owner) {
@@ -26,15 +24,6 @@ inline amqp_channel::callbacks forward_to(caf::actor owner) {
     caf::anon_send(owner, link_atom::value, up, std::move(text));
   };
   return cbs;
-}
-
-/// Header naming the sending user (own-echo detection, not body prefixes).
-inline constexpr const char* sender_header = "x-chat-sender";
-
-/// A message id unique across sessions: "<user>-<random>-<n>".
-inline std::string make_message_id(const std::string& user, uint64_t n) {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  return user + "-" + std::to_string(rng() % 1'000'000'000) + "-" + std::to_string(n);
 }
 
 } // namespace chat

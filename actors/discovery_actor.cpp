@@ -1,7 +1,7 @@
 #include "actors/discovery_actor.hpp"
 
 #include "actors/amqp_glue.hpp"
-#include "actors/chat_exchanges.hpp"
+#include "actors/amqp_protocol.hpp"
 #include "actors/names.hpp"
 
 #include <caf/send.hpp>
@@ -42,20 +42,20 @@ discovery_actor::behavior_type discovery_impl(discovery_pointer self,
                              amqp_channel::options{.confirms = false});
   auto expiry =
       std::chrono::duration_cast<std::chrono::milliseconds>(st.cfg.queue_expiry).count();
-  auto requests = st.cfg.user + ":discovery_requests";
-  auto responses = st.cfg.user + ":discovery_responses";
+  auto requests = discovery_request_queue(st.cfg.user);
+  auto responses = discovery_response_queue(st.cfg.user);
   auto& w = *st.channel;
   w.declare_queue(amqp_queue_spec{requests, true, false, false, expiry}, true, true);
-  w.bind(requests, "discovery_requests", "");
+  w.bind(requests, discovery_request_exchange.name, "");
   w.consume(requests, 0, true);
   w.declare_queue(amqp_queue_spec{responses, true, false, false, expiry}, true, true);
-  w.bind(responses, "discovery_responses", st.cfg.user);
+  w.bind(responses, discovery_response_exchange.name, st.cfg.user);
   w.consume(responses, 0, true);
   self->set_exit_handler([self](caf::exit_msg& msg) {
     auto& st = self->state;
     if (!msg.reason || msg.reason == caf::exit_reason::user_shutdown) {
-      st.channel->delete_queue(st.cfg.user + ":discovery_requests");
-      st.channel->delete_queue(st.cfg.user + ":discovery_responses");
+      st.channel->delete_queue(discovery_request_queue(st.cfg.user));
+      st.channel->delete_queue(discovery_response_queue(st.cfg.user));
     }
     self->quit(msg.reason);
   });
@@ -64,7 +64,7 @@ discovery_actor::behavior_type discovery_impl(discovery_pointer self,
     ++st.round;
     st.answers.clear();
     amqp_message msg;
-    msg.exchange = "discovery_requests";
+    msg.exchange = discovery_request_exchange.name;
     msg.body = st.cfg.user;
     msg.headers[round_header] = std::to_string(st.round);
     st.channel->publish(st.next_id++, std::move(msg));
@@ -110,9 +110,9 @@ discovery_actor::behavior_type discovery_impl(discovery_pointer self,
         auto& name = d.body;
         if (name == st.cfg.user || !name_problem(name).empty())
           return; // our own request, or garbage (e.g. the original's "stop")
-        if (d.exchange == "discovery_requests") {
+        if (d.exchange == discovery_request_exchange.name) {
           amqp_message answer;
-          answer.exchange = "discovery_responses";
+          answer.exchange = discovery_response_exchange.name;
           answer.routing_key = name;
           answer.body = st.cfg.user;
           answer.headers[endpoint_header] = st.cfg.endpoint;

@@ -34,10 +34,6 @@ using discovery_actor =
                      caf::reacts_to<confirm_atom, uint64_t, caf::error>,
                      caf::reacts_to<link_atom, bool, std::string>>;
 
-inline constexpr const char* round_header = "x-chat-round";
-inline constexpr const char* endpoint_header = "x-chat-endpoint";
-inline constexpr const char* groups_header = "x-chat-groups";
-
 struct discovery_config {
   std::string user;
   /// Our private-chat endpoint, "host:port".

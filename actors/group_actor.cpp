@@ -1,7 +1,7 @@
 #include "actors/group_actor.hpp"
 
 #include "actors/amqp_glue.hpp"
-#include "actors/chat_exchanges.hpp"
+#include "actors/amqp_protocol.hpp"
 #include "actors/names.hpp"
 #include "actors/private_chat_rules.hpp"
 #include "config/errors.hpp"
@@ -11,18 +11,6 @@
 #include <caf/send.hpp>
 
 namespace chat {
-
-std::string subscription_queue(const std::string& user, const std::string& group) {
-  return user + ":" + group;
-}
-
-std::string group_binding_key(const std::string& group) {
-  return "*." + group + ".*";
-}
-
-std::string group_routing_key(const std::string& user, const std::string& group) {
-  return user + "." + group + ".msg";
-}
 
 std::pair<std::string, std::string> parse_group_message(const amqp_delivery& d) {
   auto from = d.header(sender_header);

@@ -65,11 +65,6 @@ struct group_config {
   bool inherit = false;
 };
 
-/// The AMQP names of a subscription (PROTOCOL.md).
-std::string subscription_queue(const std::string& user, const std::string& group);
-std::string group_binding_key(const std::string& group);
-std::string group_routing_key(const std::string& user, const std::string& group);
-
 /// Splits a group message into sender and text: the sender header if any
 /// (ours), else the `<name>: ` prefix of the body (original clients).
 std::pair<std::string, std::string> parse_group_message(const amqp_delivery& d);

@@ -35,8 +35,6 @@ using insult_actor =
                      caf::reacts_to<confirm_atom, uint64_t, caf::error>,
                      caf::reacts_to<link_atom, bool, std::string>>;
 
-inline constexpr const char* insults_queue = "insults_queue";
-
 /// How often we hand our own insult back before showing it anyway (when we
 /// are its only consumer).
 inline constexpr int max_own_bounces = 3;

@@ -1,6 +1,6 @@
 #include "actors/topology_actor.hpp"
 
-#include "actors/chat_exchanges.hpp"
+#include "actors/amqp_protocol.hpp"
 #include "actors/group_actor.hpp"
 #include "actors/names.hpp"
 #include "actors/subscriptions.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 
 // Declares PROTOCOL.md's four exchanges (non-durable, as original clients
-// declare them) and their durable twins (actors/chat_exchanges.hpp)
+// declare them) and their durable twins (actors/amqp_protocol.hpp)
 // whenever the broker becomes ready, so that a restarted broker routes
 // between them again before any client reconnects. Then binds every live
 // persistent subscription recorded in Redis (actors/subscriptions.hpp) to

@@ -11,6 +11,7 @@
 // There is no raw-library counterpart: the raw column shows what the design
 // predicts (Redis: U × 5 commands per TTL/3), else "-".
 
+#include "actors/amqp_protocol.hpp"
 #include "actors/broker_link_actor.hpp"
 #include "actors/discovery_actor.hpp"
 #include "actors/registry_actor.hpp"

@@ -1,7 +1,9 @@
-#include "actors/chat_exchanges.hpp"
+#include "actors/amqp_protocol.hpp"
 
 #include "adapters/amqp_connection.hpp"
 #include "adapters/amqp_mux.hpp"
+
+#include <random>
 
 namespace chat {
 
@@ -11,6 +13,31 @@ namespace {
 constexpr const char* every_key = "#";
 
 } // namespace
+
+std::string subscription_queue(const std::string& user, const std::string& group) {
+  return user + ":" + group;
+}
+
+std::string group_binding_key(const std::string& group) {
+  return "*." + group + ".*";
+}
+
+std::string group_routing_key(const std::string& user, const std::string& group) {
+  return user + "." + group + ".msg";
+}
+
+std::string discovery_request_queue(const std::string& user) {
+  return user + ":" + discovery_request_exchange.name;
+}
+
+std::string discovery_response_queue(const std::string& user) {
+  return user + ":" + discovery_response_exchange.name;
+}
+
+std::string make_message_id(const std::string& user, uint64_t n) {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return user + "-" + std::to_string(rng() % 1'000'000'000) + "-" + std::to_string(n);
+}
 
 void declare(amqp_mux& w, const exchange_spec& x) {
   w.declare_exchange(x.name, x.type, false);

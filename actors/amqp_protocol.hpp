@@ -1,6 +1,7 @@
 #pragma once
 
-// The exchanges of PROTOCOL.md and the durable twins that make persistent
+// The AMQP vocabulary in one place: PROTOCOL.md's exchanges, queues and the
+// headers our clients add, and the durable twins that make persistent
 // traffic survive a broker restart.
 //
 // PROTOCOL.md's exchanges are non-durable (original clients declare them so,
@@ -16,6 +17,9 @@
 // client re-create them whenever they (re)connect.
 
 #include <caf/error.hpp>
+
+#include <cstdint>
+#include <string>
 
 namespace chat {
 
@@ -45,6 +49,39 @@ inline constexpr exchange_spec chat_exchanges[] = {group_exchange, insult_exchan
 inline const char* durable_name(const exchange_spec& x) {
   return x.durable_twin != nullptr ? x.durable_twin : x.name;
 }
+
+// -- queues and routing keys (PROTOCOL.md) ----------------------------------
+
+/// A user's subscription to a group: `<user>:<group>`.
+std::string subscription_queue(const std::string& user, const std::string& group);
+/// What a subscription queue is bound with: `*.<group>.*`.
+std::string group_binding_key(const std::string& group);
+/// What a group message is published with: `<user>.<group>.msg`.
+std::string group_routing_key(const std::string& user, const std::string& group);
+
+/// The one queue every insult consumer shares (round-robin).
+inline constexpr const char* insults_queue = "insults_queue";
+
+/// `<user>:discovery_requests`, bound to the requests fanout.
+std::string discovery_request_queue(const std::string& user);
+/// `<user>:discovery_responses`, bound to the responses with key `<user>`.
+std::string discovery_response_queue(const std::string& user);
+
+// -- headers our clients add (original clients ignore them) ----------------
+
+/// The sending user (own-echo detection, not body prefixes).
+inline constexpr const char* sender_header = "x-chat-sender";
+/// The discovery round a request belongs to, echoed by the answer.
+inline constexpr const char* round_header = "x-chat-round";
+/// The answering user's private-chat endpoint, "host:port".
+inline constexpr const char* endpoint_header = "x-chat-endpoint";
+/// The answering user's groups, comma-separated.
+inline constexpr const char* groups_header = "x-chat-groups";
+
+/// A message id unique across sessions: "<user>-<random>-<n>".
+std::string make_message_id(const std::string& user, uint64_t n);
+
+// -- declaring the exchanges ------------------------------------------------
 
 /// Declares `x` and its twin, bound to each other both ways; the mux
 /// re-asserts all of it after every reconnect.
