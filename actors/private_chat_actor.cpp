@@ -131,6 +131,8 @@ private_chat_settings private_chat_settings::from(const caf::actor_system_config
       static_cast<size_t>(caf::get_or(cfg, "chat.history-bytes", d::history_bytes));
   s.max_conversations = static_cast<size_t>(
       caf::get_or(cfg, "chat.max-conversations", d::max_conversations));
+  s.max_connections_per_host = static_cast<size_t>(
+      caf::get_or(cfg, "chat.max-connections-per-host", d::max_connections_per_host));
   return s;
 }
 
@@ -144,8 +146,9 @@ private_chat_impl(private_chat_pointer self, private_chat_settings settings,
   st.listener = std::move(listener);
   st.transport = transport ? std::move(transport) : grpc_transport();
   st.key = ed25519_key::generate();
-  st.server = private_chat_server::start(st.settings.host, st.settings.port,
-                                         make_handler(self), st.failure);
+  st.server =
+      private_chat_server::start(st.settings.host, st.settings.port, make_handler(self),
+                                 st.settings.max_connections_per_host, st.failure);
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;
     for (auto i = st.peers.begin(); i != st.peers.end(); ++i)

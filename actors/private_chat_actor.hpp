@@ -55,6 +55,8 @@ struct private_chat_settings {
   /// Conversations kept at once; the least recently active one not in view
   /// makes room for a new one (chat.max-conversations).
   size_t max_conversations = defaults::max_conversations;
+  /// Connections one peer host may hold open (chat.max-connections-per-host).
+  size_t max_connections_per_host = defaults::max_connections_per_host;
 
   static private_chat_settings from(const caf::actor_system_config& cfg);
 };
