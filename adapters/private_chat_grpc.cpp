@@ -60,6 +60,12 @@ public:
           grpc::Status{grpc::StatusCode::INVALID_ARGUMENT, "malformed message"});
       return reactor;
     }
+    if (raw.sender().empty()) {
+      // No client sends this; the listener's self-probe does, and only
+      // needs to know that the service answers.
+      reactor->Finish(grpc::Status{grpc::StatusCode::INVALID_ARGUMENT, "no sender"});
+      return reactor;
+    }
     wire_message msg{raw.sender(), raw.receiver(), raw.message(), 0, {}};
     auto& meta = ctx->client_metadata();
     if (auto i = meta.find(seq_key); i != meta.end())
@@ -346,6 +352,10 @@ std::unique_ptr<private_chat_server> private_chat_server::start(const std::strin
   std::unique_ptr<private_chat_server> result{new private_chat_server};
   result->port_ = st->listener->port();
   result->impl_ = std::move(st);
+  auto target = bare == "0.0.0.0" ? "127.0.0.1" : bare == "::" ? "::1" : bare;
+  result->probe_target_ =
+      (target.find(':') != std::string::npos ? "[" + target + "]" : target) + ":" +
+      std::to_string(result->port_);
   return result;
 }
 
@@ -355,6 +365,31 @@ private_chat_server::~private_chat_server() {
 
 listener_counts private_chat_server::counts() const {
   return impl_ && impl_->listener ? impl_->listener->counts() : listener_counts{};
+}
+
+void private_chat_server::probe(std::chrono::milliseconds timeout,
+                                std::function<void(bool)> done) const {
+  // A channel of its own (no shared subchannel): a new connection each
+  // time, so that the probe goes through accept() as a new peer does.
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  auto channel =
+      grpc::CreateCustomChannel(probe_target_, grpc::InsecureChannelCredentials(), args);
+  struct call {
+    std::unique_ptr<private_chat::PrivateChatService::Stub> stub;
+    grpc::ClientContext ctx;
+    private_chat::Message request; // no sender: the service answers at once
+    google::protobuf::Empty response;
+  };
+  auto c = std::make_shared<call>();
+  c->stub = private_chat::PrivateChatService::NewStub(channel);
+  c->ctx.set_deadline(std::chrono::system_clock::now() + timeout);
+  c->stub->async()->AddMessage(&c->ctx, &c->request, &c->response,
+                               [c, done = std::move(done)](grpc::Status s) mutable {
+                                 c.reset(); // as in grpc_stub::send
+                                 done(s.error_code() ==
+                                      grpc::StatusCode::INVALID_ARGUMENT);
+                               });
 }
 
 void private_chat_server::stop() {

@@ -107,6 +107,11 @@ public:
   /// What the listener turned away so far (any thread).
   listener_counts counts() const;
 
+  /// Calls the service through a new connection to itself, as a peer would:
+  /// `done(true)` if it answered within `timeout`. Any thread; `done` runs
+  /// on a gRPC thread.
+  void probe(std::chrono::milliseconds timeout, std::function<void(bool)> done) const;
+
   /// Stops accepting calls and waits (at most ~1 s) for running ones.
   void stop();
 
@@ -115,6 +120,8 @@ private:
   struct impl;
   std::unique_ptr<impl> impl_;
   uint16_t port_ = 0;
+  /// Where probe() connects: the bound address, loopback for a wildcard.
+  std::string probe_target_;
 };
 
 /// A channel to one peer; calls complete on gRPC threads.

@@ -5,7 +5,9 @@
 # gets chat.max-connections-per-host, the rest are closed at once), and
 # after 20 hosts took it to the descriptor limit (connections are shed, the
 # listener lives on). gRPC 1.51's own listener stopped for good at the limit
-# ("Failed accept4: Too many open files").
+# ("Failed accept4: Too many open files"). Last, a listener that dies anyway
+# (its socket destroyed with `ss -K`, root) is noticed by the self-probe and
+# listens again on the same port, with one line.
 source "$(dirname "$0")/lib.sh"
 source "$CHAT_TEST_ENV"
 hostile=${CHAT_HOSTILE:?path to chat-test-hostile}
@@ -17,7 +19,8 @@ common=(--chat.server=127.0.0.1 --chat.redis-port="$CHAT_TEST_REDIS_PORT"
 id=$RANDOM
 r=fdrecv$id
 mkfifo "$work/in" "$work/hold"
-(ulimit -n 1024 && exec "$bin" --json "${common[@]}" --chat.name="$r") \
+(ulimit -n 1024 && exec "$bin" --json "${common[@]}" --chat.name="$r" \
+  --chat.listener-check-interval=3s) \
   <"$work/in" >"$work/out" 2>"$work/err" &
 client=$!
 exec 3>"$work/in"
@@ -48,6 +51,9 @@ sleep 2 # let the client accept what it will
 pass "127.0.0.2 $(cat "$work/idle") idle connections; client holds" \
   "$(ls "/proc/$client/fd" | wc -l) descriptors"
 deliver "during the flood" "1100 idle connections from one host"
+wait_for 10 grep -q 'private chats: refused 10[0-9][0-9] connections from hosts over 64' \
+  "$work/out" || { grep system "$work/out"; fail "refusals not reported"; }
+pass "$(grep -o 'private chats: refused [^"]*' "$work/out" | head -1)"
 
 exec 4>&- # the attacker lets go
 wait_for 10 bash -c "! kill -0 $! 2>/dev/null" || fail "attacker did not let go"
@@ -73,5 +79,15 @@ exec 4>&-
 wait "${attackers[@]}"
 sleep 1
 deliver "after the limit" "after the descriptor limit was reached"
+
+if [ "$(id -u)" = 0 ] && ss -K -tln "sport = :$port" | grep -q LISTEN; then
+  t0=$(now_ms)
+  wait_for 40 grep -q "port $port stopped answering; listening again" "$work/out" \
+    || { tail -3 "$work/out"; fail "dead listener not restarted"; }
+  pass "a destroyed listener was restarted after $(( $(now_ms) - t0 )) ms"
+  deliver "after the restart" "after the listener restart"
+else
+  echo "SKIP: cannot destroy the listening socket (needs root and ss -K)"
+fi
 echo "/quit" >&3
 wait_for 10 bash -c "! kill -0 $client 2>/dev/null" || fail "client did not quit"
