@@ -135,18 +135,25 @@ void report_refusals(self_ptr self) {
   auto& st = self->state;
   auto now = st.server->counts();
   auto over = now.over_host_cap - st.reported.over_host_cap;
+  auto evicted = now.evicted - st.reported.evicted;
   auto shed = now.shed - st.reported.shed;
   st.reported = now;
-  if (over == 0 && shed == 0)
+  if (over == 0 && evicted == 0 && shed == 0)
     return;
-  std::string text = "private chats: refused";
+  std::vector<std::string> parts;
   if (over > 0)
-    text += " " + std::to_string(over) + " connections from hosts over " +
-            std::to_string(st.settings.max_connections_per_host) +
-            " (chat.max-connections-per-host)";
+    parts.push_back("refused " + std::to_string(over) + " connections from hosts over " +
+                    std::to_string(st.settings.max_connections_per_host) +
+                    " (chat.max-connections-per-host)");
+  if (evicted > 0)
+    parts.push_back("closed " + std::to_string(evicted) +
+                    " connections of the busiest hosts to make room for others");
   if (shed > 0)
-    text += std::string{over > 0 ? " and" : ""} + " " + std::to_string(shed) +
-            " at the descriptor limit";
+    parts.push_back("refused " + std::to_string(shed) +
+                    " past half the descriptor limit");
+  std::string text = "private chats:";
+  for (auto& part : parts)
+    text += (&part == &parts.front() ? " " : "; ") + part;
   tell(self, chat_event::error, std::move(text));
 }
 

@@ -15,9 +15,11 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <map>
@@ -157,13 +159,22 @@ uint64_t cookie_of(int fd) {
   return cookie;
 }
 
+/// Half the descriptor limit: the other half is for the rest of the client
+/// (a channel per conversation, AMQP, Redis, gRPC's own).
+size_t connection_budget() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+    return 4096;
+  return std::max<size_t>(16, limit.rlim_cur / 2);
+}
+
 /// Accepts connections on its own Asio thread and hands them to gRPC (see
 /// private_chat_server). Destruction stops and joins the thread.
 class acceptor {
 public:
   acceptor(grpc::Server* server, size_t max_per_host)
-      : server_(server), max_per_host_(max_per_host), socket_(io_), retry_(io_),
-        spare_(open("/dev/null", O_RDONLY | O_CLOEXEC)) {}
+      : server_(server), max_per_host_(max_per_host), budget_(connection_budget()),
+        socket_(io_), retry_(io_), spare_(open("/dev/null", O_RDONLY | O_CLOEXEC)) {}
 
   ~acceptor() {
     asio::post(io_, [this] {
@@ -204,7 +215,9 @@ public:
 
   uint16_t port() const { return port_; }
 
-  listener_counts counts() const { return {over_cap_.load(), shed_.load()}; }
+  listener_counts counts() const {
+    return {over_cap_.load(), evicted_.load(), shed_.load()};
+  }
 
 private:
   void wait() {
@@ -252,25 +265,64 @@ private:
   }
 
   void admit(int fd, const std::string& host) {
-    auto& open = hosts_[host];
-    if (open.size() >= max_per_host_)
+    if (auto& open = hosts_[host]; open.size() >= max_per_host_) {
       forget_closed(open);
-    if (open.size() >= max_per_host_) {
+      if (open.size() >= max_per_host_) {
+        close(fd);
+        ++over_cap_;
+        return;
+      }
+    }
+    if (total_open() >= budget_ && !make_room(host)) {
       close(fd);
-      ++over_cap_;
+      ++shed_;
       return;
     }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     if (auto cookie = cookie_of(fd); cookie != 0)
-      open.emplace_back(fd, cookie);
+      hosts_[host].emplace_back(fd, cookie);
     grpc::AddInsecureChannelFromFd(server_, fd);
-    // Now and then, forget hosts that went away.
     if (++accepted_ % 256 == 0)
-      for (auto i = hosts_.begin(); i != hosts_.end();) {
-        forget_closed(i->second);
-        i = i->second.empty() ? hosts_.erase(i) : std::next(i);
-      }
+      forget_all_closed();
+  }
+
+  size_t total_open() const {
+    size_t n = 0;
+    for (auto& [host, open] : hosts_)
+      n += open.size();
+    return n;
+  }
+
+  /// At the budget, the host holding the most connections gives up its
+  /// oldest one if it holds more than `host` would with the new one: many
+  /// hosts together cannot lock out another, and a newcomer always gets in.
+  bool make_room(const std::string& host) {
+    forget_all_closed();
+    if (total_open() < budget_)
+      return true;
+    auto has = hosts_[host].size();
+    auto most = std::max_element(hosts_.begin(), hosts_.end(), [](auto& x, auto& y) {
+      return x.second.size() < y.second.size();
+    });
+    if (most->second.size() <= has + 1)
+      return false;
+    auto [fd, cookie] = most->second.front();
+    most->second.erase(most->second.begin());
+    // gRPC sees the end of the connection and closes the descriptor itself;
+    // checked just before, so that a reused number is left alone.
+    if (cookie_of(fd) == cookie)
+      shutdown(fd, SHUT_RDWR);
+    ++evicted_;
+    return true;
+  }
+
+  /// Drops the connections gRPC has closed since, and hosts without any.
+  void forget_all_closed() {
+    for (auto i = hosts_.begin(); i != hosts_.end();) {
+      forget_closed(i->second);
+      i = i->second.empty() ? hosts_.erase(i) : std::next(i);
+    }
   }
 
   /// Drops the connections gRPC has closed since.
@@ -280,6 +332,8 @@ private:
 
   grpc::Server* server_;
   size_t max_per_host_;
+  /// Incoming connections held at once, all hosts together.
+  size_t budget_;
   asio::io_context io_;
   tcp::acceptor socket_;
   asio::steady_timer retry_;
@@ -290,6 +344,7 @@ private:
   std::map<std::string, std::vector<std::pair<int, uint64_t>>> hosts_;
   uint64_t accepted_ = 0;
   std::atomic<uint64_t> over_cap_ = 0;
+  std::atomic<uint64_t> evicted_ = 0;
   std::atomic<uint64_t> shed_ = 0;
   std::thread thread_;
 };

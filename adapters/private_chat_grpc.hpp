@@ -80,7 +80,10 @@ using incoming_handler = std::function<void(wire_message, delivery_reply reply)>
 struct listener_counts {
   /// From a host that already had `max_per_host` open.
   uint64_t over_host_cap = 0;
-  /// Accepted and closed at once: the process was out of descriptors.
+  /// Closed to make room at the budget (half the descriptor limit): the
+  /// oldest of the host that held the most.
+  uint64_t evicted = 0;
+  /// Closed at once: no room within the budget, or no descriptor left.
   uint64_t shed = 0;
 };
 
@@ -89,9 +92,10 @@ struct listener_counts {
 /// It accepts connections itself and hands them to gRPC: gRPC 1.51's own
 /// listener stops for good at the first accept() error other than EAGAIN
 /// (EMFILE at the descriptor limit), and it cannot cap connections per
-/// peer host. Ours refuses a host's connection past `max_per_host` and, out
-/// of descriptors, accepts and closes (a spare descriptor makes room) rather
-/// than stop.
+/// peer host. Ours refuses a host's connection past `max_per_host`, holds at
+/// most half the descriptor limit in all (the host holding the most makes
+/// room for another), and, out of descriptors anyway, accepts and closes (a
+/// spare descriptor makes room) rather than stop.
 class private_chat_server {
 public:
   /// Listens on host:port (0 = a free port); nullptr and `error` set if not.
