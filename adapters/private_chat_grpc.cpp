@@ -207,6 +207,7 @@ public:
       socket_.native_non_blocking(true, ec);
     if (ec)
       return ec.message();
+    fcntl(socket_.native_handle(), F_SETFD, FD_CLOEXEC); // Asio does not
     port_ = socket_.local_endpoint(ec).port();
     wait();
     thread_ = std::thread{[this] { io_.run(); }};
@@ -246,13 +247,17 @@ private:
         // connection off the queue and close it, so that the peer hears
         // at once and the listener stays readable only for new ones.
         close(spare_);
-        if (int shed = accept4(socket_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
-            shed >= 0) {
+        int shed = accept4(socket_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
+        int shed_errno = errno;
+        spare_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (shed >= 0) {
           close(shed);
           ++shed_;
+          continue;
         }
-        spare_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        continue;
+        if (shed_errno == EAGAIN || shed_errno == EWOULDBLOCK)
+          return wait();
+        // Another thread took the descriptor: the timer below.
       }
       // Anything else (no spare, ENOBUFS, …): try again shortly, never stop.
       retry_.expires_after(std::chrono::milliseconds{100});
