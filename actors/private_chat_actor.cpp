@@ -18,6 +18,9 @@ namespace {
 
 using self_ptr = private_chat_pointer;
 
+/// The listener's self-probe must be answered within this long.
+constexpr auto probe_timeout = std::chrono::seconds{2};
+
 /// Runs on gRPC threads, which never touch state: hands each call to the
 /// manager, which answers it through the reply.
 incoming_handler make_handler(self_ptr self) {
@@ -107,6 +110,53 @@ std::string published_host(const std::string& host) {
   return host == "0.0.0.0" || host == "::" || host == "[::]" ? std::string{} : host;
 }
 
+/// One line for the user (chat "system").
+void tell(self_ptr self, uint8_t kind, std::string text) {
+  if (!self->state.listener)
+    return;
+  chat_event ev;
+  ev.kind = kind;
+  ev.chat = "system";
+  ev.text = std::move(text);
+  ev.ts_ms = now_ms();
+  caf::anon_send(self->state.listener, event_atom::value, std::move(ev));
+}
+
+bool start_server(self_ptr self, uint16_t port) {
+  auto& st = self->state;
+  st.server =
+      private_chat_server::start(st.settings.host, port, make_handler(self),
+                                 st.settings.max_connections_per_host, st.failure);
+  return st.server != nullptr;
+}
+
+/// Says what the listener turned away since the last time, in one line.
+void report_refusals(self_ptr self) {
+  auto& st = self->state;
+  auto now = st.server->counts();
+  auto over = now.over_host_cap - st.reported.over_host_cap;
+  auto evicted = now.evicted - st.reported.evicted;
+  auto shed = now.shed - st.reported.shed;
+  st.reported = now;
+  if (over == 0 && evicted == 0 && shed == 0)
+    return;
+  std::vector<std::string> parts;
+  if (over > 0)
+    parts.push_back("refused " + std::to_string(over) + " connections from hosts over " +
+                    std::to_string(st.settings.max_connections_per_host) +
+                    " (chat.max-connections-per-host)");
+  if (evicted > 0)
+    parts.push_back("closed " + std::to_string(evicted) +
+                    " connections of the busiest hosts to make room for others");
+  if (shed > 0)
+    parts.push_back("refused " + std::to_string(shed) +
+                    " past half the descriptor limit");
+  std::string text = "private chats:";
+  for (auto& part : parts)
+    text += (&part == &parts.front() ? " " : "; ") + part;
+  tell(self, chat_event::error, std::move(text));
+}
+
 caf::error check_peer(self_ptr self, const std::string& peer) {
   if (self->state.user.empty())
     return make_error(errc::not_registered, "not registered yet");
@@ -131,6 +181,10 @@ private_chat_settings private_chat_settings::from(const caf::actor_system_config
       static_cast<size_t>(caf::get_or(cfg, "chat.history-bytes", d::history_bytes));
   s.max_conversations = static_cast<size_t>(
       caf::get_or(cfg, "chat.max-conversations", d::max_conversations));
+  s.max_connections_per_host = static_cast<size_t>(
+      caf::get_or(cfg, "chat.max-connections-per-host", d::max_connections_per_host));
+  s.listener_check_interval = caf::get_or(cfg, "chat.listener-check-interval",
+                                          caf::timespan{d::listener_check_interval});
   return s;
 }
 
@@ -144,8 +198,8 @@ private_chat_impl(private_chat_pointer self, private_chat_settings settings,
   st.listener = std::move(listener);
   st.transport = transport ? std::move(transport) : grpc_transport();
   st.key = ed25519_key::generate();
-  st.server = private_chat_server::start(st.settings.host, st.settings.port,
-                                         make_handler(self), st.failure);
+  if (start_server(self, st.settings.port))
+    self->delayed_send(self, st.settings.listener_check_interval, probe_atom::value);
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;
     for (auto i = st.peers.begin(); i != st.peers.end(); ++i)
@@ -241,6 +295,36 @@ private_chat_impl(private_chat_pointer self, private_chat_settings settings,
                       std::move(msg))
             .then([reply](ok_atom) { reply({}); },
                   [reply](caf::error& err) { reply(refusal(err)); });
+      },
+      [=](probe_atom) {
+        auto& st = self->state;
+        report_refusals(self);
+        caf::weak_actor_ptr weak{self->ctrl()};
+        st.server->probe(probe_timeout, [weak](bool alive) {
+          if (auto strong = weak.lock())
+            caf::anon_send(caf::actor_cast<private_chat_actor>(strong), probe_atom::value,
+                           alive);
+        });
+      },
+      [=](probe_atom, bool alive) {
+        auto& st = self->state;
+        st.probe_failures = alive ? 0 : st.probe_failures + 1;
+        if (st.probe_failures >= 2) {
+          // The same port, so that the registered endpoint stays right;
+          // conversations and the key live on in this actor.
+          auto port = st.server->port();
+          st.server.reset();
+          st.probe_failures = 0;
+          st.reported = {};
+          if (!start_server(self, port)) {
+            self->quit(make_error(errc::service_failed, st.failure));
+            return;
+          }
+          tell(self, chat_event::error,
+               "private chats: port " + std::to_string(port) +
+                   " stopped answering; listening again");
+        }
+        self->delayed_send(self, st.settings.listener_check_interval, probe_atom::value);
       },
       [=](drop_atom, const std::string& peer, std::string& key, uint64_t seq) {
         auto& st = self->state;

@@ -31,7 +31,8 @@ namespace chat {
 /// conversation, oldest first. open/close: the user views a chat. port: the
 /// bound gRPC port. incoming: a gRPC call (from the service adapter), to be
 /// answered through its reply.
-/// drop: a peer actor leaves (internal).
+/// drop: a peer actor leaves (internal). probe: check that the listener
+/// still accepts (internal; with a bool: the outcome).
 using private_chat_actor = caf::typed_actor<
     caf::replies_to<register_atom, std::string>::with<endpoint>,
     caf::replies_to<send_atom, std::string, std::string>::with<ok_atom>,
@@ -40,7 +41,8 @@ using private_chat_actor = caf::typed_actor<
     caf::reacts_to<open_atom, std::string>, caf::reacts_to<close_atom, std::string>,
     caf::replies_to<status_atom>::with<uint16_t>,
     caf::reacts_to<incoming_atom, wire_message, delivery_reply>,
-    caf::reacts_to<drop_atom, std::string, std::string, uint64_t>>;
+    caf::reacts_to<drop_atom, std::string, std::string, uint64_t>,
+    caf::reacts_to<probe_atom>, caf::reacts_to<probe_atom, bool>>;
 
 /// Options of private chats (chat.grpc-host, chat.grpc-port,
 /// chat.history-size, chat.send-timeout, chat.max-message-bytes).
@@ -55,6 +57,12 @@ struct private_chat_settings {
   /// Conversations kept at once; the least recently active one not in view
   /// makes room for a new one (chat.max-conversations).
   size_t max_conversations = defaults::max_conversations;
+  /// Connections one peer host may hold open (chat.max-connections-per-host).
+  size_t max_connections_per_host = defaults::max_connections_per_host;
+  /// How often the service calls itself through a new connection; two
+  /// failures in a row restart it on the same port
+  /// (chat.listener-check-interval).
+  caf::timespan listener_check_interval{defaults::listener_check_interval};
 
   static private_chat_settings from(const caf::actor_system_config& cfg);
 };
@@ -83,6 +91,10 @@ struct private_chat_state {
   std::unique_ptr<private_chat_server> server;
   /// Why the service could not start.
   std::string failure;
+  /// Self-probes that failed in a row.
+  int probe_failures = 0;
+  /// What the listener had turned away at the last probe.
+  listener_counts reported;
 
   static inline const char* name = "private_chats";
 };

@@ -4,12 +4,34 @@
 #include "private_chat_wire.pb.h"
 
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/server_posix.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <map>
+#include <thread>
+#include <vector>
 
 namespace chat {
 
 namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
 
 constexpr const char* seq_key = "x-chat-seq";
 constexpr const char* sig_key = "x-chat-sig-bin";
@@ -38,6 +60,12 @@ public:
     if (!raw.ParseFromString(bytes)) {
       reactor->Finish(
           grpc::Status{grpc::StatusCode::INVALID_ARGUMENT, "malformed message"});
+      return reactor;
+    }
+    if (raw.sender().empty()) {
+      // No client sends this; the listener's self-probe does, and only
+      // needs to know that the service answers.
+      reactor->Finish(grpc::Status{grpc::StatusCode::INVALID_ARGUMENT, "no sender"});
       return reactor;
     }
     wire_message msg{raw.sender(), raw.receiver(), raw.message(), 0, {}};
@@ -104,6 +132,228 @@ public:
   }
 };
 
+/// The peer's address as text (an IPv4-mapped IPv6 one as IPv4).
+std::string host_of(const sockaddr_storage& addr) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (addr.ss_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(addr).sin_addr, buf,
+              sizeof(buf));
+  } else if (addr.ss_family == AF_INET6) {
+    auto& a6 = reinterpret_cast<const sockaddr_in6&>(addr).sin6_addr;
+    if (IN6_IS_ADDR_V4MAPPED(&a6))
+      inet_ntop(AF_INET, &a6.s6_addr[12], buf, sizeof(buf));
+    else
+      inet_ntop(AF_INET6, &a6, buf, sizeof(buf));
+  }
+  return buf;
+}
+
+/// The kernel's unique id of the socket behind `fd`; 0 if none. Tells
+/// whether a descriptor handed to gRPC still is that connection (gRPC
+/// closes it without telling us, and the number may be reused).
+uint64_t cookie_of(int fd) {
+  uint64_t cookie = 0;
+  socklen_t len = sizeof(cookie);
+  if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len) != 0)
+    return 0;
+  return cookie;
+}
+
+/// Half the descriptor limit: the other half is for the rest of the client
+/// (a channel per conversation, AMQP, Redis, gRPC's own).
+size_t connection_budget() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+    return 4096;
+  return std::max<size_t>(16, limit.rlim_cur / 2);
+}
+
+/// Accepts connections on its own Asio thread and hands them to gRPC (see
+/// private_chat_server). Destruction stops and joins the thread.
+class acceptor {
+public:
+  acceptor(grpc::Server* server, size_t max_per_host)
+      : server_(server), max_per_host_(max_per_host), budget_(connection_budget()),
+        socket_(io_), retry_(io_), spare_(open("/dev/null", O_RDONLY | O_CLOEXEC)) {}
+
+  ~acceptor() {
+    asio::post(io_, [this] {
+      boost::system::error_code ignored;
+      socket_.close(ignored);
+      retry_.cancel();
+    });
+    io_.stop();
+    if (thread_.joinable())
+      thread_.join();
+    if (spare_ >= 0)
+      close(spare_);
+  }
+
+  /// Binds and starts accepting; the reason if it cannot.
+  std::string listen(const std::string& host, uint16_t port) {
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(host, ec);
+    if (ec)
+      return "bad address '" + host + "': " + ec.message();
+    tcp::endpoint local{address, port};
+    socket_.open(local.protocol(), ec);
+    if (!ec)
+      socket_.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec)
+      socket_.bind(local, ec);
+    if (!ec)
+      socket_.listen(asio::socket_base::max_listen_connections, ec);
+    if (!ec)
+      socket_.native_non_blocking(true, ec);
+    if (ec)
+      return ec.message();
+    fcntl(socket_.native_handle(), F_SETFD, FD_CLOEXEC); // Asio does not
+    port_ = socket_.local_endpoint(ec).port();
+    wait();
+    thread_ = std::thread{[this] { io_.run(); }};
+    return {};
+  }
+
+  uint16_t port() const { return port_; }
+
+  listener_counts counts() const {
+    return {over_cap_.load(), evicted_.load(), shed_.load()};
+  }
+
+private:
+  void wait() {
+    socket_.async_wait(tcp::acceptor::wait_read, [this](boost::system::error_code ec) {
+      if (!ec)
+        accept_all();
+    });
+  }
+
+  void accept_all() {
+    for (;;) {
+      sockaddr_storage addr{};
+      socklen_t len = sizeof(addr);
+      int fd = accept4(socket_.native_handle(), reinterpret_cast<sockaddr*>(&addr), &len,
+                       SOCK_CLOEXEC | SOCK_NONBLOCK);
+      if (fd >= 0) {
+        admit(fd, host_of(addr));
+        continue;
+      }
+      if (errno == EINTR || errno == ECONNABORTED)
+        continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK)
+        return wait();
+      if ((errno == EMFILE || errno == ENFILE) && spare_ >= 0) {
+        // Out of descriptors: the spare one makes room to take the
+        // connection off the queue and close it, so that the peer hears
+        // at once and the listener stays readable only for new ones.
+        close(spare_);
+        int shed = accept4(socket_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
+        int shed_errno = errno;
+        spare_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (shed >= 0) {
+          close(shed);
+          ++shed_;
+          continue;
+        }
+        if (shed_errno == EAGAIN || shed_errno == EWOULDBLOCK)
+          return wait();
+        // Another thread took the descriptor: the timer below.
+      }
+      // Anything else (no spare, ENOBUFS, …): try again shortly, never stop.
+      retry_.expires_after(std::chrono::milliseconds{100});
+      retry_.async_wait([this](boost::system::error_code ec) {
+        if (!ec)
+          accept_all();
+      });
+      return;
+    }
+  }
+
+  void admit(int fd, const std::string& host) {
+    if (auto& open = hosts_[host]; open.size() >= max_per_host_) {
+      forget_closed(open);
+      if (open.size() >= max_per_host_) {
+        close(fd);
+        ++over_cap_;
+        return;
+      }
+    }
+    if (total_open() >= budget_ && !make_room(host)) {
+      close(fd);
+      ++shed_;
+      return;
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (auto cookie = cookie_of(fd); cookie != 0)
+      hosts_[host].emplace_back(fd, cookie);
+    grpc::AddInsecureChannelFromFd(server_, fd);
+    if (++accepted_ % 256 == 0)
+      forget_all_closed();
+  }
+
+  size_t total_open() const {
+    size_t n = 0;
+    for (auto& [host, open] : hosts_)
+      n += open.size();
+    return n;
+  }
+
+  /// At the budget, the host holding the most connections gives up its
+  /// oldest one if it holds more than `host` would with the new one: many
+  /// hosts together cannot lock out another, and a newcomer always gets in.
+  bool make_room(const std::string& host) {
+    forget_all_closed();
+    if (total_open() < budget_)
+      return true;
+    auto has = hosts_[host].size();
+    auto most = std::max_element(hosts_.begin(), hosts_.end(), [](auto& x, auto& y) {
+      return x.second.size() < y.second.size();
+    });
+    if (most->second.size() <= has + 1)
+      return false;
+    auto [fd, cookie] = most->second.front();
+    most->second.erase(most->second.begin());
+    // gRPC sees the end of the connection and closes the descriptor itself;
+    // checked just before, so that a reused number is left alone.
+    if (cookie_of(fd) == cookie)
+      shutdown(fd, SHUT_RDWR);
+    ++evicted_;
+    return true;
+  }
+
+  /// Drops the connections gRPC has closed since, and hosts without any.
+  void forget_all_closed() {
+    for (auto i = hosts_.begin(); i != hosts_.end();) {
+      forget_closed(i->second);
+      i = i->second.empty() ? hosts_.erase(i) : std::next(i);
+    }
+  }
+
+  /// Drops the connections gRPC has closed since.
+  static void forget_closed(std::vector<std::pair<int, uint64_t>>& open) {
+    std::erase_if(open, [](auto& x) { return cookie_of(x.first) != x.second; });
+  }
+
+  grpc::Server* server_;
+  size_t max_per_host_;
+  /// Incoming connections held at once, all hosts together.
+  size_t budget_;
+  asio::io_context io_;
+  tcp::acceptor socket_;
+  asio::steady_timer retry_;
+  /// Kept for the moment the process runs out of descriptors.
+  int spare_;
+  uint16_t port_ = 0;
+  /// Connections handed to gRPC, by peer host: descriptor and socket cookie.
+  std::map<std::string, std::vector<std::pair<int, uint64_t>>> hosts_;
+  uint64_t accepted_ = 0;
+  std::atomic<uint64_t> over_cap_ = 0;
+  std::atomic<uint64_t> evicted_ = 0;
+  std::atomic<uint64_t> shed_ = 0;
+  std::thread thread_;
+};
+
 } // namespace
 
 struct delivery_reply::once {
@@ -129,32 +379,43 @@ void delivery_reply::operator()(delivery_status s) const {
 struct private_chat_server::impl {
   std::unique_ptr<service> svc;
   std::unique_ptr<grpc::Server> server;
+  std::unique_ptr<acceptor> listener;
 };
 
 std::unique_ptr<private_chat_server> private_chat_server::start(const std::string& host,
                                                                 uint16_t port,
                                                                 incoming_handler handler,
+                                                                size_t max_per_host,
                                                                 std::string& error) {
   auto st = std::make_unique<impl>();
   st->svc = std::make_unique<service>(std::move(handler));
-  int bound = 0;
-  grpc::ServerBuilder builder;
-  auto address = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
-                 std::to_string(port);
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &bound);
+  grpc::ServerBuilder builder; // no listening port: the acceptor feeds it
   // Connections that carry no call for a minute are closed (peers reconnect
-  // transparently): idle connections from a LAN host cannot pile up until
-  // the descriptor limit stops accept() for good.
+  // transparently): idle connections cannot pile up and hold descriptors.
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 60'000);
   builder.RegisterService(st->svc.get());
   st->server = builder.BuildAndStart();
-  if (!st->server || bound == 0) {
+  auto bare =
+      host.size() > 2 && host.front() == '[' ? host.substr(1, host.size() - 2) : host;
+  auto address = (bare.find(':') != std::string::npos ? "[" + bare + "]" : bare) + ":" +
+                 std::to_string(port);
+  if (!st->server) {
     error = "cannot serve private chats on " + address;
     return nullptr;
   }
+  st->listener = std::make_unique<acceptor>(st->server.get(), max_per_host);
+  if (auto problem = st->listener->listen(bare, port); !problem.empty()) {
+    error = "cannot serve private chats on " + address + ": " + problem;
+    st->server->Shutdown();
+    return nullptr;
+  }
   std::unique_ptr<private_chat_server> result{new private_chat_server};
+  result->port_ = st->listener->port();
   result->impl_ = std::move(st);
-  result->port_ = static_cast<uint16_t>(bound);
+  auto target = bare == "0.0.0.0" ? "127.0.0.1" : bare == "::" ? "::1" : bare;
+  result->probe_target_ =
+      (target.find(':') != std::string::npos ? "[" + target + "]" : target) + ":" +
+      std::to_string(result->port_);
   return result;
 }
 
@@ -162,8 +423,38 @@ private_chat_server::~private_chat_server() {
   stop();
 }
 
+listener_counts private_chat_server::counts() const {
+  return impl_ && impl_->listener ? impl_->listener->counts() : listener_counts{};
+}
+
+void private_chat_server::probe(std::chrono::milliseconds timeout,
+                                std::function<void(bool)> done) const {
+  // A channel of its own (no shared subchannel): a new connection each
+  // time, so that the probe goes through accept() as a new peer does.
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  auto channel =
+      grpc::CreateCustomChannel(probe_target_, grpc::InsecureChannelCredentials(), args);
+  struct call {
+    std::unique_ptr<private_chat::PrivateChatService::Stub> stub;
+    grpc::ClientContext ctx;
+    private_chat::Message request; // no sender: the service answers at once
+    google::protobuf::Empty response;
+  };
+  auto c = std::make_shared<call>();
+  c->stub = private_chat::PrivateChatService::NewStub(channel);
+  c->ctx.set_deadline(std::chrono::system_clock::now() + timeout);
+  c->stub->async()->AddMessage(&c->ctx, &c->request, &c->response,
+                               [c, done = std::move(done)](grpc::Status s) mutable {
+                                 c.reset(); // as in grpc_stub::send
+                                 done(s.error_code() ==
+                                      grpc::StatusCode::INVALID_ARGUMENT);
+                               });
+}
+
 void private_chat_server::stop() {
   if (impl_ && impl_->server) {
+    impl_->listener.reset(); // nothing new for a server that is going
     impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds{1});
     impl_->server->Wait();
     impl_->server.reset();

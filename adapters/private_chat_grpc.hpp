@@ -76,19 +76,45 @@ typename Inspector::result_type inspect(Inspector& f, delivery_reply&) {
 /// call on; `reply` is called exactly once, from any thread.
 using incoming_handler = std::function<void(wire_message, delivery_reply reply)>;
 
+/// Connections the listener turned away since it started.
+struct listener_counts {
+  /// From a host that already had `max_per_host` open.
+  uint64_t over_host_cap = 0;
+  /// Closed to make room at the budget (half the descriptor limit): the
+  /// oldest of the host that held the most.
+  uint64_t evicted = 0;
+  /// Closed at once: no room within the budget, or no descriptor left.
+  uint64_t shed = 0;
+};
+
 /// A running PrivateChatService.
+///
+/// It accepts connections itself and hands them to gRPC: gRPC 1.51's own
+/// listener stops for good at the first accept() error other than EAGAIN
+/// (EMFILE at the descriptor limit), and it cannot cap connections per
+/// peer host. Ours refuses a host's connection past `max_per_host`, holds at
+/// most half the descriptor limit in all (the host holding the most makes
+/// room for another), and, out of descriptors anyway, accepts and closes (a
+/// spare descriptor makes room) rather than stop.
 class private_chat_server {
 public:
   /// Listens on host:port (0 = a free port); nullptr and `error` set if not.
-  static std::unique_ptr<private_chat_server> start(const std::string& host,
-                                                    uint16_t port,
-                                                    incoming_handler handler,
-                                                    std::string& error);
+  static std::unique_ptr<private_chat_server>
+  start(const std::string& host, uint16_t port, incoming_handler handler,
+        size_t max_per_host, std::string& error);
 
   ~private_chat_server();
 
   /// The bound port.
   uint16_t port() const { return port_; }
+
+  /// What the listener turned away so far (any thread).
+  listener_counts counts() const;
+
+  /// Calls the service through a new connection to itself, as a peer would:
+  /// `done(true)` if it answered within `timeout`. Any thread; `done` runs
+  /// on a gRPC thread.
+  void probe(std::chrono::milliseconds timeout, std::function<void(bool)> done) const;
 
   /// Stops accepting calls and waits (at most ~1 s) for running ones.
   void stop();
@@ -98,6 +124,8 @@ private:
   struct impl;
   std::unique_ptr<impl> impl_;
   uint16_t port_ = 0;
+  /// Where probe() connects: the bound address, loopback for a wildcard.
+  std::string probe_target_;
 };
 
 /// A channel to one peer; calls complete on gRPC threads.

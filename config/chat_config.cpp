@@ -65,6 +65,11 @@ const std::vector<option_spec>& chat_options() {
        "bytes of text kept per group and per private chat (oldest dropped first)"},
       {"max-conversations", k::integer, std::to_string(d::max_conversations),
        "private conversations kept at once; the least recently active makes room"},
+      {"max-connections-per-host", k::integer,
+       std::to_string(d::max_connections_per_host),
+       "connections one host may hold open to the private-chat service"},
+      {"listener-check-interval", k::duration, seconds_text(d::listener_check_interval),
+       "how often the private-chat service checks that it still accepts"},
       {"max-groups", k::integer, std::to_string(d::max_groups),
        "groups one client may join at once"},
       {"outbox-size", k::integer, std::to_string(d::outbox_size),
@@ -325,6 +330,7 @@ std::string validate(const caf::actor_system_config& cfg) {
       {"chat.max-message-bytes", d::max_message_bytes, 1, 1'000'000},
       {"chat.history-bytes", d::history_bytes, 1024, int64_t{1} << 30},
       {"chat.max-conversations", d::max_conversations, 1, 100'000},
+      {"chat.max-connections-per-host", d::max_connections_per_host, 1, 100'000},
       {"chat.max-groups", d::max_groups, 1, 1000},
       {"chat.outbox-size", d::outbox_size, 1, 1'000'000},
   };
@@ -335,7 +341,8 @@ std::string validate(const caf::actor_system_config& cfg) {
   auto ttl = caf::get_or(cfg, "chat.lease-ttl", caf::timespan{d::lease_ttl});
   if (ttl < std::chrono::seconds{3})
     return "bad value for chat.lease-ttl: expected a duration of at least 3s";
-  for (auto key : {"chat.locator-timeout", "chat.send-timeout"})
+  for (auto key :
+       {"chat.locator-timeout", "chat.send-timeout", "chat.listener-check-interval"})
     if (caf::get_or(cfg, key, caf::timespan{1}) <= caf::timespan{0})
       return std::string{"bad value for "} + key + ": expected a positive duration";
   return {};

@@ -51,6 +51,13 @@ inline constexpr int64_t history_size = 1000;
 inline constexpr int64_t max_conversations = 200;
 /// Bytes of text kept per group and insult history (oldest dropped first).
 inline constexpr int64_t history_bytes = 1 << 20;
+/// Connections one peer host may hold open to a client's private-chat
+/// service; more are closed at once (a client needs one per conversation
+/// partner at most, so a host with many users stays far below).
+inline constexpr int64_t max_connections_per_host = 64;
+/// How often a client's private-chat service calls itself through a new
+/// connection; two failures in a row restart it on the same port.
+inline constexpr auto listener_check_interval = 10s;
 /// Groups one client may join at once (each has its own AMQP connection).
 inline constexpr int64_t max_groups = 32;
 /// A private message must be delivered within this long, or it fails.

@@ -1,0 +1,142 @@
+// chat-test-hostile: what a hostile or careless LAN host can do to a client,
+// for the e2e tests (loopback only).
+//
+//   chat-test-hostile idle SOURCE PORT N
+//       N idle TCP connections from SOURCE (e.g. 127.0.0.2) to
+//       127.0.0.1:PORT; prints "open K" (K connected), then holds them
+//       until stdin closes.
+//   chat-test-hostile strangers PORT RECEIVER N [EACH [BYTES]]
+//       N new sender names (original-client style, no proof) send EACH
+//       (1) messages of BYTES (200) bytes to 127.0.0.1:PORT; prints "ok K"
+//       (K calls answered OK).
+//   chat-test-hostile group AMQP_PORT GROUP N BYTES
+//       N group messages of BYTES bytes published to `group_chat` as an
+//       original client would; prints "published N".
+
+#include "private_chat.grpc.pb.h"
+
+#include <amqp.h>
+#include <amqp_tcp_socket.h>
+
+#include <grpcpp/grpcpp.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace {
+
+int idle(const std::string& source, uint16_t port, int n) {
+  rlimit limit{};
+  getrlimit(RLIMIT_NOFILE, &limit);
+  limit.rlim_cur = limit.rlim_max; // we need more than 1024 descriptors
+  setrlimit(RLIMIT_NOFILE, &limit);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  inet_pton(AF_INET, source.c_str(), &from.sin_addr);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+  std::vector<int> fds;
+  for (int i = 0; i < n; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+      break;
+    if (bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof(from)) != 0 ||
+        connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof(to)) != 0) {
+      close(fd);
+      continue;
+    }
+    fds.push_back(fd);
+  }
+  std::cout << "open " << fds.size() << std::endl;
+  char buf[64];
+  while (read(0, buf, sizeof(buf)) > 0) {
+  }
+  for (auto fd : fds)
+    close(fd);
+  return 0;
+}
+
+int strangers(uint16_t port, const std::string& receiver, int n, int each, size_t size) {
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = private_chat::PrivateChatService::NewStub(channel);
+  auto tag = std::to_string(getpid());
+  int ok = 0;
+  for (int i = 0; i < n * each; ++i) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds{5});
+    private_chat::Message msg;
+    msg.set_sender("s" + tag + "x" + std::to_string(i % n));
+    msg.set_receiver(receiver);
+    msg.set_message(std::to_string(i) + std::string(size, '.'));
+    google::protobuf::Empty empty;
+    if (stub->AddMessage(&ctx, msg, &empty).ok())
+      ++ok;
+  }
+  std::cout << "ok " << ok << std::endl;
+  return ok == n * each ? 0 : 1;
+}
+
+amqp_bytes_t bytes(const std::string& s) {
+  return amqp_bytes_t{s.size(), const_cast<char*>(s.data())};
+}
+
+int group(uint16_t port, const std::string& group, int n, size_t size) {
+  auto conn = amqp_new_connection();
+  auto sock = amqp_tcp_socket_new(conn);
+  if (sock == nullptr || amqp_socket_open(sock, "127.0.0.1", port) != AMQP_STATUS_OK) {
+    std::cerr << "cannot connect to AMQP port " << port << '\n';
+    return 1;
+  }
+  if (amqp_login(conn, "/", AMQP_DEFAULT_MAX_CHANNELS, AMQP_DEFAULT_FRAME_SIZE, 0,
+                 AMQP_SASL_METHOD_PLAIN, "guest", "guest")
+          .reply_type != AMQP_RESPONSE_NORMAL)
+    return 1;
+  amqp_channel_open(conn, 1);
+  if (amqp_get_rpc_reply(conn).reply_type != AMQP_RESPONSE_NORMAL)
+    return 1;
+  auto sender = "flood" + std::to_string(getpid());
+  auto key = sender + "." + group + ".msg";
+  auto body = sender + ": " + std::string(size, 'x');
+  amqp_basic_properties_t props{};
+  props._flags = AMQP_BASIC_CONTENT_TYPE_FLAG;
+  props.content_type = amqp_cstring_bytes("text/plain");
+  for (int i = 0; i < n; ++i)
+    if (amqp_basic_publish(conn, 1, amqp_cstring_bytes("group_chat"), bytes(key), 0, 0,
+                           &props, bytes(body)) != AMQP_STATUS_OK)
+      return 1;
+  amqp_channel_close(conn, 1, AMQP_REPLY_SUCCESS); // waits for the broker
+  amqp_connection_close(conn, AMQP_REPLY_SUCCESS);
+  amqp_destroy_connection(conn);
+  std::cout << "published " << n << std::endl;
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> a{argv + 1, argv + argc};
+  auto port = [&](size_t i) { return static_cast<uint16_t>(std::atoi(a.at(i).c_str())); };
+  if (a.size() == 4 && a[0] == "idle")
+    return idle(a[1], port(2), std::atoi(a[3].c_str()));
+  if (a.size() >= 4 && a.size() <= 6 && a[0] == "strangers")
+    return strangers(port(1), a[2], std::atoi(a[3].c_str()),
+                     a.size() > 4 ? std::atoi(a[4].c_str()) : 1,
+                     a.size() > 5 ? std::strtoul(a[5].c_str(), nullptr, 10) : 200);
+  if (a.size() == 5 && a[0] == "group")
+    return group(port(1), a[2], std::atoi(a[3].c_str()),
+                 std::strtoul(a[4].c_str(), nullptr, 10));
+  std::cerr << "usage: see the head of tests/e2e/hostile_peer.cpp\n";
+  return 2;
+}
