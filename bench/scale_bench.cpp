@@ -88,6 +88,8 @@ double discovery_round(amqp_connection_state_t conn, const std::string& asker, i
   amqp_basic_publish(conn, 1, amqp_cstring_bytes("discovery_requests"), amqp_empty_bytes,
                      0, 0, &props, raw_bytes(asker));
   got = 0;
+  // When each answer came: where a slow round spends its time.
+  std::vector<double> arrivals;
   while (got < expected && clock::now() - start < std::chrono::seconds{30}) {
     amqp_envelope_t env;
     amqp_maybe_release_buffers(conn);
@@ -102,11 +104,18 @@ double discovery_round(amqp_connection_state_t conn, const std::string& asker, i
         std::string key{static_cast<char*>(e.key.bytes), e.key.len};
         if (key == round_header && e.value.kind == AMQP_FIELD_KIND_UTF8 &&
             std::string{static_cast<char*>(e.value.value.bytes.bytes),
-                        e.value.value.bytes.len} == id)
+                        e.value.value.bytes.len} == id) {
           ++got;
+          arrivals.push_back(seconds_since(start) * 1000);
+        }
       }
     amqp_destroy_envelope(&env);
   }
+  if (!arrivals.empty())
+    std::fprintf(stderr,
+                 "discovery round %d: answers at %.1f (first) / %.1f (half) / %.1f "
+                 "(last) ms\n",
+                 round, arrivals.front(), arrivals[arrivals.size() / 2], arrivals.back());
   return seconds_since(start) * 1000;
 }
 
