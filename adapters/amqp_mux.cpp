@@ -120,18 +120,20 @@ public:
   }
 
   void ack(uint64_t epoch, uint64_t tag) override {
+    // Sent once the current batch of commands has run (flush_acks).
     run([epoch, tag](amqp_mux& m, channel_entry& c) {
       if (m.live(c) && epoch == c.epoch)
-        if (auto err = m.conn_->ack(c.id, tag))
-          m.failed(c, err);
+        c.acks.push_back(tag);
     });
   }
 
   void reject(uint64_t epoch, uint64_t tag, bool requeue) override {
     run([epoch, tag, requeue](amqp_mux& m, channel_entry& c) {
-      if (m.live(c) && epoch == c.epoch)
-        if (auto err = m.conn_->reject(c.id, tag, requeue))
-          m.failed(c, err);
+      if (!m.live(c) || epoch != c.epoch)
+        return;
+      c.unacked.erase(tag);
+      if (auto err = m.conn_->reject(c.id, tag, requeue))
+        m.failed(c, err);
     });
   }
 
@@ -162,6 +164,13 @@ amqp_mux::queue_entry* amqp_mux::channel_entry::find(const std::string& name) {
     if (q.spec.name == name)
       return &q;
   return nullptr;
+}
+
+bool amqp_mux::channel_entry::auto_acked(const std::string& consumer_tag) const {
+  for (auto& q : queues)
+    if (q.tag == consumer_tag)
+      return q.no_ack;
+  return false;
 }
 
 amqp_mux::amqp_mux(amqp_settings settings, amqp_backoff t)
@@ -319,6 +328,8 @@ caf::error amqp_mux::open(channel_entry& c) {
   }
   c.seq_to_id.clear();
   c.returned.clear();
+  c.unacked.clear(); // the broker requeued them with the old channel
+  c.acks.clear();
   for (auto& [id, msg] : c.outbox)
     if (auto err = send(c, id, msg))
       return err;
@@ -426,6 +437,8 @@ void amqp_mux::pump() {
     case amqp_event::delivery:
       if (c.live) {
         ev.msg.epoch = c.epoch;
+        if (!c.auto_acked(ev.msg.consumer_tag))
+          c.unacked.insert(ev.msg.tag);
         c.cbs.delivery(std::move(ev.msg));
       }
       break;
@@ -468,6 +481,34 @@ void amqp_mux::settle(channel_entry& c, uint64_t seq, bool multiple, bool acked)
   c.seq_to_id.erase(first, last);
 }
 
+void amqp_mux::flush_acks() {
+  for (auto& [id, c] : channels_) {
+    if (!conn_)
+      return;
+    if (c.acks.empty())
+      continue;
+    std::sort(c.acks.begin(), c.acks.end());
+    // The longest run of acked tags from the oldest unacked delivery on goes
+    // out as one `multiple` ack (a group acks in delivery order, so usually
+    // the whole batch); the rest one by one.
+    uint64_t upto = 0;
+    auto next = c.acks.begin();
+    while (!c.unacked.empty() && next != c.acks.end() && *next == *c.unacked.begin()) {
+      upto = *next++;
+      c.unacked.erase(c.unacked.begin());
+    }
+    caf::error err;
+    if (upto != 0)
+      err = conn_->ack(c.id, upto, true);
+    for (; next != c.acks.end() && !err; ++next)
+      if (c.unacked.erase(*next) != 0)
+        err = conn_->ack(c.id, *next);
+    c.acks.clear();
+    if (err)
+      failed(c, err);
+  }
+}
+
 void amqp_mux::run() {
   auto backoff = timing_.min;
   while (!stopping_) {
@@ -491,6 +532,7 @@ void amqp_mux::run() {
       }
     }
     run_commands();
+    flush_acks();
     if (!conn_)
       continue;
     reopen_due_channels();
@@ -503,8 +545,10 @@ void amqp_mux::run() {
     pump();
   }
   // Commands posted before the stop still run (queue deletion on exit).
-  if (conn_)
+  if (conn_) {
     run_commands();
+    flush_acks();
+  }
   conn_.reset();
 }
 

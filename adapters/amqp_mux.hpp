@@ -105,8 +105,15 @@ private:
     /// Message ids the broker returned, until their confirm arrives.
     std::set<std::string> returned;
     std::vector<std::function<void()>> barriers;
+    /// Delivery tags of this opening not yet acked or rejected (consumers
+    /// with manual acks only).
+    std::set<uint64_t> unacked;
+    /// Acks of the current batch of commands, sent by `flush_acks`.
+    std::vector<uint64_t> acks;
 
     queue_entry* find(const std::string& name);
+    /// Whether the consumer `consumer_tag` runs without acks.
+    bool auto_acked(const std::string& consumer_tag) const;
   };
 
   void post(std::function<void()> cmd);
@@ -128,6 +135,9 @@ private:
   void pump();
   /// A publisher confirm (ack or nack) for `seq`, and all below if `multiple`.
   void settle(channel_entry& c, uint64_t seq, bool multiple, bool acked);
+  /// Sends the acks the last batch of commands asked for, as few frames as
+  /// the order of delivery allows.
+  void flush_acks();
   void lost(const caf::error& err);
   void wait(caf::timespan timeout);
   bool live(const channel_entry& c) const;
