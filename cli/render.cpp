@@ -102,9 +102,10 @@ std::string render(const chat_event& ev, const render_options& opts) {
     return when + " " + paint("! " + text, "1;31", opts.color);
   if (ev.own)
     return when + " " + paint("  you", "1", opts.color) + " │ " + text;
-  auto name = ev.from;
-  if (name.size() < 5)
-    name.insert(0, 5 - name.size(), ' ');
+  // Names right-aligned in 5 terminal columns (wider ones push the text).
+  auto name = printable(ev.from);
+  if (auto width = display_width(name); width < 5)
+    name.insert(0, 5 - width, ' ');
   auto who = paint(name, "1;38;5;" + std::to_string(name_color(ev.from)), opts.color);
   // Only private chats can prove a sender; group lines never claim to.
   auto unproven = !ev.verified && ev.chat.starts_with("private:");

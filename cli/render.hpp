@@ -5,6 +5,7 @@
 // event). Pure functions, unit-tested.
 
 #include "actors/chat_types.hpp"
+#include "adapters/text_width.hpp"
 
 #include <string>
 

@@ -63,3 +63,15 @@ CAF_TEST(discovery reports list users and groups) {
       render(report, opts),
       "discovery online: bob (10.0.0.2:5000 #room #news) carol; joined: carol");
 }
+
+CAF_TEST(the name column is padded by width) {
+  render_options opts{output_style::human, false};
+  // After "HH:MM ": names right-aligned in 5 columns, counted as shown.
+  auto after_time = [&](const std::string& from) {
+    return render(message(from, "x"), opts).substr(6);
+  };
+  CAF_CHECK_EQUAL(after_time("bob"), "  bob │ x");
+  CAF_CHECK_EQUAL(after_time("Ñu"), "   Ñu │ x");
+  CAF_CHECK_EQUAL(after_time("日本"), " 日本 │ x");
+  CAF_CHECK_EQUAL(after_time("mallory"), "mallory │ x");
+}

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The interactive client in a real terminal (tmux): a message that arrives
-# while the user types does not garble the typed line; Ctrl+C goes back to
-# the lobby; Ctrl+C in the lobby leaves within 1 s and frees the name.
+# while the user types does not garble the typed line; accents, CJK and emoji
+# typed arrive byte-exact (with the environment's locale C: the client falls
+# back to C.UTF-8); Ctrl+C goes back to the lobby; Ctrl+C in the lobby leaves
+# within 1 s and frees the name.
 source "$(dirname "$0")/lib.sh"
 source "$CHAT_TEST_ENV"
 command -v tmux >/dev/null || fail "tmux missing (scripts/setup installs it)"
 work=$(mktemp -d)
 sock=$work/tmux
-tmx() { tmux -S "$sock" "$@"; }
+tmx() { tmux -u -S "$sock" "$@"; }
 trap 'tmx kill-server 2>/dev/null || true; kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 rcli() { redis-cli -p "$CHAT_TEST_REDIS_PORT" "$@"; }
 common=(--chat.server=127.0.0.1 --chat.redis-port="$CHAT_TEST_REDIS_PORT"
@@ -17,7 +19,7 @@ screen() { tmx capture-pane -p -t chat; }
 shows() { screen | grep -q -- "$1"; }
 
 tmx new-session -d -s chat -x 150 -y 30 \
-  "NO_COLOR=1 HOME=$work $bin ${common[*]} --chat.name=$alice; echo EXITED; sleep 30"
+  "NO_COLOR=1 LC_ALL=C HOME=$work $bin ${common[*]} --chat.name=$alice; echo EXITED; sleep 30"
 wait_for 10 shows "registered as $alice" || { screen; fail "client did not start"; }
 tmx send-keys -t chat "/msg $bob" Enter
 wait_for 5 shows "\[@$bob\]" || { screen; fail "no private view"; }
@@ -33,6 +35,15 @@ screen | grep -v "^$" | tail -1 | grep -q "\[@$bob\] half typed line" || { scree
 pass "incoming message shown above the prompt, typed line intact"
 tmx send-keys -t chat Enter
 wait_for 5 grep -q "half typed line" "$work/bob.out" || fail "bob did not get the typed line"
+utf8='Olá, ça va? Ñandú — 日本語 🎉👍🏽 café'
+tmx send-keys -t chat -l "$utf8"
+tmx send-keys -t chat Enter
+received() { grep -q -F " $alice: $utf8" "$work/bob.out"; }
+wait_for 5 received || { screen; grep "$alice:" "$work/bob.out"; fail "UTF-8 line not received intact"; }
+got=$(grep -F " $alice: $utf8" "$work/bob.out" | tail -1)
+[ "${got#* "$alice": }" = "$utf8" ] || fail "UTF-8 line changed on the way: '${got#* "$alice": }'"
+wait_for 3 shows "you │ $utf8" || { screen; fail "UTF-8 line not shown as sent"; }
+pass "typed UTF-8 (accents, CJK, emoji) arrives byte-exact"
 tmx send-keys -t chat "never sent"
 wait_for 3 shows "never sent" || { screen; fail "typed text not shown"; }
 tmx send-keys -t chat C-c
