@@ -187,6 +187,19 @@ cli::render_options render_options_for(const client_flags& flags, bool batch) {
   return opts;
 }
 
+/// Events wait for a slow terminal or reader of stdout in a bounded queue;
+/// what does not fit is dropped with one notice (in the output's style).
+output_limits output_limits_for(const chat_config& cfg, const cli::render_options& opts,
+                                bool interactive) {
+  auto size = caf::get_or(cfg, "chat.output-queue", d::output_queue);
+  std::string who = interactive ? "the terminal" : "the reader of the output";
+  return {static_cast<size_t>(size), [opts, who](size_t n) {
+            return cli::render_status("… " + std::to_string(n) + " events dropped: " +
+                                          who + " is not keeping up",
+                                      opts);
+          }};
+}
+
 } // namespace
 
 int run_client(caf::actor_system& sys, const chat_config& cfg,
@@ -195,7 +208,9 @@ int run_client(caf::actor_system& sys, const chat_config& cfg,
   cli_settings settings;
   settings.batch = !interactive;
   settings.opts = render_options_for(flags, settings.batch);
-  settings.term = interactive ? make_line_editor(history_file()) : make_batch_terminal();
+  auto limits = output_limits_for(cfg, settings.opts, interactive);
+  settings.term = interactive ? make_line_editor(history_file(), std::move(limits))
+                              : make_batch_terminal(std::move(limits));
   auto cli = sys.spawn(cli_impl, settings);
   auto listener = caf::actor_cast<caf::actor>(cli);
   int rc = 0;

@@ -61,6 +61,10 @@ inline constexpr int64_t max_message_bytes = 4096;
 /// while it is unreachable, or in flight); one more is refused.
 inline constexpr int64_t outbox_size = 1000;
 
+/// Client: events that may wait for a slow terminal or a reader of stdout
+/// that does not keep up; more are dropped with one notice saying how many.
+inline constexpr int64_t output_queue = 1000;
+
 /// Server node: start and supervise redis-server/rabbitmq-server when
 /// nothing answers on the configured ports.
 inline constexpr bool managed = true;

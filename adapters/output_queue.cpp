@@ -1,0 +1,36 @@
+#include "adapters/output_queue.hpp"
+
+namespace chat {
+
+output_queue::output_queue(size_t capacity, notice_maker notice)
+    : capacity_(capacity), notice_(std::move(notice)) {}
+
+void output_queue::push(std::string line) {
+  if (lines_.size() >= capacity_) {
+    ++dropped_;
+    ++dropped_total_;
+    return;
+  }
+  // The notice goes where the gap is, before what comes after it.
+  if (dropped_ > 0) {
+    lines_.emplace_back(notice_(dropped_));
+    dropped_ = 0;
+  }
+  lines_.emplace_back(std::move(line));
+}
+
+std::optional<std::string> output_queue::pop() {
+  if (!lines_.empty()) {
+    auto line = std::move(lines_.front());
+    lines_.pop_front();
+    return line;
+  }
+  if (dropped_ > 0) {
+    auto n = dropped_;
+    dropped_ = 0;
+    return notice_(n);
+  }
+  return std::nullopt;
+}
+
+} // namespace chat
