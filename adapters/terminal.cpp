@@ -2,6 +2,7 @@
 
 #include "actors/atoms.hpp"
 #include "adapters/output_queue.hpp"
+#include "adapters/text_width.hpp"
 
 #include <caf/send.hpp>
 
@@ -20,6 +21,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -40,6 +42,15 @@ void notify(int eventfd) {
 void drain(int eventfd) {
   uint64_t n;
   [[maybe_unused]] auto r = read(eventfd, &n, sizeof(n));
+}
+
+/// Terminal rows that `text` took, typed after `prompt`.
+size_t rows_of(const std::string& prompt, const std::string& text) {
+  winsize ws{};
+  size_t cols =
+      ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;
+  auto width = display_width(prompt) + display_width(text);
+  return width == 0 ? 1 : (width - 1) / cols + 1;
 }
 
 class line_editor final : public terminal {
@@ -100,6 +111,7 @@ private:
     self->fresh_ = true;
     std::string text{line};
     free(line);
+    self->accepted_rows_ = rows_of(self->prompt_, text);
     if (!text.empty())
       add_history(text.c_str());
     caf::anon_send(self->reader_, line_atom::value, std::move(text));
@@ -126,6 +138,8 @@ private:
     if (clear) {
       std::fputs("^C\r\n", stdout);
       new_line = true;
+    } else if (lines.empty()) {
+      std::fputs("\r\033[2K", stdout); // the prompt is drawn anew
     }
     for (auto& line : lines) {
       // Erase the prompt line, print above it, redraw prompt + typed text.
@@ -148,6 +162,18 @@ private:
     }
   }
 
+  /// Right after a line was accepted: erases it (the CLI shows again what
+  /// should stay, above what it causes, so a sent text is not shown twice)
+  /// and shows an empty prompt at once, also when the command prints
+  /// nothing. Left alone, libedit shows no prompt until the next key and
+  /// then echoes the line being typed twice.
+  void next_line() {
+    std::fprintf(stdout, "\033[%zuA\r\033[J", accepted_rows_);
+    std::fflush(stdout);
+    rl_callback_handler_remove();
+    rl_callback_handler_install(prompt_.c_str(), on_line);
+  }
+
   void run() {
     current_ = this;
     rl_catch_signals = 0; // SIGINT/SIGTERM are taken by the signal thread
@@ -165,6 +191,8 @@ private:
       if (fds[0].revents & (POLLIN | POLLHUP)) {
         fresh_ = false;
         rl_callback_read_char(); // sets fresh_ again if it completed a line
+        if (fresh_ && !eof_)
+          next_line();
       }
     }
     rl_callback_handler_remove();
@@ -195,6 +223,8 @@ private:
   bool eof_ = false;
   /// No key was typed since the last line was accepted.
   bool fresh_ = true;
+  /// Terminal rows the last accepted line took, prompt included.
+  size_t accepted_rows_ = 1;
   std::thread thread_;
 };
 

@@ -160,4 +160,9 @@ std::string render_status(const std::string& text, const render_options& opts) {
   return paint("-- " + printable(text), "2", opts.color);
 }
 
+std::string render_input(const std::string& prompt, const std::string& line,
+                         const render_options& opts) {
+  return paint(prompt + printable(line), "2", opts.color);
+}
+
 } // namespace chat::cli

@@ -29,6 +29,11 @@ std::string render(const discovery_report& report, const render_options& opts);
 /// JSON: {"type":"status","text":…}.
 std::string render_status(const std::string& text, const render_options& opts);
 
+/// A line the user typed, shown again after the prompt it was typed at
+/// (human style: dim).
+std::string render_input(const std::string& prompt, const std::string& line,
+                         const render_options& opts);
+
 /// Removes control characters other than tab, so no text can move the
 /// cursor or change colours.
 std::string printable(const std::string& text);

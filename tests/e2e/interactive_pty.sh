@@ -2,8 +2,10 @@
 # The interactive client in a real terminal (tmux): a message that arrives
 # while the user types does not garble the typed line; accents, CJK and emoji
 # typed arrive byte-exact (with the environment's locale C: the client falls
-# back to C.UTF-8); Ctrl+C goes back to the lobby; Ctrl+C in the lobby leaves
-# within 1 s and frees the name.
+# back to C.UTF-8); a sent line shows once; /open of a group we are not in
+# leaves the view as it was; the prompt is back after a command that prints
+# nothing; Ctrl+C goes back to the lobby; Ctrl+C in the lobby leaves within
+# 1 s and frees the name.
 source "$(dirname "$0")/lib.sh"
 source "$CHAT_TEST_ENV"
 command -v tmux >/dev/null || fail "tmux missing (scripts/setup installs it)"
@@ -17,8 +19,9 @@ common=(--chat.server=127.0.0.1 --chat.redis-port="$CHAT_TEST_REDIS_PORT"
 alice=pty$RANDOM; bob=ptb$RANDOM
 screen() { tmx capture-pane -p -t chat; }
 shows() { screen | grep -q -- "$1"; }
+last_line_is() { [[ "$(screen | grep -v "^$" | tail -1)" =~ $1 ]]; }
 
-tmx new-session -d -s chat -x 150 -y 30 \
+tmx new-session -d -s chat -x 150 -y 50 \
   "NO_COLOR=1 LC_ALL=C HOME=$work $bin ${common[*]} --chat.name=$alice; echo EXITED; sleep 30"
 wait_for 10 shows "registered as $alice" || { screen; fail "client did not start"; }
 tmx send-keys -t chat "/msg $bob" Enter
@@ -44,13 +47,32 @@ got=$(grep -F " $alice: $utf8" "$work/bob.out" | tail -1)
 [ "${got#* "$alice": }" = "$utf8" ] || fail "UTF-8 line changed on the way: '${got#* "$alice": }'"
 wait_for 3 shows "you │ $utf8" || { screen; fail "UTF-8 line not shown as sent"; }
 pass "typed UTF-8 (accents, CJK, emoji) arrives byte-exact"
+n=$(screen | grep -c "half typed line")
+[ "$n" = 1 ] || { screen; fail "a sent line shows $n times"; }
+pass "a sent line shows once, as 'you │ …'"
+tmx send-keys -t chat "/open nosuch$bob" Enter
+wait_for 3 shows "not a member of group nosuch$bob" || { screen; fail "/open nosuch: no error"; }
+wait_for 3 last_line_is "^\[@$bob\] *$" || { screen; fail "/open nosuch left the view"; }
+tmx send-keys -t chat "still with bob" Enter
+wait_for 5 grep -q "$alice: still with bob" "$work/bob.out" || { screen; fail "not in the view any more"; }
+pass "/open of a group we are not in: one error, the view stays"
 tmx send-keys -t chat "never sent"
 wait_for 3 shows "never sent" || { screen; fail "typed text not shown"; }
+reports=$(screen | grep -c "online:" || true)
+reported() { [ "$(screen | grep -c "online:")" -gt "$reports" ]; }
 tmx send-keys -t chat C-c
-wait_for 3 shows "\[lobby\]" || { screen; fail "Ctrl+C did not go back to the lobby"; }
-prompt_line=$(screen | grep -v "^$" | tail -1)
-[[ "$prompt_line" =~ ^\[lobby\]\ *$ ]] || { screen; fail "half-typed text kept: '$prompt_line'"; }
+wait_for 3 last_line_is '^\[lobby\] *$' || { screen; fail "Ctrl+C: no empty lobby prompt (half-typed text kept?)"; }
 pass "Ctrl+C in a view → lobby, the half-typed text dropped"
+# The lobby's discovery round reports once; after that nothing else prints.
+wait_for 6 reported || { screen; fail "no discovery report in the lobby"; }
+tmx send-keys -t chat "/back" Enter
+wait_for 3 shows '\[lobby\] /back' || { screen; fail "/back not shown"; }
+wait_for 2 last_line_is '^\[lobby\] *$' || { screen; fail "no prompt after a command that prints nothing"; }
+tmx send-keys -t chat "/groups"
+wait_for 3 last_line_is '^\[lobby\] /groups *$' || { screen; fail "typed text not shown after the prompt"; }
+n=$(screen | grep -c "\\[lobby\\] /groups")
+[ "$n" = 1 ] || { screen; fail "the line being typed shows $n times"; }
+pass "the prompt is back after a command that prints nothing, the next line shows once"
 [ "$(rcli exists "$alice")" = 1 ] || fail "alice not registered"
 t0=$(now_ms)
 tmx send-keys -t chat C-c
