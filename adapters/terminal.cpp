@@ -1,6 +1,7 @@
 #include "adapters/terminal.hpp"
 
 #include "actors/atoms.hpp"
+#include "adapters/input_history.hpp"
 #include "adapters/output_queue.hpp"
 #include "adapters/text_width.hpp"
 
@@ -55,9 +56,8 @@ size_t rows_of(const std::string& prompt, const std::string& text) {
 
 class line_editor final : public terminal {
 public:
-  line_editor(std::string history_file, output_limits limits)
-      : history_file_(std::move(history_file)),
-        wake_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
+  explicit line_editor(output_limits limits)
+      : wake_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
         prints_(limits.queue_size, std::move(limits.drop_notice)) {}
 
   ~line_editor() override {
@@ -68,9 +68,15 @@ public:
     close(wake_);
   }
 
-  void start(caf::actor reader) override {
+  void start(caf::actor reader, std::string history_file) override {
     reader_ = std::move(reader);
+    history_file_ = std::move(history_file);
     thread_ = std::thread{[this] { run(); }};
+  }
+
+  void keep_in_history(std::string line) override {
+    std::lock_guard guard{mtx_};
+    kept_.emplace_back(std::move(line));
   }
 
   void print(std::string line) override {
@@ -174,11 +180,27 @@ private:
     rl_callback_handler_install(prompt_.c_str(), on_line);
   }
 
+  /// Adds what this session keeps to the history file as it is now.
+  void save_history() {
+    if (history_file_.empty())
+      return;
+    std::vector<std::string> kept;
+    {
+      std::lock_guard guard{mtx_};
+      kept.swap(kept_);
+    }
+    if (kept.empty())
+      return;
+    save_input_history(history_file_,
+                       merge_input_history(load_input_history(history_file_), kept,
+                                           input_history_lines));
+  }
+
   void run() {
     current_ = this;
     rl_catch_signals = 0; // SIGINT/SIGTERM are taken by the signal thread
-    if (!history_file_.empty())
-      read_history(history_file_.c_str());
+    for (auto& line : load_input_history(history_file_))
+      add_history(line.c_str());
     rl_callback_handler_install(prompt_.c_str(), on_line);
     pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {wake_, POLLIN, 0}};
     while (!stop_ && !eof_) {
@@ -196,8 +218,7 @@ private:
       }
     }
     rl_callback_handler_remove();
-    if (!history_file_.empty())
-      write_history(history_file_.c_str());
+    save_history();
     std::fputs("\r\n", stdout);
     std::fflush(stdout);
     // Output that came after the editor stopped is still shown.
@@ -219,6 +240,9 @@ private:
   std::optional<std::string> new_prompt_;
   /// Ctrl+C: drop the typed text (guarded by mtx_).
   bool clear_ = false;
+  /// Lines typed in this session that go to the history file (guarded by
+  /// mtx_).
+  std::vector<std::string> kept_;
   std::atomic<bool> stop_ = false;
   bool eof_ = false;
   /// No key was typed since the last line was accepted.
@@ -274,9 +298,11 @@ public:
       close(out_);
   }
 
-  void start(caf::actor reader) override {
+  void start(caf::actor reader, std::string) override {
     reader_ = std::thread{[this, reader = std::move(reader)] { run(reader); }};
   }
+
+  void keep_in_history(std::string) override {}
 
   void print(std::string line) override {
     bool idle;
@@ -397,9 +423,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<terminal> make_line_editor(const std::string& history_file,
-                                           output_limits limits) {
-  return std::make_unique<line_editor>(history_file, std::move(limits));
+std::unique_ptr<terminal> make_line_editor(output_limits limits) {
+  return std::make_unique<line_editor>(std::move(limits));
 }
 
 std::unique_ptr<terminal> make_batch_terminal(output_limits limits) {

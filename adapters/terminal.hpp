@@ -27,8 +27,13 @@ class terminal {
 public:
   virtual ~terminal() = default;
 
-  /// Starts reading; lines go to `reader`.
-  virtual void start(caf::actor reader) = 0;
+  /// Starts reading; lines go to `reader`. Interactive: the input history
+  /// is read from `history_file` (empty: none kept).
+  virtual void start(caf::actor reader, std::string history_file) = 0;
+
+  /// Keeps `line`, just typed, in the history file (the other lines are
+  /// recalled in this session only).
+  virtual void keep_in_history(std::string line) = 0;
 
   /// Prints one line (thread-safe, never blocks: queued for the writer).
   virtual void print(std::string line) = 0;
@@ -49,8 +54,7 @@ struct output_limits {
 };
 
 /// libedit on stdin/stdout, which must be a TTY.
-std::unique_ptr<terminal> make_line_editor(const std::string& history_file,
-                                           output_limits limits);
+std::unique_ptr<terminal> make_line_editor(output_limits limits);
 
 /// Line by line on stdin/stdout, for scripts.
 std::unique_ptr<terminal> make_batch_terminal(output_limits limits);

@@ -1,5 +1,6 @@
 #include "cli/cli_actor.hpp"
 
+#include "adapters/input_history.hpp"
 #include "cli/commands.hpp"
 #include "config/errors.hpp"
 
@@ -336,9 +337,19 @@ void echo(cli_pointer self, const std::string& line, const cli::command& cmd) {
   st.print(cli::render_input(prompt_of(st), line, st.opts));
 }
 
+/// Whether `cmd` carries text for a private chat.
+bool is_private(const cli_state& st, const cli::command& cmd) {
+  return (cmd.kind == command_kind::text && st.current == view::private_chat) ||
+         (cmd.kind == command_kind::msg && !cmd.text.empty());
+}
+
 /// Runs one typed line.
 void run_line(cli_pointer self, const std::string& line) {
-  auto cmd = cli::parse_command(line, self->state.current == view::lobby);
+  auto& st = self->state;
+  auto cmd = cli::parse_command(line, st.current == view::lobby);
+  // What was typed for a private chat stays off the disk unless asked for.
+  if (cmd.kind != command_kind::none && (st.history_private || !is_private(st, cmd)))
+    st.term->keep_in_history(line);
   echo(self, line, cmd);
   run_command(self, cmd);
 }
@@ -389,13 +400,16 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
   st.opts = settings.opts;
   st.batch = settings.batch;
   st.term = std::move(settings.term);
+  st.history_dir = std::move(settings.history_dir);
+  st.history_private = settings.history_private;
   return {
       [=](start_atom, const std::string& user, const cli_peers& peers) {
         auto& st = self->state;
         st.user = user;
         st.peers = peers;
         st.term->set_prompt(prompt_of(st));
-        st.term->start(caf::actor_cast<caf::actor>(self));
+        st.term->start(caf::actor_cast<caf::actor>(self),
+                       input_history_file(st.history_dir, user));
         show_lobby(self);
       },
       [=](link_atom, const cli_peers& peers) {

@@ -17,7 +17,6 @@
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -64,14 +63,13 @@ std::string prompt_name(const std::string& why) {
   return line;
 }
 
-std::string history_file() {
+/// Where input history files are kept (one per user name); empty without
+/// a home.
+std::string history_dir() {
   auto home = std::getenv("HOME");
   if (home == nullptr || *home == '\0')
     return {};
-  auto dir = std::string{home} + "/.local/state/chat-actors";
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  return ec ? std::string{} : dir + "/history";
+  return std::string{home} + "/.local/state/chat-actors";
 }
 
 /// Registers a name: the configured one, or asked for (again, with the
@@ -209,8 +207,10 @@ int run_client(caf::actor_system& sys, const chat_config& cfg,
   settings.batch = !interactive;
   settings.opts = render_options_for(flags, settings.batch);
   auto limits = output_limits_for(cfg, settings.opts, interactive);
-  settings.term = interactive ? make_line_editor(history_file(), std::move(limits))
+  settings.term = interactive ? make_line_editor(std::move(limits))
                               : make_batch_terminal(std::move(limits));
+  settings.history_dir = history_dir();
+  settings.history_private = caf::get_or(cfg, "chat.history-private", d::history_private);
   auto cli = sys.spawn(cli_impl, settings);
   auto listener = caf::actor_cast<caf::actor>(cli);
   int rc = 0;

@@ -69,6 +69,8 @@ const std::vector<option_spec>& chat_options() {
        "groups one client may join at once"},
       {"outbox-size", k::integer, std::to_string(d::outbox_size),
        "group messages that may wait for the broker per group; more are refused"},
+      {"history-private", k::boolean, d::history_private ? "true" : "false",
+       "keep lines typed for private chats in the input history file too"},
       {"output-queue", k::integer, std::to_string(d::output_queue),
        "events that may wait for a slow terminal or reader; more are dropped"},
       {"managed", k::boolean, d::managed ? "true" : "false",

@@ -5,7 +5,8 @@
 # back to C.UTF-8); a sent line shows once; /open of a group we are not in
 # leaves the view as it was; the prompt is back after a command that prints
 # nothing; Ctrl+C goes back to the lobby; Ctrl+C in the lobby leaves within
-# 1 s and frees the name.
+# 1 s and frees the name; the input history is per user name, mode 0600,
+# merged with what an earlier session left, without private-chat lines.
 source "$(dirname "$0")/lib.sh"
 source "$CHAT_TEST_ENV"
 command -v tmux >/dev/null || fail "tmux missing (scripts/setup installs it)"
@@ -21,9 +22,17 @@ screen() { tmx capture-pane -p -t chat; }
 shows() { screen | grep -q -- "$1"; }
 last_line_is() { [[ "$(screen | grep -v "^$" | tail -1)" =~ $1 ]]; }
 
+hist=$work/.local/state/chat-actors/history-$alice
+mkdir -p "$(dirname "$hist")"
+echo "/who from an earlier session" >"$hist"
+chmod 644 "$hist"
 tmx new-session -d -s chat -x 150 -y 50 \
   "NO_COLOR=1 LC_ALL=C HOME=$work $bin ${common[*]} --chat.name=$alice; echo EXITED; sleep 30"
 wait_for 10 shows "registered as $alice" || { screen; fail "client did not start"; }
+tmx send-keys -t chat Up
+wait_for 3 last_line_is '^\[lobby\] /who from an earlier session *$' || { screen; fail "history not recalled"; }
+tmx send-keys -t chat C-u
+wait_for 3 last_line_is '^\[lobby\] *$' || { screen; fail "recalled line not cleared"; }
 tmx send-keys -t chat "/msg $bob" Enter
 wait_for 5 shows "\[@$bob\]" || { screen; fail "no private view"; }
 tmx send-keys -t chat "half typed line"
@@ -81,4 +90,14 @@ elapsed=$(( $(now_ms) - t0 ))
 [ "$elapsed" -le 1000 ] || fail "exit took $elapsed ms"
 [ "$(rcli exists "$alice")" = 0 ] || fail "alice still registered after exit"
 pass "Ctrl+C in the lobby exits in $elapsed ms and frees the name"
+[ "$(stat -c %a "$hist")" = 600 ] || fail "history file mode $(stat -c %a "$hist")"
+[ "$(head -1 "$hist")" = "/who from an earlier session" ] || { cat "$hist"; fail "history overwritten"; }
+for line in "/msg $bob" "/open nosuch$bob" "/back"; do
+  grep -qxF -- "$line" "$hist" || { cat "$hist"; fail "'$line' not in the history"; }
+done
+for line in "half typed line" "still with bob" "$utf8"; do
+  grep -qF -- "$line" "$hist" && { cat "$hist"; fail "private line '$line' in the history"; }
+done
+[ ! -e "$work/.local/state/chat-actors/history" ] || fail "the shared history file was written"
+pass "input history: per user, mode 0600, merged, no private-chat lines"
 echo "/quit" >&3
