@@ -140,6 +140,13 @@ struct session {
 std::optional<session> open_session(caf::actor_system& sys, const chat_config& cfg,
                                     const caf::actor& listener, std::string name,
                                     bool interactive, int& rc) {
+  // Before anything goes on the network (a LAN broadcast, when no server
+  // is configured).
+  if (name.empty() && !interactive) {
+    std::cerr << "chat-actors: no name given (--chat.name=NAME)\n";
+    rc = 2;
+    return std::nullopt;
+  }
   auto server = find_server(sys, cfg);
   if (!server) {
     std::cerr << "chat-actors: " << describe(server.error()) << '\n';
