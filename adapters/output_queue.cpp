@@ -6,7 +6,7 @@ output_queue::output_queue(size_t capacity, notice_maker notice)
     : capacity_(capacity), notice_(std::move(notice)) {}
 
 void output_queue::push(std::string line) {
-  if (lines_.size() >= capacity_) {
+  if (!lines_.empty() && bytes_ + line.size() > capacity_) {
     ++dropped_;
     ++dropped_total_;
     return;
@@ -14,8 +14,10 @@ void output_queue::push(std::string line) {
   // The notice goes where the gap is, before what comes after it.
   if (dropped_ > 0) {
     lines_.emplace_back(notice_(dropped_));
+    bytes_ += lines_.back().size();
     dropped_ = 0;
   }
+  bytes_ += line.size();
   lines_.emplace_back(std::move(line));
 }
 
@@ -23,6 +25,7 @@ std::optional<std::string> output_queue::pop() {
   if (!lines_.empty()) {
     auto line = std::move(lines_.front());
     lines_.pop_front();
+    bytes_ -= line.size();
     return line;
   }
   if (dropped_ > 0) {

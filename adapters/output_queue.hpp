@@ -1,7 +1,9 @@
 #pragma once
 
 // Lines waiting for a terminal or a pipe that may not keep up. At most
-// `capacity` lines wait; a line that does not fit is dropped and counted,
+// `capacity` bytes wait (bytes, not lines: a chat's whole history, shown at
+// once, fits, however short its lines); a line that does not fit is dropped
+// and counted,
 // and one notice line takes the place of what was dropped, so the reader
 // sees where the gap is and how big it was. Not thread-safe: the terminal
 // adapter guards it.
@@ -21,7 +23,8 @@ public:
 
   output_queue(size_t capacity, notice_maker notice);
 
-  /// Queues `line`, or drops it when `capacity` lines wait already.
+  /// Queues `line`, or drops it when it does not fit in `capacity` bytes
+  /// (a line is always taken into an empty queue).
   void push(std::string line);
 
   /// The next line to write: the oldest waiting one, else the notice for
@@ -31,6 +34,9 @@ public:
   /// Lines waiting (notices included).
   size_t size() const noexcept { return lines_.size(); }
 
+  /// Bytes waiting.
+  size_t bytes() const noexcept { return bytes_; }
+
   /// Lines dropped since the start.
   size_t dropped_total() const noexcept { return dropped_total_; }
 
@@ -38,6 +44,7 @@ private:
   size_t capacity_;
   notice_maker notice_;
   std::deque<std::string> lines_;
+  size_t bytes_ = 0;
   /// Dropped since the last notice.
   size_t dropped_ = 0;
   size_t dropped_total_ = 0;

@@ -58,7 +58,7 @@ class line_editor final : public terminal {
 public:
   explicit line_editor(output_limits limits)
       : wake_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
-        prints_(limits.queue_size, std::move(limits.drop_notice)) {}
+        prints_(limits.queue_bytes, std::move(limits.drop_notice)) {}
 
   ~line_editor() override {
     stop_ = true;
@@ -277,7 +277,7 @@ public:
       : wake_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
         writer_wake_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
         out_(open_stdout_nonblocking()), socket_(is_socket(out_)),
-        pending_(limits.queue_size, std::move(limits.drop_notice)) {
+        pending_(limits.queue_bytes, std::move(limits.drop_notice)) {
     writer_ = std::thread{[this] { write_lines(); }};
   }
 

@@ -47,8 +47,8 @@ public:
 
 /// How much output may wait for a slow terminal or reader.
 struct output_limits {
-  /// Lines that may wait; more are dropped.
-  size_t queue_size;
+  /// Bytes of lines that may wait; more are dropped.
+  size_t queue_bytes;
   /// The line that says `n` lines were dropped (in the output's style).
   std::function<std::string(size_t n)> drop_notice;
 };

@@ -74,7 +74,7 @@ const std::vector<option_spec>& chat_options() {
       {"history-private", k::boolean, d::history_private ? "true" : "false",
        "keep lines typed for private chats in the input history file too"},
       {"output-queue", k::integer, std::to_string(d::output_queue),
-       "events that may wait for a slow terminal or reader; more are dropped"},
+       "bytes of events that may wait for a slow terminal or reader; more are dropped"},
       {"managed", k::boolean, d::managed ? "true" : "false",
        "server: start and supervise redis-server/rabbitmq-server if none answers"},
       {"state-dir", k::string, quoted(d::state_dir),
@@ -430,7 +430,7 @@ std::string validate(const caf::actor_system_config& cfg) {
       {"chat.max-conversations", d::max_conversations, 1, 100'000},
       {"chat.max-groups", d::max_groups, 1, 1000},
       {"chat.outbox-size", d::outbox_size, 1, 1'000'000},
-      {"chat.output-queue", d::output_queue, 1, 1'000'000},
+      {"chat.output-queue", d::output_queue, 65536, int64_t{1} << 30},
   };
   for (auto& r : ranges)
     if (auto x = caf::get_or(cfg, r.key, r.fallback); x < r.min || x > r.max)

@@ -23,7 +23,7 @@ std::vector<std::string> drain(output_queue& q) {
 } // namespace
 
 CAF_TEST(lines pass in order while there is room) {
-  auto q = make_queue(3);
+  auto q = make_queue(3); // bytes
   q.push("a");
   q.push("b");
   CAF_CHECK_EQUAL(drain(q), (std::vector<std::string>{"a", "b"}));
@@ -52,9 +52,19 @@ CAF_TEST(the notice comes also when nothing follows the gap) {
 }
 
 CAF_TEST(memory stays bounded under a flood) {
-  auto q = make_queue(100);
+  auto q = make_queue(100'000); // bytes
   for (int i = 0; i < 100'000; ++i)
     q.push(std::string(1000, 'x'));
-  CAF_CHECK_LESS_OR_EQUAL(q.size(), 101u);
+  CAF_CHECK_EQUAL(q.size(), 100u);
+  CAF_CHECK_LESS_OR_EQUAL(q.bytes(), 100'000u);
   CAF_CHECK_EQUAL(q.dropped_total(), 99'900u);
+}
+
+CAF_TEST(a line longer than the bound still passes alone) {
+  auto q = make_queue(10);
+  q.push(std::string(50, 'x'));
+  q.push("next");
+  CAF_CHECK_EQUAL(drain(q),
+                  (std::vector<std::string>{std::string(50, 'x'), "dropped 1"}));
+  CAF_CHECK_EQUAL(q.bytes(), 0u);
 }

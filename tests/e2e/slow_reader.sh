@@ -60,7 +60,7 @@ sleep 2 # the slow client takes in what is still on its way
 after=$(rss_kb "$slow_pid")
 growth=$(( (after - before) / 1024 ))
 echo "flood of $count x 4000 bytes in $flood_ms ms; slow client RSS $((before / 1024)) MiB -> $((after / 1024)) MiB (+$growth MiB)"
-# At most chat.output-queue (1000) JSON lines of ~4.1 kB wait: ~4 MiB, plus
+# At most chat.output-queue (4 MiB) of JSON lines waits, plus
 # the conversation's history (chat.history-bytes, 1 MiB) and allocator slack.
 limit=${RSS_GROWTH_LIMIT_MIB:-12}
 [ "$growth" -le "$limit" ] || fail "slow client grew by $growth MiB (limit $limit MiB)"
