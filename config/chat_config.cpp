@@ -284,6 +284,9 @@ std::pair<std::string, size_t> parse_problem(const caf::error& err) {
 /// unknown section or key) become errors here.
 std::string check_file(const std::string& path, const caf::config_option_set& options) {
   auto raw = caf::actor_system_config::parse_config_file(path.c_str());
+  if (!raw && raw.error().category() != caf::atom("parser"))
+    return "cannot read config file " + path + ": " +
+           caf::actor_system_config::render(raw.error());
   if (!raw) {
     auto [what, line] = parse_problem(raw.error());
     return where(path, line) + what;
