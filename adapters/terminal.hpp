@@ -8,10 +8,16 @@
 // Interactive: libedit (BSD-licensed readline replacement from Debian;
 // GNU readline would make the binary GPL) in callback mode, so incoming
 // messages are printed above the prompt and the typed line is redrawn.
-// Batch: plain line reads from stdin and plain writes to stdout.
+// Batch: plain line reads from stdin; a writer thread writes to stdout.
+//
+// Output never blocks the caller: lines wait in a bounded queue
+// (`output_limits`) for a terminal or a pipe reader that does not keep up;
+// what does not fit is dropped with one notice saying how many.
 
 #include <caf/actor.hpp>
 
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -21,10 +27,15 @@ class terminal {
 public:
   virtual ~terminal() = default;
 
-  /// Starts reading; lines go to `reader`.
-  virtual void start(caf::actor reader) = 0;
+  /// Starts reading; lines go to `reader`. Interactive: the input history
+  /// is read from `history_file` (empty: none kept).
+  virtual void start(caf::actor reader, std::string history_file) = 0;
 
-  /// Prints one line (thread-safe).
+  /// Keeps `line`, just typed, in the history file (the other lines are
+  /// recalled in this session only).
+  virtual void keep_in_history(std::string line) = 0;
+
+  /// Prints one line (thread-safe, never blocks: queued for the writer).
   virtual void print(std::string line) = 0;
 
   /// Changes the prompt (interactive only).
@@ -34,10 +45,18 @@ public:
   virtual void clear_line() = 0;
 };
 
+/// How much output may wait for a slow terminal or reader.
+struct output_limits {
+  /// Bytes of lines that may wait; more are dropped.
+  size_t queue_bytes;
+  /// The line that says `n` lines were dropped (in the output's style).
+  std::function<std::string(size_t n)> drop_notice;
+};
+
 /// libedit on stdin/stdout, which must be a TTY.
-std::unique_ptr<terminal> make_line_editor(const std::string& history_file);
+std::unique_ptr<terminal> make_line_editor(output_limits limits);
 
 /// Line by line on stdin/stdout, for scripts.
-std::unique_ptr<terminal> make_batch_terminal();
+std::unique_ptr<terminal> make_batch_terminal(output_limits limits);
 
 } // namespace chat

@@ -1,5 +1,6 @@
 #include "cli/cli_actor.hpp"
 
+#include "adapters/input_history.hpp"
 #include "cli/commands.hpp"
 #include "config/errors.hpp"
 
@@ -254,6 +255,11 @@ void run_command(cli_pointer self, const cli::command& cmd) {
     return;
   }
   case command_kind::open:
+    // Only groups of this session have a view (and a queue): anything else
+    // leaves the user where they were, with the reason.
+    if (st.groups.count(cmd.target) == 0)
+      return complain(self, "not a member of group " + cmd.target + ": /join " +
+                                cmd.target + " first");
     return enter_view(self, view::group, cmd.target);
   case command_kind::leave: {
     if (!st.peers.broker)
@@ -318,6 +324,36 @@ void rejoin_groups(cli_pointer self) {
             });
 }
 
+/// The editor erases each line typed; what the user should still see of it
+/// is shown again, above what it causes: every command, but no text sent to
+/// a private chat or a group (it comes back as "you │ text").
+void echo(cli_pointer self, const std::string& line, const cli::command& cmd) {
+  auto& st = self->state;
+  if (st.batch || cmd.kind == command_kind::none)
+    return;
+  auto comes_back = st.current == view::private_chat || st.current == view::group;
+  if (cmd.kind == command_kind::text && comes_back)
+    return;
+  st.print(cli::render_input(prompt_of(st), line, st.opts));
+}
+
+/// Whether `cmd` carries text for a private chat.
+bool is_private(const cli_state& st, const cli::command& cmd) {
+  return (cmd.kind == command_kind::text && st.current == view::private_chat) ||
+         (cmd.kind == command_kind::msg && !cmd.text.empty());
+}
+
+/// Runs one typed line.
+void run_line(cli_pointer self, const std::string& line) {
+  auto& st = self->state;
+  auto cmd = cli::parse_command(line, st.current == view::lobby);
+  // What was typed for a private chat stays off the disk unless asked for.
+  if (cmd.kind != command_kind::none && (st.history_private || !is_private(st, cmd)))
+    st.term->keep_in_history(line);
+  echo(self, line, cmd);
+  run_command(self, cmd);
+}
+
 /// A join finished: run what was typed meanwhile.
 void joined(cli_pointer self) {
   auto& st = self->state;
@@ -325,7 +361,7 @@ void joined(cli_pointer self) {
   while (!st.joining && !st.backlog.empty()) {
     auto line = std::move(st.backlog.front());
     st.backlog.pop_front();
-    run_command(self, cli::parse_command(line, st.current == view::lobby));
+    run_line(self, line);
   }
   if (!st.joining && st.eof_seen)
     quit(self);
@@ -338,7 +374,7 @@ void on_line(cli_pointer self, const std::string& line) {
     st.backlog.push_back(line);
     return;
   }
-  run_command(self, cli::parse_command(line, st.current == view::lobby));
+  run_line(self, line);
 }
 
 } // namespace
@@ -364,13 +400,16 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
   st.opts = settings.opts;
   st.batch = settings.batch;
   st.term = std::move(settings.term);
+  st.history_dir = std::move(settings.history_dir);
+  st.history_private = settings.history_private;
   return {
       [=](start_atom, const std::string& user, const cli_peers& peers) {
         auto& st = self->state;
         st.user = user;
         st.peers = peers;
         st.term->set_prompt(prompt_of(st));
-        st.term->start(caf::actor_cast<caf::actor>(self));
+        st.term->start(caf::actor_cast<caf::actor>(self),
+                       input_history_file(st.history_dir, user));
         show_lobby(self);
       },
       [=](link_atom, const cli_peers& peers) {

@@ -65,6 +65,10 @@ struct cli_state {
   std::string target;
   /// Batch mode: every event is printed, whatever the view.
   bool batch = false;
+  /// Where the input history file of `user` goes (empty: none kept).
+  std::string history_dir;
+  /// Lines typed for a private chat go to the history file too.
+  bool history_private = false;
   bool started = false;
   bool quitting = false;
   /// Quitting is done.
@@ -97,6 +101,10 @@ struct cli_settings {
   cli::render_options opts;
   bool batch = false;
   std::shared_ptr<terminal> term;
+  /// Where input history files go (one per user name; empty: none kept).
+  std::string history_dir;
+  /// Keep lines typed for private chats in the history file too.
+  bool history_private = false;
 };
 
 /// Prints what it is told; reads the terminal after `start`; ends

@@ -17,7 +17,6 @@
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -64,14 +63,13 @@ std::string prompt_name(const std::string& why) {
   return line;
 }
 
-std::string history_file() {
+/// Where input history files are kept (one per user name); empty without
+/// a home.
+std::string history_dir() {
   auto home = std::getenv("HOME");
   if (home == nullptr || *home == '\0')
     return {};
-  auto dir = std::string{home} + "/.local/state/chat-actors";
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  return ec ? std::string{} : dir + "/history";
+  return std::string{home} + "/.local/state/chat-actors";
 }
 
 /// Registers a name: the configured one, or asked for (again, with the
@@ -142,6 +140,13 @@ struct session {
 std::optional<session> open_session(caf::actor_system& sys, const chat_config& cfg,
                                     const caf::actor& listener, std::string name,
                                     bool interactive, int& rc) {
+  // Before anything goes on the network (a LAN broadcast, when no server
+  // is configured).
+  if (name.empty() && !interactive) {
+    std::cerr << "chat-actors: no name given (--chat.name=NAME)\n";
+    rc = 2;
+    return std::nullopt;
+  }
   auto server = find_server(sys, cfg);
   if (!server) {
     std::cerr << "chat-actors: " << describe(server.error()) << '\n';
@@ -187,6 +192,19 @@ cli::render_options render_options_for(const client_flags& flags, bool batch) {
   return opts;
 }
 
+/// Events wait for a slow terminal or reader of stdout in a bounded queue;
+/// what does not fit is dropped with one notice (in the output's style).
+output_limits output_limits_for(const chat_config& cfg, const cli::render_options& opts,
+                                bool interactive) {
+  auto size = caf::get_or(cfg, "chat.output-queue", d::output_queue);
+  std::string who = interactive ? "the terminal" : "the reader of the output";
+  return {static_cast<size_t>(size), [opts, who](size_t n) {
+            return cli::render_status("… " + std::to_string(n) + " events dropped: " +
+                                          who + " is not keeping up",
+                                      opts);
+          }};
+}
+
 } // namespace
 
 int run_client(caf::actor_system& sys, const chat_config& cfg,
@@ -195,7 +213,11 @@ int run_client(caf::actor_system& sys, const chat_config& cfg,
   cli_settings settings;
   settings.batch = !interactive;
   settings.opts = render_options_for(flags, settings.batch);
-  settings.term = interactive ? make_line_editor(history_file()) : make_batch_terminal();
+  auto limits = output_limits_for(cfg, settings.opts, interactive);
+  settings.term = interactive ? make_line_editor(std::move(limits))
+                              : make_batch_terminal(std::move(limits));
+  settings.history_dir = history_dir();
+  settings.history_private = caf::get_or(cfg, "chat.history-private", d::history_private);
   auto cli = sys.spawn(cli_impl, settings);
   auto listener = caf::actor_cast<caf::actor>(cli);
   int rc = 0;

@@ -30,8 +30,13 @@ command invalid(std::string why) {
   return result;
 }
 
-command with_target(command_kind kind, const std::string& rest, const char* usage) {
+/// `sigil` is what the prompt shows before such names (`#room`, `@bob`):
+/// typed back, it is not part of the name.
+command with_target(command_kind kind, const std::string& rest, const char* usage,
+                    char sigil) {
   auto [target, text] = first_word(rest);
+  if (target.size() > 1 && target[0] == sigil)
+    target.erase(0, 1);
   if (target.empty())
     return invalid(std::string{"usage: "} + usage);
   command result;
@@ -78,9 +83,10 @@ command parse_command(const std::string& raw, bool in_lobby) {
   }
   auto [name, rest] = first_word(line.substr(1));
   if (name == "msg" || name == "m")
-    return with_target(command_kind::msg, rest, "/msg <user> [text]");
+    return with_target(command_kind::msg, rest, "/msg <user> [text]", '@');
   if (name == "join" || name == "j") {
-    auto result = with_target(command_kind::join, rest, "/join <group> [--transient]");
+    auto result =
+        with_target(command_kind::join, rest, "/join <group> [--transient]", '#');
     if (result.text == "--transient") {
       result.transient = true;
       result.text.clear();
@@ -90,9 +96,9 @@ command parse_command(const std::string& raw, bool in_lobby) {
     return result;
   }
   if (name == "open" || name == "o")
-    return with_target(command_kind::open, rest, "/open <group>");
+    return with_target(command_kind::open, rest, "/open <group>", '#');
   if (name == "leave")
-    return with_target(command_kind::leave, rest, "/leave <group>");
+    return with_target(command_kind::leave, rest, "/leave <group>", '#');
   auto simple = [&](command_kind kind) {
     command result;
     result.kind = kind;

@@ -10,13 +10,16 @@
 
 #include <grpc/grpc.h>
 
+#include <langinfo.h>
 #include <sys/resource.h>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <clocale>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -45,9 +48,23 @@ void raise_descriptor_limit() {
   }
 }
 
+/// The environment's locale, so that libedit reads and measures UTF-8 typed
+/// text (in the C locale it deletes every non-ASCII byte). Chat text is
+/// UTF-8 on the wire whatever the environment says, so when its locale is
+/// C/POSIX, unset, not installed or not UTF-8, characters are C.UTF-8's
+/// (always present on Debian). Numbers stay C: config values and JSON must
+/// not read or print a decimal comma.
+void use_utf8_locale() {
+  if (std::setlocale(LC_ALL, "") == nullptr ||
+      std::string_view{nl_langinfo(CODESET)} != "UTF-8")
+    std::setlocale(LC_CTYPE, "C.UTF-8");
+  std::setlocale(LC_NUMERIC, "C");
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
+  use_utf8_locale();
   std::vector<std::string> args{argv + 1, argv + argc};
   // The subcommand is the first argument that is not an option.
   std::string command = "client";

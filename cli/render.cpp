@@ -61,14 +61,22 @@ std::string printable(const std::string& text) {
   return result;
 }
 
+const std::vector<int>& name_palette() {
+  // Chosen from the 6x6x6 cube by maximising the smallest ΔE between any
+  // two, among colours with contrast ≥ 3.2 on black and white, clearly
+  // coloured (chroma ≥ 35) and unlike the red of errors; ordered by hue.
+  // (The old palette had two oranges and two blues: ΔE 9 at worst.)
+  static const std::vector<int> palette{32,  27,  93,  133, 164, 162,
+                                        197, 131, 166, 100, 28,  29};
+  return palette;
+}
+
 int name_color(const std::string& name) {
-  // Readable colours on dark and light backgrounds.
-  static const int palette[] = {31, 32, 33,  34,  35,  36,  69,
-                                71, 99, 130, 166, 172, 204, 208};
-  uint32_t h = 2166136261u; // FNV-1a
+  uint32_t h = 5381; // djb2
   for (unsigned char c : name)
-    h = (h ^ c) * 16777619u;
-  return palette[h % (sizeof(palette) / sizeof(palette[0]))];
+    h = h * 33 + c;
+  auto& palette = name_palette();
+  return palette[h % palette.size()];
 }
 
 std::string render(const chat_event& ev, const render_options& opts) {
@@ -102,9 +110,10 @@ std::string render(const chat_event& ev, const render_options& opts) {
     return when + " " + paint("! " + text, "1;31", opts.color);
   if (ev.own)
     return when + " " + paint("  you", "1", opts.color) + " │ " + text;
-  auto name = ev.from;
-  if (name.size() < 5)
-    name.insert(0, 5 - name.size(), ' ');
+  // Names right-aligned in 5 terminal columns (wider ones push the text).
+  auto name = printable(ev.from);
+  if (auto width = display_width(name); width < 5)
+    name.insert(0, 5 - width, ' ');
   auto who = paint(name, "1;38;5;" + std::to_string(name_color(ev.from)), opts.color);
   // Only private chats can prove a sender; group lines never claim to.
   auto unproven = !ev.verified && ev.chat.starts_with("private:");
@@ -157,6 +166,11 @@ std::string render_status(const std::string& text, const render_options& opts) {
     break;
   }
   return paint("-- " + printable(text), "2", opts.color);
+}
+
+std::string render_input(const std::string& prompt, const std::string& line,
+                         const render_options& opts) {
+  return paint(prompt + printable(line), "2", opts.color);
 }
 
 } // namespace chat::cli

@@ -5,8 +5,10 @@
 // event). Pure functions, unit-tested.
 
 #include "actors/chat_types.hpp"
+#include "adapters/text_width.hpp"
 
 #include <string>
+#include <vector>
 
 namespace chat::cli {
 
@@ -28,11 +30,22 @@ std::string render(const discovery_report& report, const render_options& opts);
 /// JSON: {"type":"status","text":…}.
 std::string render_status(const std::string& text, const render_options& opts);
 
+/// A line the user typed, shown again after the prompt it was typed at
+/// (human style: dim).
+std::string render_input(const std::string& prompt, const std::string& line,
+                         const render_options& opts);
+
 /// Removes control characters other than tab, so no text can move the
 /// cursor or change colours.
 std::string printable(const std::string& text);
 
-/// The ANSI 256-colour index used for `name` (stable per name).
+/// The colours names are painted in (xterm 256-colour indexes): hues far
+/// apart from each other (CIE76 ΔE ≥ 30 between any two) and from the red of
+/// errors, each readable on black and on white (contrast ≥ 3).
+const std::vector<int>& name_palette();
+
+/// The colour of `name`: picked from name_palette() by a djb2 hash (what
+/// WeeChat uses for nick colours), so it is the same everywhere.
 int name_color(const std::string& name);
 
 } // namespace chat::cli

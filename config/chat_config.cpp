@@ -4,7 +4,9 @@
 
 #include <caf/config_option_adder.hpp>
 #include <caf/config_value.hpp>
+#include <caf/pec.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -74,6 +76,10 @@ const std::vector<option_spec>& chat_options() {
        "groups one client may join at once"},
       {"outbox-size", k::integer, std::to_string(d::outbox_size),
        "group messages that may wait for the broker per group; more are refused"},
+      {"history-private", k::boolean, d::history_private ? "true" : "false",
+       "keep lines typed for private chats in the input history file too"},
+      {"output-queue", k::integer, std::to_string(d::output_queue),
+       "bytes of events that may wait for a slow terminal or reader; more are dropped"},
       {"managed", k::boolean, d::managed ? "true" : "false",
        "server: start and supervise redis-server/rabbitmq-server if none answers"},
       {"state-dir", k::string, quoted(d::state_dir),
@@ -125,10 +131,18 @@ std::vector<std::string> config_search_path() {
 namespace {
 
 void print_help(std::ostream& out) {
-  out << "usage: chat-actors [client|server|locate] [--chat.<key>=<value> ...]\n\n"
-         "  client (default)  start an interactive chat client\n"
+  out << "usage: chat-actors [client|server|send|who|locate] [flags] "
+         "[--chat.<key>=<value> ...]\n\n"
+         "  client (default)  chat client: interactive on a terminal, else line by line\n"
          "  server            run the server node (Redis, RabbitMQ, LAN locator)\n"
+         "  send              one message: send --to USER TEXT, or send --group GROUP "
+         "TEXT\n"
+         "  who               who is online (one discovery round)\n"
          "  locate            print the server address the LAN locator finds\n\n"
+         "client flags:\n"
+         "  --batch           commands line by line from stdin, one line per event\n"
+         "                    (the default when stdin is not a terminal)\n"
+         "  --json            events as JSON lines\n\n"
          "options (also settable in caf-application.conf, section [chat]):\n";
   for (auto& opt : chat_options()) {
     std::string lhs = "  --chat." + std::string{opt.key} + "=" + opt.default_text;
@@ -208,20 +222,106 @@ std::string check_cli_argument(const std::string& arg) {
   return ok ? std::string{} : bad_value(key, opt->kind) + ", got '" + value + "'";
 }
 
+/// The line of `path` that opens `[section]`, or that sets `key` in it
+/// (1-based; 0 if not found).
+size_t line_of(const std::string& path, const std::string& section,
+               const std::string& key = {}) {
+  static const std::regex header{R"(\s*\[\s*([^\]\s]*)\s*\]\s*(;.*)?)"};
+  static const std::regex entry{R"(\s*([^=\s]+)\s*=.*)"};
+  std::ifstream in{path};
+  std::string current;
+  std::smatch m;
+  size_t n = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++n;
+    if (std::regex_match(line, m, header)) {
+      current = m[1];
+      if (key.empty() && current == section)
+        return n;
+    } else if (!key.empty() && current == section && std::regex_match(line, m, entry) &&
+               m[1] == key) {
+      return n;
+    }
+  }
+  return 0;
+}
+
+/// "PATH:LINE: " (or "PATH: " when the line is not known).
+std::string where(const std::string& path, size_t line) {
+  return path + (line > 0 ? ":" + std::to_string(line) : std::string{}) + ": ";
+}
+
+/// A CAF parser error in words, and its line (0 if none).
+std::pair<std::string, size_t> parse_problem(const caf::error& err) {
+  if (err.category() != caf::atom("parser"))
+    return {caf::actor_system_config::render(err), 0};
+  auto code = static_cast<caf::pec>(err.code());
+  std::string what;
+  switch (code) {
+  case caf::pec::unexpected_character:
+    what = "unexpected character: a value is a number, true or false, a duration "
+           "(15s) or a string in double quotes (name=\"alice\")";
+    break;
+  case caf::pec::unexpected_newline:
+    what = "unexpected end of the line: a value is missing or a quote is not closed";
+    break;
+  case caf::pec::unexpected_eof:
+    what = "unexpected end of the file";
+    break;
+  default:
+    what = to_string(code);
+    std::replace(what.begin(), what.end(), '_', ' ');
+  }
+  size_t line = 0;
+  if (err.context().match_elements<caf::settings>()) {
+    auto& ctx = err.context().get_as<caf::settings>(0);
+    if (auto x = caf::get_if<int64_t>(&ctx, "line"))
+      line = static_cast<size_t>(*x);
+    if (auto arg = caf::get_if<std::string>(&ctx, "argument"))
+      what = "cannot read " + *arg + ": " + what;
+  }
+  return {what, line};
+}
+
+} // namespace
+
 /// Values CAF would silently ignore in a file (wrong type, out of range,
-/// unknown key) become errors here.
-std::string check_file(const std::string& path) {
+/// unknown section or key) become errors here.
+std::string check_file(const std::string& path, const caf::config_option_set& options) {
   auto raw = caf::actor_system_config::parse_config_file(path.c_str());
-  if (!raw)
+  if (!raw && raw.error().category() != caf::atom("parser"))
     return "cannot read config file " + path + ": " +
            caf::actor_system_config::render(raw.error());
+  if (!raw) {
+    auto [what, line] = parse_problem(raw.error());
+    return where(path, line) + what;
+  }
+  for (auto& [name, value] : *raw) {
+    auto entries = caf::get_if<caf::settings>(&value);
+    if (entries == nullptr) // a key outside of any section
+      return where(path, line_of(path, "global", name)) + "unknown option " + name +
+             " (options go in a section such as [chat])";
+    if (name == "chat")
+      continue;
+    bool known_section = false;
+    for (auto& opt : options)
+      known_section = known_section || opt.category() == name;
+    if (!known_section)
+      return where(path, line_of(path, name)) + "unknown section [" + name +
+             "] (chat-actors options go in [chat])";
+    for (auto& entry : *entries)
+      if (options.qualified_name_lookup(name, entry.first) == nullptr)
+        return where(path, line_of(path, name, entry.first)) + "unknown option " + name +
+               "." + entry.first;
+  }
   auto section = caf::get_if<caf::settings>(&*raw, "chat");
   if (!section)
     return {};
   for (auto& [key, value] : *section) {
+    auto at = where(path, line_of(path, "chat", key));
     auto opt = find_option(key);
     if (opt == nullptr)
-      return path + ": unknown option chat." + key;
+      return at + "unknown option chat." + key + " (try --help)";
     bool ok = false;
     switch (opt->kind) {
     case option_kind::string:
@@ -241,12 +341,10 @@ std::string check_file(const std::string& path) {
       break;
     }
     if (!ok)
-      return path + ": " + bad_value(key, opt->kind) + ", got " + caf::to_string(value);
+      return at + bad_value(key, opt->kind) + ", got " + caf::to_string(value);
   }
   return {};
 }
-
-} // namespace
 
 chat_config::load_result chat_config::load(std::vector<std::string> args) {
   for (auto& arg : args) {
@@ -259,7 +357,8 @@ chat_config::load_result chat_config::load(std::vector<std::string> args) {
       return load_result::exit_ok;
     }
   }
-  auto fail = [](const std::string& what) {
+  auto fail = [this](const std::string& what) {
+    error = what;
     std::cerr << "chat-actors: " << what << '\n';
     return load_result::exit_usage;
   };
@@ -277,6 +376,13 @@ chat_config::load_result chat_config::load(std::vector<std::string> args) {
       if (auto problem = check_cli_argument(arg); !problem.empty())
         return fail(problem);
       rest.emplace_back(arg);
+    } else if (arg.starts_with("--")) {
+      // CAF's own options; CAF would answer anything else with its raw
+      // parser error.
+      auto name = arg.substr(2, arg.find('=') - 2);
+      if (custom_options_.cli_long_name_lookup(name) == nullptr)
+        return fail("unknown option --" + name + " (try --help)");
+      rest.emplace_back(arg);
     } else {
       rest.emplace_back(arg);
     }
@@ -290,7 +396,7 @@ chat_config::load_result chat_config::load(std::vector<std::string> args) {
   std::ifstream file;
   std::istringstream no_file;
   if (!config_file_used.empty()) {
-    if (auto problem = check_file(config_file_used); !problem.empty())
+    if (auto problem = check_file(config_file_used, custom_options_); !problem.empty())
       return fail(problem);
     file.open(config_file_used);
   }
@@ -298,7 +404,7 @@ chat_config::load_result chat_config::load(std::vector<std::string> args) {
                                         ? static_cast<std::istream&>(no_file)
                                         : static_cast<std::istream&>(file));
   if (err)
-    return fail("bad configuration: " + render(err));
+    return fail(parse_problem(err).first);
   if (cli_helptext_printed)
     return load_result::exit_ok;
   if (!remainder.empty())
@@ -333,6 +439,7 @@ std::string validate(const caf::actor_system_config& cfg) {
       {"chat.max-connections-per-host", d::max_connections_per_host, 1, 100'000},
       {"chat.max-groups", d::max_groups, 1, 1000},
       {"chat.outbox-size", d::outbox_size, 1, 1'000'000},
+      {"chat.output-queue", d::output_queue, 65536, int64_t{1} << 30},
   };
   for (auto& r : ranges)
     if (auto x = caf::get_or(cfg, r.key, r.fallback); x < r.min || x > r.max)

@@ -39,10 +39,18 @@ public:
 
   /// The config file that was read, empty if none.
   std::string config_file_used;
+
+  /// Why `load` returned exit_usage: the one line it printed.
+  std::string error;
 };
 
 /// Where the config file is looked up when no `--config-file` is given.
 std::vector<std::string> config_search_path();
+
+/// Checks a config file before CAF reads it: one line naming the file, the
+/// line and what is wrong for a syntax error, an unknown section or key (in
+/// `options`), or a `chat.*` value of the wrong type. Empty = all fine.
+std::string check_file(const std::string& path, const caf::config_option_set& options);
 
 /// Checks every `chat.*` value that was set; the error names the key and the
 /// expected form. Empty string = all fine.

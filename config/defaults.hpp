@@ -68,6 +68,14 @@ inline constexpr int64_t max_message_bytes = 4096;
 /// while it is unreachable, or in flight); one more is refused.
 inline constexpr int64_t outbox_size = 1000;
 
+/// Client: lines typed for a private chat go to the input history file too
+/// (off: they are recalled in the session only, never written to disk).
+inline constexpr bool history_private = false;
+/// Client: bytes of events that may wait for a slow terminal or a reader of
+/// stdout that does not keep up; more are dropped with one notice saying how
+/// many. Above a full chat history (history-bytes), so /history never drops.
+inline constexpr int64_t output_queue = 4 << 20;
+
 /// Server node: start and supervise redis-server/rabbitmq-server when
 /// nothing answers on the configured ports.
 inline constexpr bool managed = true;

@@ -50,3 +50,17 @@ CAF_TEST(the original menu numbers work in the lobby only) {
   CAF_CHECK(parse_command("6", false).kind == command_kind::text);
   CAF_CHECK(parse_command("12 monkeys", true).kind == command_kind::text);
 }
+
+CAF_TEST(names may carry the sigil the prompt shows) {
+  CAF_CHECK_EQUAL(parse_command("/join #room", false).target, "room");
+  CAF_CHECK_EQUAL(parse_command("/join #room --transient", false).target, "room");
+  CAF_CHECK_EQUAL(parse_command("/open #room", false).target, "room");
+  CAF_CHECK_EQUAL(parse_command("/leave #room", false).target, "room");
+  CAF_CHECK_EQUAL(parse_command("2 #room", true).target, "room");
+  CAF_CHECK_EQUAL(parse_command("/msg @bob hi", false).target, "bob");
+  CAF_CHECK_EQUAL(parse_command("/msg @bob hi", false).text, "hi");
+  // Only one sigil, and only the matching one: the rest is up to name rules.
+  CAF_CHECK_EQUAL(parse_command("/join @room", false).target, "@room");
+  CAF_CHECK_EQUAL(parse_command("/msg #bob", false).target, "#bob");
+  CAF_CHECK(parse_command("/join #", false).kind == command_kind::join);
+}

@@ -3,6 +3,10 @@
 
 #include "cli/render.hpp"
 
+#include <algorithm>
+#include <array>
+#include <cmath>
+
 using namespace chat;
 using namespace chat::cli;
 
@@ -62,4 +66,68 @@ CAF_TEST(discovery reports list users and groups) {
   CAF_CHECK_EQUAL(
       render(report, opts),
       "discovery online: bob (10.0.0.2:5000 #room #news) carol; joined: carol");
+}
+
+CAF_TEST(the name column is padded by width) {
+  render_options opts{output_style::human, false};
+  // After "HH:MM ": names right-aligned in 5 columns, counted as shown.
+  auto after_time = [&](const std::string& from) {
+    return render(message(from, "x"), opts).substr(6);
+  };
+  CAF_CHECK_EQUAL(after_time("bob"), "  bob │ x");
+  CAF_CHECK_EQUAL(after_time("Ñu"), "   Ñu │ x");
+  CAF_CHECK_EQUAL(after_time("日本"), " 日本 │ x");
+  CAF_CHECK_EQUAL(after_time("mallory"), "mallory │ x");
+}
+
+namespace {
+
+/// CIE L*a*b* of an xterm 256-colour cube index (16..231), sRGB, D65.
+std::array<double, 3> lab_of(int index) {
+  static const int level[] = {0, 95, 135, 175, 215, 255};
+  auto linear = [](int c) {
+    auto x = c / 255.0;
+    return x <= 0.04045 ? x / 12.92 : std::pow((x + 0.055) / 1.055, 2.4);
+  };
+  index -= 16;
+  auto r = linear(level[index / 36]);
+  auto g = linear(level[index / 6 % 6]);
+  auto b = linear(level[index % 6]);
+  auto f = [](double t) { return t > 0.008856 ? std::cbrt(t) : 7.787 * t + 16.0 / 116; };
+  auto x = f((0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047);
+  auto y = f(0.2126 * r + 0.7152 * g + 0.0722 * b);
+  auto z = f((0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883);
+  return {116 * y - 16, 500 * (x - y), 200 * (y - z)};
+}
+
+double delta_e(int a, int b) {
+  auto x = lab_of(a);
+  auto y = lab_of(b);
+  return std::hypot(x[0] - y[0], x[1] - y[1], x[2] - y[2]);
+}
+
+/// WCAG contrast ratio of a cube colour against black and against white,
+/// whichever is lower.
+double worst_contrast(int index) {
+  // L* back to relative luminance.
+  auto l = lab_of(index)[0];
+  auto y = l > 8 ? std::pow((l + 16) / 116, 3) : l / 903.3;
+  return std::min((y + 0.05) / 0.05, 1.05 / (y + 0.05));
+}
+
+} // namespace
+
+CAF_TEST(name colours are far apart and readable on dark and light) {
+  auto& palette = name_palette();
+  CAF_REQUIRE_GREATER_OR_EQUAL(palette.size(), 10u);
+  for (size_t i = 0; i < palette.size(); ++i) {
+    CAF_CHECK_GREATER_OR_EQUAL(worst_contrast(palette[i]), 3.0);
+    for (size_t j = i + 1; j < palette.size(); ++j)
+      if (delta_e(palette[i], palette[j]) < 30)
+        CAF_FAIL("colours " << palette[i] << " and " << palette[j] << " look alike");
+  }
+  // The pairs of the issue: both orange, both blue before.
+  CAF_CHECK_GREATER_OR_EQUAL(delta_e(name_color("alice"), name_color("bob")), 30);
+  CAF_CHECK_GREATER_OR_EQUAL(delta_e(name_color("carol"), name_color("mallory")), 30);
+  CAF_CHECK_EQUAL(name_color("alice"), name_color("alice"));
 }

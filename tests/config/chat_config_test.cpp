@@ -6,6 +6,8 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iostream>
+#include <sstream>
 
 using namespace chat;
 using load_result = chat_config::load_result;
@@ -70,4 +72,49 @@ CAF_TEST(bad values are refused instead of silently ignored) {
     chat_config cfg;
     CAF_CHECK(cfg.load({arg}) == load_result::exit_usage);
   }
+}
+
+CAF_TEST(mistakes are one line naming the option or the file and line) {
+  auto error_of = [](std::vector<std::string> args) {
+    chat_config cfg;
+    CAF_CHECK(cfg.load(std::move(args)) == load_result::exit_usage);
+    return cfg.error;
+  };
+  CAF_CHECK_EQUAL(error_of({"--chta.name=zed"}),
+                  "unknown option --chta.name (try --help)");
+  CAF_CHECK_EQUAL(error_of({"--scheduler.nope=1"}),
+                  "unknown option --scheduler.nope (try --help)");
+  auto unquoted = write_file("[chat]\n; a comment\nname=zed\n");
+  CAF_CHECK_EQUAL(error_of({"--config-file=" + unquoted}),
+                  unquoted + ":3: unexpected character: a value is a number, true or "
+                             "false, a duration (15s) or a string in double quotes "
+                             "(name=\"alice\")");
+  auto section = write_file("[chat]\nname=\"zed\"\n\n[chta]\nname=\"x\"\n");
+  CAF_CHECK_EQUAL(error_of({"--config-file=" + section}),
+                  section +
+                      ":4: unknown section [chta] (chat-actors options go in [chat])");
+  auto caf_key = write_file("[scheduler]\npolicy='stealing'\nfoo=1\n");
+  CAF_CHECK_EQUAL(error_of({"--config-file=" + caf_key}),
+                  caf_key + ":3: unknown option scheduler.foo");
+  auto chat_key = write_file("[chat]\nname=\"zed\"\nnmae=\"al\"\n");
+  CAF_CHECK_EQUAL(error_of({"--config-file=" + chat_key}),
+                  chat_key + ":3: unknown option chat.nmae (try --help)");
+  auto bad_value = write_file("[chat]\n\nredis-port=70000\n");
+  CAF_CHECK_EQUAL(
+      error_of({"--config-file=" + bad_value}).substr(0, bad_value.size() + 3),
+      bad_value + ":3:");
+  for (auto& file : {unquoted, section, caf_key, chat_key, bad_value})
+    std::remove(file.c_str());
+}
+
+CAF_TEST(help lists the subcommands and client flags) {
+  std::ostringstream out;
+  auto old = std::cout.rdbuf(out.rdbuf());
+  chat_config cfg;
+  auto result = cfg.load({"--help"});
+  std::cout.rdbuf(old);
+  CAF_CHECK(result == load_result::exit_ok);
+  for (auto word : {"  client ", "  server ", "  send ", "  who ", "  locate ", "--batch",
+                    "--json", "--chat.name="})
+    CAF_CHECK_NOT_EQUAL(out.str().find(word), std::string::npos);
 }
