@@ -72,7 +72,7 @@ caf::error not_joined(const std::string& group) {
 
 void tell(broker_link_pointer self, const std::string& group, std::string text) {
   caf::anon_send(self->state.listener, event_atom::value,
-                 chat_event{chat_event::error, "group:" + group, "", std::move(text),
+                 chat_event{chat_event::error, group_chat(group), "", std::move(text),
                             now_ms(), false, true});
 }
 
@@ -107,7 +107,7 @@ caf::expected<group_actor> ensure_group(broker_link_pointer self,
   auto g = self->spawn<caf::linked>(group_impl, std::move(cfg),
                                     caf::actor_cast<caf::actor>(self));
   st.groups.emplace(group, membership{g, transient});
-  st.unread.try_emplace("group:" + group, 0);
+  st.unread.try_emplace(group_chat(group), 0);
   if (!transient && st.registry)
     caf::anon_send(st.registry, join_atom::value, group);
   self->send(st.discovery, groups_atom::value, group_names(st));
@@ -134,7 +134,7 @@ void group_failed(broker_link_pointer self, std::string group, const caf::error&
   if (failures > max_group_restarts) {
     tell(self, group,
          "group " + group + " failed: " + describe(reason) + "; join it again");
-    st.unread.erase("group:" + group);
+    st.unread.erase(group_chat(group));
     st.failures.erase(group); // a join by hand starts counting anew
     return;
   }
@@ -163,7 +163,7 @@ broker_link_impl(broker_link_pointer self, std::string user,
       discovery_config{st.user, std::move(endpoint), st.broker,
                        st.settings.discovery_interval, st.settings.queue_expiry},
       st.listener);
-  st.unread["insults"] = 0;
+  st.unread[insults_chat] = 0;
   // Children are linked: our exit reason reaches them (a clean exit deletes
   // their queues). A group that fails is re-joined later, keeping its queue.
   self->set_exit_handler([self](caf::exit_msg& msg) {
@@ -191,7 +191,7 @@ broker_link_impl(broker_link_pointer self, std::string user,
         auto& st = self->state;
         if (st.rejoining.erase(group) != 0) {
           // Failed and waiting to be re-joined: its queue expires by itself.
-          st.unread.erase("group:" + group);
+          st.unread.erase(group_chat(group));
           if (st.registry)
             caf::anon_send(st.registry, leave_atom::value, group);
           return ok_atom::value;
@@ -202,8 +202,8 @@ broker_link_impl(broker_link_pointer self, std::string user,
         auto g = i->second.handle;
         self->unlink_from(g);
         st.groups.erase(i);
-        st.unread.erase("group:" + group);
-        if (st.view == "group:" + group)
+        st.unread.erase(group_chat(group));
+        if (st.view == group_chat(group))
           st.view.clear();
         if (st.registry)
           caf::anon_send(st.registry, leave_atom::value, group);
@@ -224,10 +224,10 @@ broker_link_impl(broker_link_pointer self, std::string user,
       },
       [=](history_atom, const std::string& chat) -> caf::result<std::vector<chat_event>> {
         auto& st = self->state;
-        if (chat == "insults")
+        if (chat == insults_chat)
           return self->delegate(st.insults, history_atom::value);
-        if (chat.starts_with("group:"))
-          if (auto i = st.groups.find(chat.substr(6)); i != st.groups.end())
+        if (auto group = group_of(chat); !group.empty())
+          if (auto i = st.groups.find(group); i != st.groups.end())
             return self->delegate(i->second.handle, history_atom::value);
         return make_error(errc::broker_error, "no such chat: " + chat);
       },
@@ -239,19 +239,19 @@ broker_link_impl(broker_link_pointer self, std::string user,
       },
       [=](open_atom, const std::string& chat) {
         auto& st = self->state;
-        if (!st.view.empty() && st.view != chat && st.view == "insults")
+        if (!st.view.empty() && st.view != chat && st.view == insults_chat)
           self->send(st.insults, close_atom::value);
         st.view = chat;
         if (st.unread.count(chat) != 0)
           st.unread[chat] = 0;
-        if (chat == "insults")
+        if (chat == insults_chat)
           self->send(st.insults, open_atom::value);
       },
       [=](close_atom, const std::string& chat) {
         auto& st = self->state;
         if (st.view == chat)
           st.view.clear();
-        if (chat == "insults")
+        if (chat == insults_chat)
           self->send(st.insults, close_atom::value);
       },
       [=](insult_atom, const std::string& text) -> caf::result<ok_atom> {

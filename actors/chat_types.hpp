@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace chat {
@@ -82,6 +83,13 @@ typename Inspector::result_type inspect(Inspector& f, discovery_report& x) {
 }
 
 /// Milliseconds since the epoch, for chat_event::ts_ms.
+/// Chat ids (chat_event::chat) of groups: "group:<group>".
+std::string group_chat(const std::string& group);
+/// The group of a "group:<group>" chat id; empty if it is none.
+std::string group_of(std::string_view chat);
+/// The chat id of the insult channel.
+inline constexpr const char* insults_chat = "insults";
+
 int64_t now_ms();
 
 } // namespace chat

@@ -62,7 +62,7 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
   st.cfg = std::move(cfg);
   st.history.set_capacity(st.cfg.history_size);
   st.history.set_max_bytes(st.cfg.history_bytes);
-  st.chat = "group:" + st.cfg.group;
+  st.chat = group_chat(st.cfg.group);
   st.parent = std::move(parent);
   st.channel = st.cfg.broker(forward_to(caf::actor_cast<caf::actor>(self)), {});
   amqp_queue_spec q;

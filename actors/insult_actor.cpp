@@ -65,7 +65,7 @@ insult_actor::behavior_type insult_impl(insult_pointer self, std::string user,
           return;
         }
         st.bounces.erase(d.message_id);
-        chat_event ev{chat_event::message, "insults",      from, d.body, now_ms(),
+        chat_event ev{chat_event::message, insults_chat,   from, d.body, now_ms(),
                       from == st.user,     from == st.user};
         st.history.push(ev);
         st.emit(std::move(ev));
@@ -85,8 +85,8 @@ insult_actor::behavior_type insult_impl(insult_pointer self, std::string user,
       [=](link_atom, bool up, const std::string& text) {
         if (up && text == "connected")
           return;
-        self->state.emit({up ? chat_event::info : chat_event::error, "insults", "", text,
-                          now_ms(), false, true});
+        self->state.emit({up ? chat_event::info : chat_event::error, insults_chat, "",
+                          text, now_ms(), false, true});
       },
   };
 }

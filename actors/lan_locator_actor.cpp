@@ -40,9 +40,16 @@ lan_locator_actor::behavior_type lan_locator_impl(lan_locator_pointer self,
   };
 }
 
+udp_socket::datagram_handler datagrams_to(caf::actor receiver) {
+  return [receiver = std::move(receiver)](udp_datagram d) {
+    caf::anon_send(receiver, datagram_atom::value, std::move(d));
+  };
+}
+
 udp_socket_factory locator_socket(uint16_t port) {
   return [port](caf::actor receiver, std::string& error) {
-    return udp_socket::open(std::move(receiver), "0.0.0.0", port, false, error);
+    return udp_socket::open(datagrams_to(std::move(receiver)), "0.0.0.0", port, false,
+                            error);
   };
 }
 

@@ -26,6 +26,10 @@ using lan_locator_actor =
 using udp_socket_factory =
     std::function<std::unique_ptr<udp_socket>(caf::actor, std::string&)>;
 
+/// A socket callback that hands datagrams to `receiver` as
+/// (datagram_atom, udp_datagram).
+udp_socket::datagram_handler datagrams_to(caf::actor receiver);
+
 struct lan_locator_state {
   /// The socket on UDP port 37020 (all interfaces).
   std::unique_ptr<udp_socket> socket;

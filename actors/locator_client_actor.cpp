@@ -86,7 +86,7 @@ locator_client_actor::behavior_type locator_client_impl(locator_client_pointer s
 
 udp_socket_factory broadcast_socket() {
   return [](caf::actor receiver, std::string& error) {
-    return udp_socket::open(std::move(receiver), "0.0.0.0", 0, true, error);
+    return udp_socket::open(datagrams_to(std::move(receiver)), "0.0.0.0", 0, true, error);
   };
 }
 

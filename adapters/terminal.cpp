@@ -1,11 +1,8 @@
 #include "adapters/terminal.hpp"
 
-#include "actors/atoms.hpp"
 #include "adapters/input_history.hpp"
 #include "adapters/output_queue.hpp"
 #include "adapters/text_width.hpp"
-
-#include <caf/send.hpp>
 
 #include <atomic>
 #include <cerrno>
@@ -68,8 +65,8 @@ public:
     close(wake_);
   }
 
-  void start(caf::actor reader, std::string history_file) override {
-    reader_ = std::move(reader);
+  void start(input_handler in, std::string history_file) override {
+    input_ = std::move(in);
     history_file_ = std::move(history_file);
     thread_ = std::thread{[this] { run(); }};
   }
@@ -110,7 +107,7 @@ private:
   static void on_line(char* line) {
     auto self = current_;
     if (line == nullptr) {
-      caf::anon_send(self->reader_, eof_atom::value);
+      self->input_.eof();
       self->eof_ = true;
       return;
     }
@@ -120,7 +117,7 @@ private:
     self->accepted_rows_ = rows_of(self->prompt_, text);
     if (!text.empty())
       add_history(text.c_str());
-    caf::anon_send(self->reader_, line_atom::value, std::move(text));
+    self->input_.line(std::move(text));
   }
 
   /// Shows what other threads asked for since the last call: Ctrl+C's
@@ -231,7 +228,7 @@ private:
 
   std::string history_file_;
   int wake_;
-  caf::actor reader_;
+  input_handler input_;
   std::string prompt_ = "> ";
   std::mutex mtx_;
   /// Lines to print above the prompt (guarded by mtx_).
@@ -298,8 +295,8 @@ public:
       close(out_);
   }
 
-  void start(caf::actor reader, std::string) override {
-    reader_ = std::thread{[this, reader = std::move(reader)] { run(reader); }};
+  void start(input_handler in, std::string) override {
+    reader_ = std::thread{[this, in = std::move(in)] { run(in); }};
   }
 
   void keep_in_history(std::string) override {}
@@ -321,7 +318,7 @@ public:
 
 private:
   // poll() instead of std::getline, so that the destructor can stop us.
-  void run(const caf::actor& reader) {
+  void run(const input_handler& in) {
     pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {wake_, POLLIN, 0}};
     std::string buffer;
     char chunk[4096];
@@ -335,13 +332,13 @@ private:
         break;
       buffer.append(chunk, static_cast<size_t>(n));
       for (auto nl = buffer.find('\n'); nl != std::string::npos; nl = buffer.find('\n')) {
-        caf::anon_send(reader, line_atom::value, buffer.substr(0, nl));
+        in.line(buffer.substr(0, nl));
         buffer.erase(0, nl + 1);
       }
     }
     if (!buffer.empty())
-      caf::anon_send(reader, line_atom::value, buffer);
-    caf::anon_send(reader, eof_atom::value);
+      in.line(buffer);
+    in.eof();
   }
 
   /// The writer thread: one line after the other until stopped, and then

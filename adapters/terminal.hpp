@@ -1,8 +1,8 @@
 #pragma once
 
 // The terminal, owned by the CLI actor. Reading blocks, so it runs on the
-// adapter's own thread and hands each line to the CLI actor as
-// (line_atom, std::string), end of input as (eof_atom). Output from any
+// adapter's own thread and hands each line, and the end of input, to the
+// owner's callbacks (the CLI actor's send them to itself). Output from any
 // thread goes through `print`, which never garbles the line being typed.
 //
 // Interactive: libedit (BSD-licensed readline replacement from Debian;
@@ -13,8 +13,6 @@
 // Output never blocks the caller: lines wait in a bounded queue
 // (`output_limits`) for a terminal or a pipe reader that does not keep up;
 // what does not fit is dropped with one notice saying how many.
-
-#include <caf/actor.hpp>
 
 #include <cstddef>
 #include <functional>
@@ -27,9 +25,16 @@ class terminal {
 public:
   virtual ~terminal() = default;
 
-  /// Starts reading; lines go to `reader`. Interactive: the input history
-  /// is read from `history_file` (empty: none kept).
-  virtual void start(caf::actor reader, std::string history_file) = 0;
+  /// What input produces, called on the terminal's thread (the CLI actor
+  /// makes them `anon_send`s).
+  struct input_handler {
+    std::function<void(std::string)> line;
+    std::function<void()> eof;
+  };
+
+  /// Starts reading into `in`. Interactive: the input history is read from
+  /// `history_file` (empty: none kept).
+  virtual void start(input_handler in, std::string history_file) = 0;
 
   /// Keeps `line`, just typed, in the history file (the other lines are
   /// recalled in this session only).

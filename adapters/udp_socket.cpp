@@ -1,9 +1,5 @@
 #include "adapters/udp_socket.hpp"
 
-#include "actors/atoms.hpp"
-
-#include <caf/send.hpp>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/post.hpp>
@@ -23,8 +19,9 @@ constexpr size_t receive_buffer_size = 2048;
 
 class asio_udp_socket final : public udp_socket {
 public:
-  explicit asio_udp_socket(caf::actor receiver)
-      : receiver_(std::move(receiver)), work_(asio::make_work_guard(io_)), socket_(io_) {}
+  explicit asio_udp_socket(datagram_handler on_datagram)
+      : on_datagram_(std::move(on_datagram)), work_(asio::make_work_guard(io_)),
+        socket_(io_) {}
 
   ~asio_udp_socket() override {
     asio::post(io_, [this] {
@@ -79,15 +76,14 @@ private:
           if (ec == asio::error::operation_aborted || !socket_.is_open())
             return;
           if (!ec)
-            caf::anon_send(receiver_, datagram_atom::value,
-                           udp_datagram{std::string(buffer_.data(), n),
-                                        sender_.address().to_string(), sender_.port(),
-                                        n == buffer_.size()});
+            on_datagram_(udp_datagram{std::string(buffer_.data(), n),
+                                      sender_.address().to_string(), sender_.port(),
+                                      n == buffer_.size()});
           receive();
         });
   }
 
-  caf::actor receiver_;
+  datagram_handler on_datagram_;
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   udp::socket socket_;
@@ -98,10 +94,10 @@ private:
 
 } // namespace
 
-std::unique_ptr<udp_socket> udp_socket::open(caf::actor receiver, const std::string& ip,
-                                             uint16_t port, bool broadcast,
-                                             std::string& error) {
-  auto result = std::make_unique<asio_udp_socket>(std::move(receiver));
+std::unique_ptr<udp_socket> udp_socket::open(datagram_handler on_datagram,
+                                             const std::string& ip, uint16_t port,
+                                             bool broadcast, std::string& error) {
+  auto result = std::make_unique<asio_udp_socket>(std::move(on_datagram));
   error = result->bind(ip, port, broadcast);
   if (!error.empty())
     return nullptr;

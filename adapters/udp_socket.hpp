@@ -1,14 +1,14 @@
 #pragma once
 
-// A UDP socket on its own Boost.Asio thread. Every datagram is handed to the
-// owning actor with `anon_send(receiver, datagram_atom, udp_datagram)`;
-// `send_to` may be called from any thread. Destruction stops and joins the
-// I/O thread.
+// A UDP socket on its own Boost.Asio thread. Every datagram is handed to a
+// callback (on that thread; the owning actor's factory makes it an
+// `anon_send`); `send_to` may be called from any thread. Destruction stops
+// and joins the I/O thread.
 
-#include <caf/actor.hpp>
 #include <caf/meta/type_name.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -30,11 +30,13 @@ typename Inspector::result_type inspect(Inspector& f, udp_datagram& x) {
 
 class udp_socket {
 public:
-  /// Binds to `ip:port` (port 0 = any) and starts receiving. Null and
-  /// `error` set on failure.
-  static std::unique_ptr<udp_socket> open(caf::actor receiver, const std::string& ip,
-                                          uint16_t port, bool broadcast,
-                                          std::string& error);
+  using datagram_handler = std::function<void(udp_datagram)>;
+
+  /// Binds to `ip:port` (port 0 = any) and starts receiving into
+  /// `on_datagram`. Null and `error` set on failure.
+  static std::unique_ptr<udp_socket> open(datagram_handler on_datagram,
+                                          const std::string& ip, uint16_t port,
+                                          bool broadcast, std::string& error);
 
   virtual ~udp_socket() = default;
 

@@ -150,10 +150,10 @@ void send_text(cli_pointer self, const std::string& chat, const std::string& tex
   if (chat.starts_with("private:"))
     self->request(owner, send_timeout, send_atom::value, key_of(chat), text)
         .then(on_ok, on_error);
-  else if (chat == "insults")
+  else if (chat == insults_chat)
     self->request(owner, send_timeout, insult_atom::value, text).then(on_ok, on_error);
   else // waits in the group's bounded outbox while the broker is away
-    self->request(owner, caf::infinite, post_atom::value, chat.substr(6), text)
+    self->request(owner, caf::infinite, post_atom::value, group_of(chat), text)
         .then(on_ok, on_error);
 }
 
@@ -282,7 +282,7 @@ void run_command(cli_pointer self, const cli::command& cmd) {
     return enter_view(self, view::discovery, {});
   case command_kind::insult:
     if (!cmd.text.empty())
-      return send_text(self, "insults", cmd.text);
+      return send_text(self, insults_chat, cmd.text);
     return enter_view(self, view::insults, {});
   case command_kind::history: {
     auto chat = st.current_chat();
@@ -315,8 +315,8 @@ void rejoin_groups(cli_pointer self) {
             [=](ok_atom) {
               auto& st = self->state;
               say(self, "re-joined " + group);
-              if (st.current_chat() == "group:" + group)
-                caf::anon_send(st.peers.broker, open_atom::value, "group:" + group);
+              if (st.current_chat() == group_chat(group))
+                caf::anon_send(st.peers.broker, open_atom::value, group_chat(group));
             },
             [=](caf::error& err) {
               self->state.groups.erase(group);
@@ -386,11 +386,11 @@ std::string cli_state::current_chat() const {
   case view::private_chat:
     return "private:" + target;
   case view::group:
-    return "group:" + target;
+    return group_chat(target);
   case view::discovery:
     return "discovery";
   case view::insults:
-    return "insults";
+    return insults_chat;
   }
   return {};
 }
@@ -408,7 +408,11 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
         st.user = user;
         st.peers = peers;
         st.term->set_prompt(prompt_of(st));
-        st.term->start(caf::actor_cast<caf::actor>(self),
+        auto me = caf::actor_cast<caf::actor>(self);
+        st.term->start({[me](std::string line) {
+                          caf::anon_send(me, line_atom::value, std::move(line));
+                        },
+                        [me] { caf::anon_send(me, eof_atom::value); }},
                        input_history_file(st.history_dir, user));
         show_lobby(self);
       },
@@ -421,7 +425,7 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
         rejoin_groups(self);
         // The new link knows nothing of the open view.
         if (st.current == view::insults)
-          caf::anon_send(st.peers.broker, open_atom::value, std::string{"insults"});
+          caf::anon_send(st.peers.broker, open_atom::value, std::string{insults_chat});
         else if (st.current == view::discovery)
           caf::anon_send(st.peers.broker, discover_atom::value, true);
       },

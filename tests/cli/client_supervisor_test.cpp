@@ -12,7 +12,7 @@ struct fake_terminal : terminal {
   std::shared_ptr<std::vector<std::string>> lines =
       std::make_shared<std::vector<std::string>>();
   std::shared_ptr<int> starts = std::make_shared<int>(0);
-  void start(caf::actor, std::string) override { ++*starts; }
+  void start(input_handler, std::string) override { ++*starts; }
   void keep_in_history(std::string) override {}
   void print(std::string line) override { lines->push_back(std::move(line)); }
   void set_prompt(std::string) override {}
