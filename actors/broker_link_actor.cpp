@@ -32,9 +32,6 @@ struct membership {
   bool transient = false;
 };
 
-/// Re-joins of one failed group before it is given up.
-constexpr int max_group_restarts = 3;
-
 struct broker_link_state {
   std::string user;
   broker_link_settings settings;
@@ -44,9 +41,9 @@ struct broker_link_state {
   std::map<std::string, membership> groups;
   /// Failed groups waiting for their re-join.
   std::set<std::string> rejoining;
-  /// Failures of each group in this session; given up after
-  /// `max_group_restarts`.
-  std::map<std::string, int> failures;
+  /// Re-joins of each failed group in this session
+  /// (defaults::group_rejoins).
+  std::map<std::string, backoff> failures;
   insult_actor insults;
   discovery_actor discovery;
   /// Records our persistent subscriptions in Redis (may be null).
@@ -130,20 +127,21 @@ void group_failed(broker_link_pointer self, std::string group, const caf::error&
   auto& st = self->state;
   auto m = st.groups.at(group);
   st.groups.erase(group);
-  auto failures = ++st.failures[group];
-  if (failures > max_group_restarts) {
+  auto delay =
+      st.failures.try_emplace(group, defaults::group_rejoins).first->second.next();
+  if (!delay) {
     tell(self, group,
          "group " + group + " failed: " + describe(reason) + "; join it again");
     st.unread.erase(group_chat(group));
     st.failures.erase(group); // a join by hand starts counting anew
     return;
   }
-  auto delay = std::chrono::seconds{1 << (failures - 1)};
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(*delay).count();
   tell(self, group,
        "group " + group + " failed: " + describe(reason) + "; re-joining in " +
-           std::to_string(delay.count()) + " s");
+           std::to_string(seconds) + " s");
   st.rejoining.insert(group);
-  self->delayed_send(self, delay, retry_atom::value, group, m.transient);
+  self->delayed_send(self, *delay, retry_atom::value, group, m.transient);
 }
 
 broker_link_actor::behavior_type

@@ -31,10 +31,6 @@ void group_state::remove_subscription() {
     channel->delete_queue(subscription_queue(cfg.user, cfg.group));
 }
 
-void group_state::emit(chat_event ev) {
-  caf::anon_send(parent, event_atom::value, std::move(ev));
-}
-
 namespace {
 
 std::string messages(size_t n) {
@@ -42,10 +38,6 @@ std::string messages(size_t n) {
 }
 
 } // namespace
-
-void group_state::tell(uint8_t kind, std::string text) {
-  emit({kind, chat, "", std::move(text), now_ms(), false, true});
-}
 
 void group_state::drop_pending(const std::string& why) {
   if (pending.empty())
@@ -139,9 +131,8 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
             chat_event::message, st.chat, st.cfg.user, text, now_ms(), true, true};
         st.history.push(ev);
         st.emit(ev);
-        st.channel->publish(id, std::move(msg));
         auto rp = self->make_response_promise<ok_atom>();
-        st.pending.emplace(id, rp);
+        st.publish(id, std::move(msg), rp);
         return rp;
       },
       [=](history_atom) { return self->state.history.snapshot(); },
@@ -175,16 +166,10 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
       },
       [=](confirm_atom, uint64_t id, const caf::error& err) {
         auto& st = self->state;
-        auto i = st.pending.find(id);
-        if (i == st.pending.end())
+        if (!st.settle(id, err))
           return;
-        if (err) {
-          i->second.deliver(err);
+        if (err)
           st.tell(chat_event::error, describe(err));
-        } else {
-          i->second.deliver(ok_atom::value);
-        }
-        st.pending.erase(i);
         if (!st.offline && st.held > 0 && st.pending.empty())
           st.tell(chat_event::info, "sent: " + messages(std::exchange(st.held, 0)) +
                                         " that waited for the broker");
@@ -197,8 +182,6 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
             rp.deliver(ok_atom::value);
           return;
         }
-        if (up && text == "connected")
-          return;
         if (!up && !st.offline) {
           st.offline = true;
           st.held = st.pending.size(); // published again after the reconnect
@@ -206,7 +189,7 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
           st.offline = false;
           st.said_pending = false;
         }
-        st.tell(up ? chat_event::info : chat_event::error, text);
+        st.show_link(up, text);
       },
   };
 }

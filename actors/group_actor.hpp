@@ -10,6 +10,7 @@
 #include "actors/atoms.hpp"
 #include "actors/bounded_history.hpp"
 #include "actors/chat_types.hpp"
+#include "actors/publisher_state.hpp"
 #include "adapters/amqp_channel.hpp"
 #include "config/defaults.hpp"
 
@@ -69,18 +70,11 @@ struct group_config {
 /// (ours), else the `<name>: ` prefix of the body (original clients).
 std::pair<std::string, std::string> parse_group_message(const amqp_delivery& d);
 
-struct group_state {
+struct group_state : publisher_state {
   group_config cfg;
-  /// "group:<group>".
-  std::string chat;
-  /// Gets (event_atom, chat_event).
-  caf::actor parent;
-  std::unique_ptr<amqp_channel> channel;
   /// Oldest first, bounded; knows the message ids seen recently (own posts,
   /// redeliveries).
   bounded_history history;
-  /// Posts waiting for their publisher confirm.
-  std::map<uint64_t, caf::typed_response_promise<ok_atom>> pending;
   std::vector<caf::typed_response_promise<ok_atom>> waiting_ready;
   bool ready = false;
   /// The broker connection is down (after it was up once).
@@ -89,11 +83,8 @@ struct group_state {
   size_t held = 0;
   /// The user was told, in this outage, that posts wait.
   bool said_pending = false;
-  uint64_t next_id = 1;
   /// Clean exit or leave: delete the queue (a crash leaves it to x-expires).
   void remove_subscription();
-  void emit(chat_event ev);
-  void tell(uint8_t kind, std::string text);
   /// Answers every waiting post with "not sent" (the actor ends).
   void drop_pending(const std::string& why);
   static inline const char* name = "group";

@@ -8,14 +8,11 @@
 
 namespace chat {
 
-void insult_state::emit(chat_event ev) {
-  caf::anon_send(parent, event_atom::value, std::move(ev));
-}
-
 insult_actor::behavior_type insult_impl(insult_pointer self, std::string user,
                                         amqp_channel_factory broker, caf::actor parent) {
   auto& st = self->state;
   st.user = std::move(user);
+  st.chat = insults_chat;
   st.parent = std::move(parent);
   st.channel = broker(forward_to(caf::actor_cast<caf::actor>(self)), {});
   // Shared by all clients, original ones included: declared as they do.
@@ -34,9 +31,8 @@ insult_actor::behavior_type insult_impl(insult_pointer self, std::string user,
         msg.persistent = true;
         msg.message_id = make_message_id(st.user, id);
         msg.headers[sender_header] = st.user;
-        st.channel->publish(id, std::move(msg));
         auto rp = self->make_response_promise<ok_atom>();
-        st.pending.emplace(id, rp);
+        st.publish(id, std::move(msg), rp);
         return rp;
       },
       [=](open_atom) {
@@ -72,21 +68,10 @@ insult_actor::behavior_type insult_impl(insult_pointer self, std::string user,
         st.channel->ack(d.epoch, d.tag);
       },
       [=](confirm_atom, uint64_t id, const caf::error& err) {
-        auto& st = self->state;
-        auto i = st.pending.find(id);
-        if (i == st.pending.end())
-          return;
-        if (err)
-          i->second.deliver(err);
-        else
-          i->second.deliver(ok_atom::value);
-        st.pending.erase(i);
+        self->state.settle(id, err);
       },
       [=](link_atom, bool up, const std::string& text) {
-        if (up && text == "connected")
-          return;
-        self->state.emit({up ? chat_event::info : chat_event::error, insults_chat, "",
-                          text, now_ms(), false, true});
+        self->state.show_link(up, text);
       },
   };
 }

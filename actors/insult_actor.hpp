@@ -11,6 +11,7 @@
 #include "actors/atoms.hpp"
 #include "actors/bounded_history.hpp"
 #include "actors/chat_types.hpp"
+#include "actors/publisher_state.hpp"
 #include "adapters/amqp_channel.hpp"
 
 #include <caf/actor.hpp>
@@ -39,19 +40,14 @@ using insult_actor =
 /// are its only consumer).
 inline constexpr int max_own_bounces = 3;
 
-struct insult_state {
+struct insult_state : publisher_state {
   std::string user;
-  caf::actor parent;
-  std::unique_ptr<amqp_channel> channel;
   /// Whether the user is in the channel (we consume).
   bool open = false;
   /// Oldest first, bounded.
   bounded_history history;
-  std::map<uint64_t, caf::typed_response_promise<ok_atom>> pending;
   /// Own insults handed back, by message id.
   std::map<std::string, int> bounces;
-  uint64_t next_id = 1;
-  void emit(chat_event ev);
   static inline const char* name = "insults";
 };
 

@@ -13,9 +13,6 @@ namespace chat {
 
 namespace {
 
-/// Give up after this many restarts without a stable run in between.
-constexpr int max_restarts = 10;
-
 /// A run this long counts as stable and resets the backoff.
 constexpr auto stable_run = std::chrono::seconds{30};
 
@@ -53,7 +50,6 @@ service_actor::behavior_type service_impl(service_pointer self, service_spec spe
                                           caf::actor parent) {
   self->state.spec = std::move(spec);
   self->state.parent = std::move(parent);
-  self->state.backoff = defaults::restart_backoff_min;
   self->send(self, start_atom::value);
   return {
       [=](start_atom) {
@@ -101,24 +97,20 @@ service_actor::behavior_type service_impl(service_pointer self, service_spec spe
           st.waiter.join();
         st.pid = -1;
         st.ready = false;
-        if (caf::make_timestamp() - st.started_at > stable_run) {
-          st.restarts = 0;
-          st.backoff = defaults::restart_backoff_min;
-        }
-        if (++st.restarts > max_restarts) {
+        if (caf::make_timestamp() - st.started_at > stable_run)
+          st.retry.reset();
+        auto delay = st.retry.next();
+        if (!delay) {
           self->quit(make_error(errc::service_failed, st.spec.name + " keeps failing (" +
                                                           describe_wait_status(status) +
                                                           "), giving up"));
           return;
         }
         auto why = describe_wait_status(status);
-        auto ms =
-            std::chrono::duration_cast<std::chrono::milliseconds>(st.backoff).count();
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*delay).count();
         caf::anon_send(st.parent, down_atom::value, st.spec.name,
                        why + ", restarting in " + std::to_string(ms) + " ms");
-        self->delayed_send(self, st.backoff, start_atom::value);
-        st.backoff =
-            std::min(st.backoff * 2, caf::timespan{defaults::restart_backoff_max});
+        self->delayed_send(self, *delay, start_atom::value);
       },
   };
 }

@@ -11,6 +11,7 @@
 
 #include "actors/atoms.hpp"
 #include "adapters/child_process.hpp"
+#include "config/defaults.hpp"
 
 #include <caf/fwd.hpp>
 #include <caf/stateful_actor.hpp>
@@ -54,10 +55,8 @@ struct service_state {
   /// When the current child was started.
   caf::timestamp started_at;
   bool ready = false;
-  /// Delay before the next restart; doubles up to the maximum.
-  caf::timespan backoff{};
-  /// Restarts since the service was last ready for a while.
-  int restarts = 0;
+  /// Restarts since the service last ran for a while.
+  backoff retry{defaults::service_restarts};
 
   static inline const char* name = "service";
 };

@@ -29,9 +29,7 @@ std::string child_table::name_of(const caf::actor_addr& addr) const {
 std::optional<caf::timespan> child_table::failed(const std::string& name) {
   auto& child = children_[name];
   child.handle = nullptr;
-  if (++child.restarts > max_restarts)
-    return std::nullopt;
-  return caf::timespan{std::chrono::seconds{child.restarts}};
+  return child.restarts.next();
 }
 
 void child_table::stop_all(caf::event_based_actor* self, const caf::error& reason) {

@@ -5,6 +5,8 @@
 // growing delay when it fails; the supervisor gives up (and fails itself)
 // after too many restarts of one child.
 
+#include "config/defaults.hpp"
+
 #include <caf/actor.hpp>
 #include <caf/event_based_actor.hpp>
 
@@ -18,14 +20,12 @@ namespace chat {
 struct supervised_child {
   std::function<caf::actor()> spawn;
   caf::actor handle;
-  int restarts = 0;
+  /// Its restarts in this run (defaults::child_restarts).
+  backoff restarts{defaults::child_restarts};
 };
 
 class child_table {
 public:
-  /// Restarts of one child before the supervisor gives up.
-  static constexpr int max_restarts = 5;
-
   void add(const std::string& name, std::function<caf::actor()> spawn) {
     children_[name].spawn = std::move(spawn);
   }

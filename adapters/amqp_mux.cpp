@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <random>
 #include <utility>
 
 namespace chat {
@@ -19,11 +18,6 @@ constexpr auto poll_interval = std::chrono::milliseconds{500};
 
 /// Events handled per wake-up before commands get their turn again.
 constexpr int max_events_per_round = 64;
-
-caf::timespan with_jitter(caf::timespan x) {
-  static thread_local std::minstd_rand rng{std::random_device{}()};
-  return x + caf::timespan{std::uniform_int_distribution<int64_t>{0, x.count() / 2}(rng)};
-}
 
 } // namespace
 
@@ -173,8 +167,8 @@ bool amqp_mux::channel_entry::auto_acked(const std::string& consumer_tag) const 
   return false;
 }
 
-amqp_mux::amqp_mux(amqp_settings settings, amqp_backoff t)
-    : settings_(std::move(settings)), timing_(t) {
+amqp_mux::amqp_mux(amqp_settings settings, backoff_policy retry)
+    : settings_(std::move(settings)), retry_(retry) {
   wakeup_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   thread_ = std::thread{[this] { run(); }};
 }
@@ -243,7 +237,7 @@ std::unique_ptr<amqp_channel> amqp_mux::open_channel(amqp_channel::callbacks cbs
     c.id = id;
     c.cbs = cbs;
     c.opts = opts;
-    c.backoff = timing_.min;
+    c.reopen = backoff{retry_};
     if (conn_)
       if (auto err = open(c))
         failed(c, err);
@@ -338,7 +332,7 @@ caf::error amqp_mux::open(channel_entry& c) {
   c.live = true;
   c.failed = false;
   c.said_down = false;
-  c.backoff = timing_.min;
+  c.reopen.reset();
   ++c.epoch;
   c.cbs.status(true, std::exchange(c.ever_up, true) ? "reconnected" : "connected");
   for (auto& fn : std::exchange(c.barriers, {}))
@@ -362,8 +356,7 @@ void amqp_mux::channel_down(channel_entry& c, const caf::error& err) {
       lost(e);
       return;
     }
-  c.retry_at = clock::now() + with_jitter(c.backoff);
-  c.backoff = std::min(c.backoff * 2, timing_.max);
+  c.retry_at = clock::now() + c.reopen.next().value_or(retry_.max);
   if (!std::exchange(c.said_down, true))
     c.cbs.status(false, describe(err) + "; reopening the channel…");
 }
@@ -510,7 +503,7 @@ void amqp_mux::flush_acks() {
 }
 
 void amqp_mux::run() {
-  auto backoff = timing_.min;
+  backoff reconnect{retry_};
   while (!stopping_) {
     if (!conn_) {
       run_commands(); // record topology changes while offline
@@ -519,11 +512,10 @@ void amqp_mux::run() {
         for (auto& [id, c] : channels_)
           if (!std::exchange(c.said_down, true))
             c.cbs.status(false, describe(err) + "; reconnecting…");
-        wait(with_jitter(backoff));
-        backoff = std::min(backoff * 2, timing_.max);
+        wait(reconnect.next().value_or(retry_.max));
         continue;
       }
-      backoff = timing_.min;
+      reconnect.reset();
       for (auto& [id, c] : channels_) {
         if (!conn_)
           break;

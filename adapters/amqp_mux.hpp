@@ -10,6 +10,7 @@
 // the channel is reopened after a backoff while the others go on.
 
 #include "adapters/amqp_channel.hpp"
+#include "config/defaults.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -25,15 +26,10 @@
 
 namespace chat {
 
-/// Reconnect delays: doubling from min to max, plus up to 50 % jitter.
-struct amqp_backoff {
-  caf::timespan min = std::chrono::milliseconds{250};
-  caf::timespan max = std::chrono::seconds{8};
-};
-
 class amqp_mux : public std::enable_shared_from_this<amqp_mux> {
 public:
-  explicit amqp_mux(amqp_settings settings, amqp_backoff t = {});
+  explicit amqp_mux(amqp_settings settings,
+                    backoff_policy retry = defaults::broker_reconnects);
   /// Runs the commands posted so far (e.g. deleting queues on a clean exit)
   /// if connected, then closes the connection.
   ~amqp_mux();
@@ -95,7 +91,7 @@ private:
     bool failed = false;
     /// Bumped on every opening: delivery tags are per opening.
     uint64_t epoch = 0;
-    caf::timespan backoff{};
+    backoff reopen;
     clock::time_point retry_at{};
     std::vector<queue_entry> queues;
     /// Published, not yet confirmed (or, without confirms, not yet sent), by id.
@@ -144,7 +140,8 @@ private:
   channel_id free_channel_id() const;
 
   amqp_settings settings_;
-  amqp_backoff timing_;
+  /// Reconnects, and reopening each failed channel.
+  backoff_policy retry_;
   int wakeup_fd_ = -1;
   std::mutex mtx_;
   std::deque<std::function<void()>> commands_;

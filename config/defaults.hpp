@@ -3,6 +3,8 @@
 // Every default of chat-actors in one place. Options are read as
 // `caf::get_or(cfg, "chat.<key>", defaults::<key>)`.
 
+#include "config/backoff.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <string_view>
@@ -96,8 +98,17 @@ inline constexpr auto discovery_interval = 3s;
 /// Timeout of one Redis command (connect, request or reply).
 inline constexpr auto redis_timeout = 1s;
 
-/// First and last delay between restarts of a failed child (doubling).
-inline constexpr auto restart_backoff_min = 250ms;
-inline constexpr auto restart_backoff_max = 8s;
+// -- retries (config/backoff.hpp) --------------------------------------------
+
+/// Restarts of a managed service (redis-server, RabbitMQ); a run of 30 s
+/// counts as stable and starts counting anew.
+inline constexpr backoff_policy service_restarts{250ms, 8s, 0.0, 10};
+/// Restarts of a failed supervised actor before the supervisor gives up.
+inline constexpr backoff_policy child_restarts{1s, 8s, 0.0, 5};
+/// Re-joins of a failed group actor (its queue keeps what arrives).
+inline constexpr backoff_policy group_rejoins{1s, 4s, 0.0, 3};
+/// Reconnects to the broker and reopening of a failed channel; the jitter
+/// spreads the clients' reconnects after a broker restart.
+inline constexpr backoff_policy broker_reconnects{250ms, 8s, 0.5, 0};
 
 } // namespace chat::defaults
