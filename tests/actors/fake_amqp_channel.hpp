@@ -3,7 +3,12 @@
 // An amqp_channel that records what its actor asks for; the test plays the
 // broker through the recorded callbacks (deliveries, confirms, status).
 
+#include "actors/atoms.hpp"
+#include "actors/chat_types.hpp"
 #include "adapters/amqp_channel.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
 
 #include <memory>
 #include <string>
@@ -85,6 +90,15 @@ public:
 private:
   std::shared_ptr<channel_log> log_;
 };
+
+/// An actor that keeps every (event_atom, chat_event) it gets in `events`:
+/// the parent of a group or insult actor under test.
+inline caf::actor spawn_event_sink(caf::actor_system& sys,
+                                   std::shared_ptr<std::vector<chat_event>> events) {
+  return sys.spawn([events](caf::event_based_actor*) -> caf::behavior {
+    return {[events](event_atom, const chat_event& ev) { events->push_back(ev); }};
+  });
+}
 
 /// A factory whose every channel records into `log`.
 inline amqp_channel_factory record_into(std::shared_ptr<channel_log> log) {

@@ -33,9 +33,7 @@ struct fixture : test_coordinator_fixture<> {
     cfg.group = "room";
     cfg.queue_expiry = std::chrono::seconds{60};
     cfg.broker = test::record_into(log);
-    auto parent = sys.spawn([e = events](caf::event_based_actor*) -> caf::behavior {
-      return {[e](event_atom, const chat_event& ev) { e->push_back(ev); }};
-    });
+    auto parent = test::spawn_event_sink(sys, events);
     auto g = sys.spawn(group_impl, std::move(cfg), parent);
     sched.run();
     spawned.push_back(g);

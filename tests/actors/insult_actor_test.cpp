@@ -16,9 +16,7 @@ struct fixture : test_coordinator_fixture<> {
   insult_actor insults;
 
   fixture() {
-    auto parent = sys.spawn([e = events](caf::event_based_actor*) -> caf::behavior {
-      return {[e](event_atom, const chat_event& ev) { e->push_back(ev); }};
-    });
+    auto parent = test::spawn_event_sink(sys, events);
     insults = sys.spawn(insult_impl, "alice", test::record_into(log), parent);
     sched.run();
   }
