@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A server node and three scriptable clients (alice, bob, carol, --json):
 # private chat both ways, a group with all three, discovery lists the other
-# two, the insult channel round-robin, and a clean exit removes the Redis
-# key and the session's queues.
+# two, the insult channel round-robin, a deleted subscription queue comes
+# back, and a clean exit removes the Redis key and the session's queues.
 source "$(dirname "$0")/lib.sh"
 source "$CHAT_TEST_ENV"
 work=$(mktemp -d)
@@ -46,6 +46,17 @@ for n in "$b" "$c"; do
     "$n did not get the group message"
 done
 pass "group message reached the other members"
+
+# Someone deletes carol's subscription queue: her channel hears of it
+# (consumer_cancel_notify), says so, and re-creates the queue; the others'
+# channels on the same connection are untouched.
+"$ctl" delete_queue "$c:$room" >/dev/null || fail "could not delete $c:$room"
+expect "$c" "\"chat\":\"group:$room\".*reopening the channel" "carol was not told"
+wait_for 10 bash -c "'$ctl' list_queues -q name 2>/dev/null | grep -qx '$c:$room'" ||
+  fail "carol's queue was not re-created"
+say "$b" "after the delete"
+expect "$c" "\"text\":\"after the delete\"" "carol gets nothing after her queue was deleted"
+pass "a deleted subscription queue is noticed and re-created"
 
 # Discovery lists the other two.
 say "$a" "/who"
