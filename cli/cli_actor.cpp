@@ -151,7 +151,18 @@ void send_text(cli_pointer self, const std::string& chat, const std::string& tex
     self->request(owner, send_timeout, send_atom::value, key_of(chat), text)
         .then(on_ok, on_error);
   else if (chat == insults_chat)
-    self->request(owner, send_timeout, insult_atom::value, text).then(on_ok, on_error);
+    // Nobody echoes an insult back to its sender: confirm it here.
+    self->request(owner, send_timeout, insult_atom::value, text)
+        .then(
+            [=](ok_atom) {
+              auto& st = self->state;
+              st.print(
+                  render(local_event(chat_event::info, insults_chat,
+                                     "insult sent: the next one in the channel gets it"),
+                         st.opts));
+              sent(self);
+            },
+            on_error);
   else // waits in the group's bounded outbox while the broker is away
     self->request(owner, caf::infinite, post_atom::value, group_of(chat), text)
         .then(on_ok, on_error);

@@ -69,6 +69,8 @@ pass "discovery lists bob and carol"
 for n in "$b" "$c"; do say "$n" "/insult"; done
 sleep 1
 for i in 1 2 3 4; do say "$a" "/insult insult$id-$i"; done
+wait_for 10 bash -c "[ \$(grep -c 'insult sent' '$work/$a.out') -ge 4 ]" ||
+  fail "alice was not told that her insults were sent"
 wait_for 10 bash -c "[ \$(grep -c 'insult$id-' '$work/$b.out' '$work/$c.out' | \
   awk -F: '{s+=\$2} END {print s}') -ge 4 ]" || fail "insults lost"
 nb=$(grep -c "insult$id-" "$work/$b.out" || true); nc=$(grep -c "insult$id-" "$work/$c.out" || true)
