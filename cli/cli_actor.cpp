@@ -110,10 +110,12 @@ void enter_view(cli_pointer self, view v, const std::string& target) {
   auto chat = st.current_chat();
   if (v == view::discovery) {
     st.lobby_round = false; // the view's rounds take over
+    st.who_listed = false;
     if (!st.peers.broker)
       return complain(self, "discovery needs the broker, which is not connected");
     caf::anon_send(st.peers.broker, discover_atom::value, true);
-    say(self, "who is online (refreshed every 3 s); Ctrl+C or /back to leave");
+    say(self, "who is online; then who joins or leaves (rounds every 3 s); Ctrl+C or "
+              "/back to leave");
     return;
   }
   auto owner = owner_of(self, chat);
@@ -480,8 +482,14 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
             st.print(render(report, st.opts));
           return;
         }
-        if (st.batch || st.current == view::discovery)
+        if (st.batch) // scripts read every round
           st.print(render(report, st.opts));
+        else if (st.current != view::discovery)
+          return;
+        else if (!std::exchange(st.who_listed, true))
+          st.print(render(report, st.opts));
+        else if (auto changes = render_changes(report, st.opts); !changes.empty())
+          say(self, changes);
       },
   };
 }

@@ -83,6 +83,9 @@ struct cli_state {
   std::deque<std::string> backlog;
   /// The lobby asked for one discovery round (who is online).
   bool lobby_round = false;
+  /// The discovery view has shown the full list since it was entered;
+  /// later rounds show only who joined or left.
+  bool who_listed = false;
   /// End of input came while lines waited.
   bool eof_seen = false;
 

@@ -143,16 +143,23 @@ std::string render(const discovery_report& report, const render_options& opts) {
     if (!details.empty())
       line += " (" + details + ")";
   }
+  if (auto changes = render_changes(report, opts); !changes.empty())
+    line += "; " + changes;
+  return line;
+}
+
+std::string render_changes(const discovery_report& report, const render_options&) {
   auto names = [](const std::vector<std::string>& xs) {
     std::string result;
     for (auto& x : xs)
       result += " " + printable(x);
     return result;
   };
+  std::string line;
   if (!report.joined.empty())
-    line += "; joined:" + names(report.joined);
+    line += "joined:" + names(report.joined);
   if (!report.left.empty())
-    line += "; left:" + names(report.left);
+    line += (line.empty() ? "left:" : "; left:") + names(report.left);
   return line;
 }
 

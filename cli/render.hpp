@@ -26,6 +26,10 @@ std::string render(const chat_event& event, const render_options& opts);
 /// One line for a discovery round.
 std::string render(const discovery_report& report, const render_options& opts);
 
+/// One line for what changed since the previous round ("joined: … ; left: …"),
+/// empty if nothing did: the discovery view shows the list once, then this.
+std::string render_changes(const discovery_report& report, const render_options& opts);
+
 /// A status line ("registered as alice", "reconnecting…") in the chosen style;
 /// JSON: {"type":"status","text":…}.
 std::string render_status(const std::string& text, const render_options& opts);

@@ -68,6 +68,16 @@ CAF_TEST(discovery reports list users and groups) {
       "discovery online: bob (10.0.0.2:5000 #room #news) carol; joined: carol");
 }
 
+CAF_TEST(later rounds show only who joined or left) {
+  discovery_report report;
+  report.live = {{"bob", "10.0.0.2:5000", {}}};
+  render_options opts{output_style::human, false};
+  CAF_CHECK_EQUAL(render_changes(report, opts), "");
+  report.joined = {"dave"};
+  report.left = {"carol", "erin"};
+  CAF_CHECK_EQUAL(render_changes(report, opts), "joined: dave; left: carol erin");
+}
+
 CAF_TEST(the name column is padded by width) {
   render_options opts{output_style::human, false};
   // After "HH:MM ": names right-aligned in 5 columns, counted as shown.

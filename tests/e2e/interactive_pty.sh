@@ -82,6 +82,16 @@ wait_for 3 last_line_is '^\[lobby\] /groups *$' || { screen; fail "typed text no
 n=$(screen | grep -c "\\[lobby\\] /groups")
 [ "$n" = 1 ] || { screen; fail "the line being typed shows $n times"; }
 pass "the prompt is back after a command that prints nothing, the next line shows once"
+tmx send-keys -t chat Enter # runs the /groups typed above
+reports=$(screen | grep -c "online:" || true)
+tmx send-keys -t chat "/who" Enter
+wait_for 6 reported || { screen; fail "/who shows no list"; }
+sleep 7 # two more rounds (every 3 s), nobody joins or leaves
+n=$(( $(screen | grep -c "online:") - reports ))
+[ "$n" = 1 ] || { screen; fail "/who printed the same list $n times"; }
+tmx send-keys -t chat "/back" Enter
+wait_for 3 last_line_is '^\[lobby\] *$' || { screen; fail "/back from /who"; }
+pass "/who shows the list once, then only who joined or left"
 [ "$(rcli exists "$alice")" = 1 ] || fail "alice not registered"
 t0=$(now_ms)
 tmx send-keys -t chat C-c
