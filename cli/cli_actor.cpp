@@ -11,6 +11,20 @@ namespace chat {
 
 namespace {
 
+/// While it lives, output belongs to the command of input line `n`; request
+/// handlers capture the number and open a scope of their own.
+class line_scope {
+public:
+  line_scope(cli_state& st, uint64_t n) : st_(st), saved_(std::exchange(st.line_no, n)) {}
+  ~line_scope() { st_.line_no = saved_; }
+  line_scope(const line_scope&) = delete;
+  line_scope& operator=(const line_scope&) = delete;
+
+private:
+  cli_state& st_;
+  uint64_t saved_;
+};
+
 using view = cli_state::view;
 using cli::command_kind;
 using cli::render;
@@ -78,11 +92,15 @@ void show_history(cli_pointer self, const std::string& chat) {
     return;
   self->request(owner, reply_timeout, history_atom::value, key_of(chat))
       .then(
-          [=](const std::vector<chat_event>& events) {
+          [=, n = self->state.line_no](const std::vector<chat_event>& events) {
+            line_scope scope{self->state, n};
             for (auto& ev : events)
               self->state.print(render(ev, self->state.opts));
           },
-          [=](caf::error& err) { complain(self, describe(err)); });
+          [=, n = self->state.line_no](caf::error& err) {
+            line_scope scope{self->state, n};
+            complain(self, describe(err));
+          });
 }
 
 void leave_view(cli_pointer self) {
@@ -144,8 +162,10 @@ void send_text(cli_pointer self, const std::string& chat, const std::string& tex
   if (!owner)
     return complain(self, "that part of the chat is not connected");
   ++self->state.pending;
+  auto n = self->state.line_no;
   auto on_ok = [=](ok_atom) { sent(self); };
   auto on_error = [=](caf::error& err) {
+    line_scope scope{self->state, n};
     complain(self, describe(err));
     sent(self);
   };
@@ -158,6 +178,7 @@ void send_text(cli_pointer self, const std::string& chat, const std::string& tex
         .then(
             [=](ok_atom) {
               auto& st = self->state;
+              line_scope scope{st, n};
               st.print(
                   render(local_event(chat_event::info, insults_chat,
                                      "insult sent: the next one in the channel gets it"),
@@ -172,12 +193,17 @@ void send_text(cli_pointer self, const std::string& chat, const std::string& tex
 
 void show_chats(cli_pointer self) {
   auto& st = self->state;
+  auto n = st.line_no;
   auto list = [=](const std::vector<chat_summary>& chats) {
+    line_scope scope{self->state, n};
     for (auto& c : chats)
       say(self,
           c.chat + (c.unread > 0 ? " (" + std::to_string(c.unread) + " unread)" : ""));
   };
-  auto on_error = [=](caf::error& err) { complain(self, describe(err)); };
+  auto on_error = [=](caf::error& err) {
+    line_scope scope{self->state, n};
+    complain(self, describe(err));
+  };
   for (auto& owner : {st.peers.private_chats, st.peers.broker})
     if (owner)
       self->request(owner, reply_timeout, chats_atom::value).then(list, on_error);
@@ -254,14 +280,16 @@ void run_command(cli_pointer self, const cli::command& cmd) {
     st.joining = true;
     self->request(st.peers.broker, send_timeout, join_atom::value, group, cmd.transient)
         .then(
-            [=, transient = cmd.transient](ok_atom) {
+            [=, transient = cmd.transient, n = st.line_no](ok_atom) {
+              line_scope scope{self->state, n};
               self->state.groups[group] = transient;
               if (self->state.batch)
                 say(self, "joined " + group);
               enter_view(self, view::group, group);
               joined(self);
             },
-            [=](caf::error& err) {
+            [=, n = st.line_no](caf::error& err) {
+              line_scope scope{self->state, n};
               complain(self, describe(err));
               joined(self);
             });
@@ -282,11 +310,15 @@ void run_command(cli_pointer self, const cli::command& cmd) {
       leave_view(self);
     self->request(st.peers.broker, reply_timeout, leave_atom::value, group)
         .then(
-            [=](ok_atom) {
+            [=, n = st.line_no](ok_atom) {
+              line_scope scope{self->state, n};
               self->state.groups.erase(group);
               say(self, "left " + group);
             },
-            [=](caf::error& err) { complain(self, describe(err)); });
+            [=, n = st.line_no](caf::error& err) {
+              line_scope scope{self->state, n};
+              complain(self, describe(err));
+            });
     return;
   }
   case command_kind::groups:
@@ -356,9 +388,10 @@ bool is_private(const cli_state& st, const cli::command& cmd) {
          (cmd.kind == command_kind::msg && !cmd.text.empty());
 }
 
-/// Runs one typed line.
-void run_line(cli_pointer self, const std::string& line) {
+/// Runs input line `n`.
+void run_line(cli_pointer self, uint64_t n, const std::string& line) {
   auto& st = self->state;
+  line_scope scope{st, n};
   auto cmd = cli::parse_command(line, st.current == view::lobby);
   // What was typed for a private chat stays off the disk unless asked for.
   if (cmd.kind != command_kind::none && (st.history_private || !is_private(st, cmd)))
@@ -372,9 +405,9 @@ void joined(cli_pointer self) {
   auto& st = self->state;
   st.joining = false;
   while (!st.joining && !st.backlog.empty()) {
-    auto line = std::move(st.backlog.front());
+    auto [n, line] = std::move(st.backlog.front());
     st.backlog.pop_front();
-    run_line(self, line);
+    run_line(self, n, line);
   }
   if (!st.joining && st.eof_seen)
     quit(self);
@@ -383,14 +416,21 @@ void joined(cli_pointer self) {
 
 void on_line(cli_pointer self, const std::string& line) {
   auto& st = self->state;
+  auto n = ++st.lines_read;
   if (st.joining) {
-    st.backlog.push_back(line);
+    st.backlog.emplace_back(n, line);
     return;
   }
-  run_line(self, line);
+  run_line(self, n, line);
 }
 
 } // namespace
+
+void cli_state::print(std::string line) {
+  if (opts.style == cli::output_style::json && line_no != 0 && line.starts_with('{'))
+    line.insert(1, "\"line\":" + std::to_string(line_no) + ",");
+  term->print(std::move(line));
+}
 
 std::string cli_state::current_chat() const {
   switch (current) {

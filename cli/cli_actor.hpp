@@ -80,7 +80,8 @@ struct cli_state {
   std::map<std::string, bool> groups;
   /// A join is in flight; lines typed meanwhile wait in `backlog`.
   bool joining = false;
-  std::deque<std::string> backlog;
+  /// Lines typed while a join runs, with their numbers.
+  std::deque<std::pair<uint64_t, std::string>> backlog;
   /// The lobby asked for one discovery round (who is online).
   bool lobby_round = false;
   /// The discovery view has shown the full list since it was entered;
@@ -88,12 +89,18 @@ struct cli_state {
   bool who_listed = false;
   /// End of input came while lines waited.
   bool eof_seen = false;
+  /// Input lines read so far; each line's number tags what it causes.
+  uint64_t lines_read = 0;
+  /// The input line whose command is running (its output carries the number
+  /// in JSON as "line"), 0 if none.
+  uint64_t line_no = 0;
 
   /// "private:bob", "group:room", "insults", "discovery" or "" (lobby).
   std::string current_chat() const;
 
-  /// Prints one line (any style).
-  void print(const std::string& line) { term->print(line); }
+  /// Prints one line (any style); JSON output caused by a command carries
+  /// the command's input line number, so a script can match replies.
+  void print(std::string line);
 
   static inline const char* name = "cli";
 };

@@ -77,6 +77,17 @@ nb=$(grep -c "insult$id-" "$work/$b.out" || true); nc=$(grep -c "insult$id-" "$w
 [ "$nb" -ge 1 ] && [ "$nc" -ge 1 ] || fail "insults not shared: bob $nb, carol $nc"
 pass "insults round-robin: bob $nb, carol $nc"
 
+# A script can tell which reply belongs to which command: JSON lines caused
+# by a command carry its input line number, also when the reply comes later.
+e=erin$id
+start "$e"
+expect "$e" '"registered as' "erin did not register"
+say "$e" "/leave nosuch$id"
+say "$e" "/open nope$id"
+expect "$e" "\"line\":1,.*not a member of group nosuch$id" "no line 1 on the /leave reply"
+expect "$e" "\"line\":2,.*not a member of group nope$id" "no line 2 on the /open reply"
+pass "replies carry the line number of their command"
+
 # One-shot commands from a fourth identity.
 common=(--chat.server=127.0.0.1 --chat.redis-port="$CHAT_TEST_REDIS_PORT"
         --chat.amqp-port="$CHAT_TEST_AMQP_PORT")
