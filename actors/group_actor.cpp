@@ -155,9 +155,10 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
             st.channel->ack(d.epoch, d.tag);
             return;
           }
-          chat_event ev{
-              chat_event::message, st.chat, from, text, now_ms(), from == st.cfg.user,
-              from == st.cfg.user};
+          // Never our own post: those are known by id and shown when sent.
+          // One under our name is someone else's claim (own and verified
+          // false; the view sets it apart).
+          chat_event ev{chat_event::message, st.chat, from, text, now_ms(), false, false};
           st.history.push(ev);
           st.emit(std::move(ev));
         }

@@ -459,6 +459,7 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
       [=](start_atom, const std::string& user, const cli_peers& peers) {
         auto& st = self->state;
         st.user = user;
+        st.opts.self_name = user;
         st.peers = peers;
         st.term->set_prompt(prompt_of(st));
         auto me = caf::actor_cast<caf::actor>(self);

@@ -52,12 +52,57 @@ std::string dump(const json& j) {
 
 } // namespace
 
+namespace {
+
+/// The length of the UTF-8 sequence at `s[i]` and its code point; 0 if the
+/// bytes there are not one (truncated, overlong, a surrogate, too big).
+size_t utf8_at(const std::string& s, size_t i, uint32_t& cp) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  auto c = byte(0);
+  size_t n = c < 0x80           ? 1
+             : (c >> 5) == 0x6  ? 2
+             : (c >> 4) == 0xe  ? 3
+             : (c >> 3) == 0x1e ? 4
+                                : 0;
+  if (n == 0 || i + n > s.size())
+    return 0;
+  cp = n == 1 ? c : c & (0x7f >> n);
+  for (size_t k = 1; k < n; ++k) {
+    if ((byte(k) & 0xc0) != 0x80)
+      return 0;
+    cp = (cp << 6) | (byte(k) & 0x3f);
+  }
+  static constexpr uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < least[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+    return 0;
+  return n;
+}
+
+bool harmless(uint32_t cp) {
+  if (cp < 0x20)
+    return cp == '\t';
+  if (cp >= 0x7f && cp <= 0x9f) // DEL and the C1 controls (0x9b is a CSI)
+    return false;
+  // Bidirectional embeddings, overrides and isolates reorder what follows.
+  return !(cp >= 0x202a && cp <= 0x202e) && !(cp >= 0x2066 && cp <= 0x2069);
+}
+
+} // namespace
+
 std::string printable(const std::string& text) {
   std::string result;
   result.reserve(text.size());
-  for (unsigned char c : text)
-    if (c >= 0x20 ? c != 0x7f : c == '\t')
-      result += static_cast<char>(c);
+  for (size_t i = 0; i < text.size();) {
+    uint32_t cp = 0;
+    auto n = utf8_at(text, i, cp);
+    if (n == 0) { // not UTF-8: dropped byte by byte
+      ++i;
+      continue;
+    }
+    if (harmless(cp))
+      result.append(text, i, n);
+    i += n;
+  }
   return result;
 }
 
@@ -95,9 +140,11 @@ std::string render(const chat_event& ev, const render_options& opts) {
     return dump(j);
   }
   case output_style::plain: {
-    std::string line = iso_time(ev.ts_ms) + " " + type_name(ev.kind) + " " + ev.chat;
+    // A name with a newline must not split the line a script reads.
+    std::string line =
+        iso_time(ev.ts_ms) + " " + type_name(ev.kind) + " " + printable(ev.chat);
     if (ev.kind == chat_event::message)
-      line += " " + ev.from + (ev.verified ? "" : "(unverified)") + ":";
+      line += " " + printable(ev.from) + (ev.verified ? "" : "(unverified)") + ":";
     return line + " " + text;
   }
   case output_style::human:
@@ -115,9 +162,13 @@ std::string render(const chat_event& ev, const render_options& opts) {
   if (auto width = display_width(name); width < 5)
     name.insert(0, 5 - width, ' ');
   auto who = paint(name, "1;38;5;" + std::to_string(name_color(ev.from)), opts.color);
-  // Only private chats can prove a sender; group lines never claim to.
+  // Only private chats can prove a sender; group lines never claim to, but
+  // one under our own name that we did not send is called what it is.
   auto unproven = !ev.verified && ev.chat.starts_with("private:");
-  auto mark = unproven ? paint(" (unverified)", "33", opts.color) : "";
+  auto impostor = !opts.self_name.empty() && ev.from == opts.self_name;
+  auto mark = impostor   ? paint(" (not sent by you)", "1;33", opts.color)
+              : unproven ? paint(" (unverified)", "33", opts.color)
+                         : "";
   return when + " " + who + " │ " + text + mark;
 }
 

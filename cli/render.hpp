@@ -18,6 +18,8 @@ struct render_options {
   output_style style = output_style::human;
   /// ANSI colours (human style only); off when NO_COLOR is set.
   bool color = true;
+  /// Our user name: a line from someone else under it is set apart.
+  std::string self_name = {};
 };
 
 /// One line for an event (no trailing newline).
@@ -39,8 +41,10 @@ std::string render_status(const std::string& text, const render_options& opts);
 std::string render_input(const std::string& prompt, const std::string& line,
                          const render_options& opts);
 
-/// Removes control characters other than tab, so no text can move the
-/// cursor or change colours.
+/// Removes what could move the cursor, change colours or the window title,
+/// or reorder text: C0 controls other than tab, DEL, C1 controls (U+0080 to
+/// U+009F, e.g. the one-byte CSI), bidirectional overrides and isolates,
+/// and bytes that are not UTF-8.
 std::string printable(const std::string& text);
 
 /// The colours names are painted in (xterm 256-colour indexes): hues far

@@ -184,6 +184,21 @@ CAF_TEST(a delivery is acked once in the history and a redelivery shown once) {
   CAF_CHECK_EQUAL(h[1].text, "from an original client");
 }
 
+CAF_TEST(a delivery under our own name that we did not post is not ours) {
+  auto g = spawn_group();
+  subscribed();
+  post(g, "mine");
+  auto own_id = log->published[0].second.message_id;
+  deliver(log->delivery(1, own_id, "alice: mine", "alice")); // the echo
+  deliver(log->delivery(2, "mallory-1", "alice: I owe mallory 100", "alice"));
+  auto h = history(g);
+  CAF_REQUIRE_EQUAL(h.size(), 2u);
+  CAF_CHECK(h[0].own);
+  CAF_CHECK_EQUAL(h[1].from, "alice");
+  CAF_CHECK(!h[1].own);
+  CAF_CHECK(!h[1].verified);
+}
+
 CAF_TEST(an oversized or malformed delivery is dropped with a notice and acked) {
   group_config cfg;
   cfg.max_message_bytes = 10;

@@ -68,6 +68,30 @@ CAF_TEST(discovery reports list users and groups) {
       "discovery online: bob (10.0.0.2:5000 #room #news) carol; joined: carol");
 }
 
+CAF_TEST(nothing sent can steer the terminal or split a script line) {
+  // ESC sequences, the one-byte CSI (raw and as U+009B), a bidi override,
+  // a title change, bytes that are not UTF-8; accents and emoji stay.
+  CAF_CHECK_EQUAL(printable("a\x1b[2J\x1b]0;PWNED\x07" "b"), "a[2J]0;PWNEDb");
+  CAF_CHECK_EQUAL(printable("x\x9b"
+                            "1mx\xc2\x9b"
+                            "1my"),
+                  "x1mx1my");
+  CAF_CHECK_EQUAL(printable("evil\xe2\x80\xaetxt.exe"), "eviltxt.exe");
+  CAF_CHECK_EQUAL(printable("caf\xc3\xa9 \xf0\x9f\x8e\x89\t!"),
+                  "caf\xc3\xa9 \xf0\x9f\x8e\x89\t!");
+  CAF_CHECK_EQUAL(printable("\xe0\x80\xaf\xed\xa0\x80"), ""); // overlong, surrogate
+  auto forged = message("bob\nbatch injected", "hi");
+  render_options plain{output_style::plain, false};
+  CAF_CHECK_EQUAL(render(forged, plain).find('\n'), std::string::npos);
+}
+
+CAF_TEST(a line under our own name that we did not send is set apart) {
+  render_options opts{output_style::human, false, "alice"};
+  auto forged = message("alice", "I owe mallory 100");
+  CAF_CHECK(render(forged, opts).find("(not sent by you)") != std::string::npos);
+  CAF_CHECK(render(message("bob", "hi"), opts).find("(not sent by") == std::string::npos);
+}
+
 CAF_TEST(later rounds show only who joined or left) {
   discovery_report report;
   report.live = {{"bob", "10.0.0.2:5000", {}}};
