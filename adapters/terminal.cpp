@@ -32,6 +32,11 @@ namespace {
 /// a reader that does not read (quitting must not wait for it).
 constexpr auto flush_grace = std::chrono::milliseconds{250};
 
+/// How long the line editor waits for a terminal that does not take output
+/// (XOFF, a stalled link) before it drops what it wanted to show: meanwhile
+/// it reads no keys.
+constexpr auto stall_grace = std::chrono::milliseconds{200};
+
 void notify(int eventfd) {
   uint64_t one = 1;
   [[maybe_unused]] auto n = write(eventfd, &one, sizeof(one));
@@ -49,6 +54,20 @@ size_t rows_of(const std::string& prompt, const std::string& text) {
       ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;
   auto width = display_width(prompt) + display_width(text);
   return width == 0 ? 1 : (width - 1) / cols + 1;
+}
+
+/// Standard output for a writer that must never block for good. Pipes,
+/// FIFOs and terminals are opened again, non-blocking: a file description of
+/// our own, so the flag reaches neither stdin nor other processes sharing
+/// stdout's. Sockets are written with MSG_DONTWAIT; files are written as
+/// they are (they block briefly at worst).
+int open_stdout_nonblocking() {
+  struct stat st {};
+  if (fstat(STDOUT_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)))
+    if (auto fd = open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        fd >= 0)
+      return fd;
+  return STDOUT_FILENO;
 }
 
 class line_editor final : public terminal {
@@ -138,23 +157,30 @@ private:
     // A new line editor state: libedit drops the typed text only when its
     // callback handler is installed again (rl_replace_line("") is a no-op).
     bool new_line = fresh_;
+    std::string out;
     if (clear) {
-      std::fputs("^C\r\n", stdout);
+      out += "^C\r\n";
       new_line = true;
     } else if (lines.empty()) {
-      std::fputs("\r\033[2K", stdout); // the prompt is drawn anew
+      out += "\r\033[2K"; // the prompt is drawn anew
     }
+    if (!lines.empty() && dropped_ > 0)
+      out += "\r\033[2K… " + std::to_string(dropped_) +
+             " lines dropped: the terminal did not take them\r\n";
     for (auto& line : lines) {
       // Erase the prompt line, print above it, redraw prompt + typed text.
-      std::fputs("\r\033[2K", stdout);
-      std::fputs(line.c_str(), stdout);
-      std::fputs("\r\n", stdout);
+      out += "\r\033[2K";
+      out += line;
+      out += "\r\n";
     }
     if (prompt) {
       prompt_ = std::move(*prompt);
       rl_set_prompt(prompt_.c_str());
     }
-    std::fflush(stdout);
+    if (emit(out))
+      dropped_ = lines.empty() ? dropped_ : 0; // the notice went out with them
+    else
+      dropped_ += lines.size();
     if (new_line) {
       // Also right after a line was accepted: libedit still shows (and
       // redraws) the old line until the next key.
@@ -171,10 +197,33 @@ private:
   /// nothing. Left alone, libedit shows no prompt until the next key and
   /// then echoes the line being typed twice.
   void next_line() {
-    std::fprintf(stdout, "\033[%zuA\r\033[J", accepted_rows_);
-    std::fflush(stdout);
+    emit("\033[" + std::to_string(accepted_rows_) + "A\r\033[J");
     rl_callback_handler_remove();
     rl_callback_handler_install(prompt_.c_str(), on_line);
+  }
+
+  /// Writes `data` after what libedit buffered; false if the terminal did
+  /// not take all of it within `stall_grace` (the rest is dropped).
+  bool emit(std::string_view data) {
+    std::fflush(stdout);
+    auto deadline = std::chrono::steady_clock::now() + stall_grace;
+    while (!data.empty()) {
+      auto n = write(STDOUT_FILENO, data.data(), data.size());
+      if (n > 0) {
+        data.remove_prefix(static_cast<size_t>(n));
+        continue;
+      }
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && errno != EAGAIN)
+        return false;
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      pollfd out{STDOUT_FILENO, POLLOUT, 0};
+      if (left.count() <= 0 || poll(&out, 1, static_cast<int>(left.count())) <= 0)
+        return false;
+    }
+    return true;
   }
 
   /// Adds what this session keeps to the history file as it is now.
@@ -195,6 +244,13 @@ private:
 
   void run() {
     current_ = this;
+    // Our own, non-blocking description of the terminal on fd 1 (the shell's
+    // stays blocking): a terminal that stops taking output (Ctrl+S, a
+    // stalled link) costs dropped lines, never the keys, so /quit works.
+    if (auto fd = open_stdout_nonblocking(); fd != STDOUT_FILENO) {
+      dup2(fd, STDOUT_FILENO);
+      close(fd);
+    }
     rl_catch_signals = 0; // SIGINT/SIGTERM are taken by the signal thread
     for (auto& line : load_input_history(history_file_))
       add_history(line.c_str());
@@ -216,13 +272,15 @@ private:
     }
     rl_callback_handler_remove();
     save_history();
-    std::fputs("\r\n", stdout);
-    std::fflush(stdout);
-    // Output that came after the editor stopped is still shown.
-    std::lock_guard guard{mtx_};
-    while (auto line = prints_.pop())
-      std::printf("%s\n", line->c_str());
-    std::fflush(stdout);
+    // Output that came after the editor stopped is still shown (if the
+    // terminal takes it).
+    std::string out = "\r\n";
+    {
+      std::lock_guard guard{mtx_};
+      while (auto line = prints_.pop())
+        out += *line + "\n";
+    }
+    emit(out);
     current_ = nullptr;
   }
 
@@ -246,22 +304,10 @@ private:
   bool fresh_ = true;
   /// Terminal rows the last accepted line took, prompt included.
   size_t accepted_rows_ = 1;
+  /// Lines the terminal did not take (stalled); said before the next ones.
+  size_t dropped_ = 0;
   std::thread thread_;
 };
-
-/// Standard output for a writer that must never block for good. Pipes,
-/// FIFOs and terminals are opened again, non-blocking: a file description of
-/// our own, so the flag reaches neither stdin nor other processes sharing
-/// stdout's. Sockets are written with MSG_DONTWAIT; files are written as
-/// they are (they block briefly at worst).
-int open_stdout_nonblocking() {
-  struct stat st {};
-  if (fstat(STDOUT_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)))
-    if (auto fd = open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-        fd >= 0)
-      return fd;
-  return STDOUT_FILENO;
-}
 
 bool is_socket(int fd) {
   struct stat st {};
