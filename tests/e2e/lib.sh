@@ -52,3 +52,13 @@ assert_no_orphans() {
   left=$(pgrep -f -- "--port $REDIS_PORT|chat$AMQP_PORT@" || true)
   [ -z "$left" ] || { ps -o pid,comm,args -p $left; fail "processes left behind"; }
 }
+
+# use_tmux: a work dir and a tmux server of the test's own (tmx ARGS...),
+# both gone on exit together with the test's background jobs.
+use_tmux() {
+  command -v tmux >/dev/null || fail "tmux missing (scripts/setup installs it)"
+  work=$(mktemp -d)
+  sock=$work/tmux
+  trap 'tmx kill-server 2>/dev/null || true; kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+}
+tmx() { tmux -u -S "$sock" "$@"; }

@@ -6,11 +6,7 @@
 # how many lines it dropped.
 source "$(dirname "$0")/lib.sh"
 source "$CHAT_TEST_ENV"
-command -v tmux >/dev/null || fail "tmux missing (scripts/setup installs it)"
-work=$(mktemp -d)
-sock=$work/tmux
-tmx() { tmux -u -S "$sock" "$@"; }
-trap 'tmx kill-server 2>/dev/null || true; kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+use_tmux
 common=(--chat.server=127.0.0.1 --chat.redis-port="$CHAT_TEST_REDIS_PORT"
         --chat.amqp-port="$CHAT_TEST_AMQP_PORT")
 user=stl$RANDOM; flooder=flo$RANDOM
