@@ -1,9 +1,9 @@
 #include "actors/topology_actor.hpp"
 
 #include "actors/amqp_protocol.hpp"
-#include "actors/group_actor.hpp"
 #include "actors/names.hpp"
 #include "actors/subscriptions.hpp"
+#include "config/defaults.hpp"
 #include "config/errors.hpp"
 
 #include <caf/stateful_actor.hpp>
@@ -11,15 +11,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include <map>
+
 namespace chat {
 
 namespace {
 
-/// Binds every recorded subscription whose queue still exists; returns
-/// how many. A missing queue (its owner crashed and it expired) closes the
-/// channel: reopen and go on.
-caf::expected<int> rebind_subscriptions(amqp_connection& conn, redis_client& redis) {
-  int count = 0;
+/// The recorded subscriptions: queue name → group.
+caf::expected<std::map<std::string, std::string>>
+recorded_subscriptions(redis_client& redis) {
+  std::map<std::string, std::string> result;
   std::string cursor = "0";
   do {
     auto page = redis.command({"SCAN", cursor, "MATCH",
@@ -34,20 +35,64 @@ caf::expected<int> rebind_subscriptions(amqp_connection& conn, redis_client& red
       auto groups = redis.command({"SMEMBERS", key.str});
       if (!groups || !name_problem(user).empty())
         continue;
-      for (auto& g : groups->elements) {
-        if (!name_problem(g.str).empty())
-          continue;
-        auto err =
-            conn.bind_queue(first_channel, subscription_queue(user, g.str),
-                            durable_name(group_exchange), group_binding_key(g.str));
-        if (!err)
-          ++count;
-        else if (auto reopen = conn.open_channel(first_channel))
-          return reopen;
-      }
+      for (auto& g : groups->elements)
+        if (name_problem(g.str).empty())
+          result.emplace(subscription_queue(user, g.str), g.str);
     }
   } while (cursor != "0");
+  return result;
+}
+
+/// Binds every recorded subscription not in `bound` whose queue still
+/// exists to the durable twin and adds it to `bound`; returns how many. A
+/// missing queue (its owner crashed and it expired) closes the channel:
+/// reopen and go on.
+caf::expected<int> bind_recorded(amqp_connection& conn, redis_client& redis,
+                                 std::set<std::string>& bound) {
+  auto recorded = recorded_subscriptions(redis);
+  if (!recorded)
+    return recorded.error();
+  int count = 0;
+  for (auto& [queue, group] : *recorded) {
+    if (bound.count(queue) != 0)
+      continue;
+    auto err = conn.bind_queue(first_channel, queue, durable_name(group_exchange),
+                               group_binding_key(group));
+    if (!err) {
+      bound.insert(queue);
+      ++count;
+    } else if (auto reopen = conn.open_channel(first_channel)) {
+      return reopen;
+    }
+  }
   return count;
+}
+
+/// One round: after a broker (re)start (`restart`) the exchanges and every
+/// recorded subscription, else only subscriptions recorded since.
+caf::expected<int> run_round(topology_state& st, bool restart) {
+  redis_client redis{st.redis};
+  if (!restart) { // most rounds: nothing new, no broker connection needed
+    auto recorded = recorded_subscriptions(redis);
+    if (!recorded)
+      return recorded.error();
+    bool news = false;
+    for (auto& [queue, group] : *recorded)
+      news = news || st.bound.count(queue) == 0;
+    if (!news)
+      return 0;
+  }
+  caf::error err;
+  auto conn = amqp_connection::open(st.broker, err);
+  if (!conn)
+    return err;
+  if (restart) {
+    st.bound.clear();
+    for (auto& x : chat_exchanges)
+      if (auto e = declare(*conn, x))
+        return e;
+  }
+  return bind_recorded(*conn, redis, st.bound);
 }
 
 } // namespace
@@ -59,26 +104,24 @@ topology_actor::behavior_type topology_impl(topology_pointer self, amqp_settings
   return {
       [=](ready_atom) {
         auto& st = self->state;
-        caf::error err;
-        auto conn = amqp_connection::open(st.broker, err);
-        for (auto& x : chat_exchanges)
-          if (!err)
-            err = declare(*conn, x);
-        caf::expected<int> rebound{0};
-        if (!err) {
-          redis_client rc{st.redis};
-          rebound = rebind_subscriptions(*conn, rc);
-          if (!rebound)
-            err = rebound.error();
-        }
-        if (err) {
-          spdlog::warn("topology: {}; retrying", describe(err));
+        auto rebound = run_round(st, true);
+        if (!rebound) {
+          spdlog::warn("topology: {}; retrying", describe(rebound.error()));
           self->delayed_send(self, std::chrono::seconds{1}, ready_atom::value);
           return;
         }
         ++st.rounds;
         st.rebound = *rebound;
         spdlog::info("topology: exchanges declared, {} subscriptions re-bound", *rebound);
+        if (!std::exchange(st.refreshing, true))
+          self->delayed_send(self, defaults::topology_interval, refresh_atom::value);
+      },
+      [=](refresh_atom) {
+        auto& st = self->state;
+        if (auto bound = run_round(st, false); bound && *bound > 0)
+          spdlog::info("topology: {} new subscriptions bound to the durable twin",
+                       *bound);
+        self->delayed_send(self, defaults::topology_interval, refresh_atom::value);
       },
   };
 }

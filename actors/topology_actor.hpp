@@ -6,7 +6,10 @@
 // between them again before any client reconnects. Then binds every live
 // persistent subscription recorded in Redis (actors/subscriptions.hpp) to
 // the durable twin: a queue bound there keeps its binding across broker
-// restarts from then on.
+// restarts from then on. Between restarts it binds newly recorded
+// subscriptions every `defaults::topology_interval`, so that a recorded
+// original client's queue is bound durably before the next restart and
+// loses nothing in it.
 
 #include "actors/atoms.hpp"
 #include "adapters/amqp_connection.hpp"
@@ -17,9 +20,14 @@
 #include <caf/typed_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <set>
+#include <string>
+
 namespace chat {
 
-using topology_actor = caf::typed_actor<caf::reacts_to<ready_atom>>;
+/// ready: the broker (re)started; refresh: bind what was recorded since.
+using topology_actor =
+    caf::typed_actor<caf::reacts_to<ready_atom>, caf::reacts_to<refresh_atom>>;
 
 struct topology_state {
   amqp_settings broker;
@@ -28,6 +36,11 @@ struct topology_state {
   int rebound = 0;
   /// Successful declaration rounds.
   int rounds = 0;
+  /// Subscription queues bound to the durable twin since the broker
+  /// (re)started.
+  std::set<std::string> bound;
+  /// A refresh is scheduled.
+  bool refreshing = false;
   static inline const char* name = "topology";
 };
 

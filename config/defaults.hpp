@@ -92,6 +92,9 @@ inline constexpr auto lease_ttl = 15s;
 /// crashed session's queues vanish this long after its last connection.
 /// Longer than the lease, so a broker restart or a short outage keeps them.
 inline constexpr auto queue_expiry = 60s;
+/// How often the server node binds newly recorded subscriptions to the
+/// durable twin (so they survive the next broker restart).
+inline constexpr auto topology_interval = 2s;
 /// A discovery round: request, collect answers, report (PROTOCOL.md: 3 s).
 inline constexpr auto discovery_interval = 3s;
 

@@ -215,6 +215,11 @@ CAF_TEST(broker restart under live clients loses no persistent message) {
       CHECK_OR_STOP(
           static_cast<bool>(redis.command({"SADD", subscriptions_key(orig), g})));
     }
+    // The server node binds the recorded subscription to the durable twin
+    // (every 2 s): from then on the binding survives a broker restart.
+    CHECK_OR_STOP(wait_until(
+        [&] { return node.count("new subscriptions bound to the durable twin") >= 1; },
+        10s));
     CHECK_OR_STOP(node.sync_broker_metadata());
     constexpr int before = 20;
     constexpr int during = 10;
