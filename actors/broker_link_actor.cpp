@@ -303,8 +303,18 @@ broker_link_actor spawn_broker_link(caf::actor_system& sys, std::string user,
   auto mux = std::make_shared<amqp_mux>(settings.amqp);
   for (auto& x : chat_exchanges)
     declare(*mux, x);
+  return spawn_broker_link(sys, std::move(user), std::move(settings),
+                           std::move(grpc_endpoint), std::move(listener),
+                           std::move(registry), mux->factory());
+}
+
+broker_link_actor spawn_broker_link(caf::actor_system& sys, std::string user,
+                                    broker_link_settings settings,
+                                    std::string grpc_endpoint, caf::actor listener,
+                                    registry_actor registry,
+                                    amqp_channel_factory broker) {
   return sys.spawn(broker_link_impl, std::move(user), std::move(settings),
-                   std::move(grpc_endpoint), std::move(listener), mux->factory(),
+                   std::move(grpc_endpoint), std::move(listener), std::move(broker),
                    std::move(registry));
 }
 

@@ -17,6 +17,7 @@
 #include "actors/atoms.hpp"
 #include "actors/chat_types.hpp"
 #include "actors/registry_actor.hpp"
+#include "adapters/amqp_channel.hpp"
 #include "adapters/amqp_connection.hpp"
 #include "config/defaults.hpp"
 
@@ -83,5 +84,11 @@ broker_link_actor spawn_broker_link(caf::actor_system& sys, std::string user,
                                     broker_link_settings settings,
                                     std::string grpc_endpoint, caf::actor listener,
                                     registry_actor registry = {});
+
+/// The same on channels from `broker` (tests inject recording channels).
+broker_link_actor spawn_broker_link(caf::actor_system& sys, std::string user,
+                                    broker_link_settings settings,
+                                    std::string grpc_endpoint, caf::actor listener,
+                                    registry_actor registry, amqp_channel_factory broker);
 
 } // namespace chat

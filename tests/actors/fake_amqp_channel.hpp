@@ -109,4 +109,17 @@ inline amqp_channel_factory record_into(std::shared_ptr<channel_log> log) {
   };
 }
 
+/// A factory that gives every channel a log of its own, kept in `logs` in
+/// the order the channels were opened.
+inline amqp_channel_factory
+record_each(std::shared_ptr<std::vector<std::shared_ptr<channel_log>>> logs) {
+  return [logs](amqp_channel::callbacks cbs, amqp_channel::options opts) {
+    auto log = std::make_shared<channel_log>();
+    log->cbs = std::move(cbs);
+    log->opts = opts;
+    logs->push_back(log);
+    return std::make_unique<fake_amqp_channel>(log);
+  };
+}
+
 } // namespace chat::test
