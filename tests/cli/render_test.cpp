@@ -71,7 +71,9 @@ CAF_TEST(discovery reports list users and groups) {
 CAF_TEST(nothing sent can steer the terminal or split a script line) {
   // ESC sequences, the one-byte CSI (raw and as U+009B), a bidi override,
   // a title change, bytes that are not UTF-8; accents and emoji stay.
-  CAF_CHECK_EQUAL(printable("a\x1b[2J\x1b]0;PWNED\x07" "b"), "a[2J]0;PWNEDb");
+  CAF_CHECK_EQUAL(printable("a\x1b[2J\x1b]0;PWNED\x07"
+                            "b"),
+                  "a[2J]0;PWNEDb");
   CAF_CHECK_EQUAL(printable("x\x9b"
                             "1mx\xc2\x9b"
                             "1my"),
