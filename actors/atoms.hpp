@@ -47,6 +47,7 @@ using interrupt_atom = atom_constant<atom("interrupt")>;
 using incoming_atom = atom_constant<atom("incoming")>;
 using sent_atom = atom_constant<atom("sent")>;
 using drop_atom = atom_constant<atom("drop")>;
+using trust_atom = atom_constant<atom("trust")>;
 // AMQP workers → their owning actors; discovery rounds; group lists.
 using deliver_atom = atom_constant<atom("deliver")>;
 using confirm_atom = atom_constant<atom("confirm")>;

@@ -41,6 +41,7 @@ delivery_status refusal(const caf::error& err) {
     code = delivery_code::invalid_argument;
   else if (is(err, errc::not_authentic))
     code = delivery_code::permission_denied;
+  // stale_session stays UNAVAILABLE: the sender looks us up again.
   return {static_cast<int32_t>(code), describe(err)};
 }
 
@@ -52,9 +53,22 @@ caf::error check_incoming(self_ptr self, const wire_message& msg) {
   // Never echo the caller's bytes: they may be anything.
   if (msg.receiver != st.user)
     return make_error(errc::invalid_message, "receiver is not this client's user");
-  if (auto problem = private_chat::text_problem(msg.text, st.settings.max_message_bytes);
-      !problem.empty())
-    return make_error(errc::invalid_message, problem);
+  if (msg.session_key.empty()) {
+    if (auto problem =
+            private_chat::text_problem(msg.text, st.settings.max_message_bytes);
+        !problem.empty())
+      return make_error(errc::invalid_message, problem);
+  } else {
+    // Sealed: the peer actor checks the text once it is opened.
+    auto sealed_max = (st.settings.max_message_bytes + aead_tag_bytes + 2) / 3 * 4;
+    if (msg.text.size() > sealed_max)
+      return make_error(errc::invalid_message,
+                        "message too long: at most " +
+                            std::to_string(st.settings.max_message_bytes) + " bytes");
+    if (msg.receiver_key != st.keys.session->public_hex())
+      return make_error(errc::stale_session,
+                        "sealed for an earlier session of " + st.user);
+  }
   if (!private_chat::valid_utf8(msg.sender) || !name_problem(msg.sender).empty())
     return make_error(errc::invalid_message, "invalid sender name");
   return {};
@@ -92,7 +106,9 @@ private_chat_peer_actor peer_for(self_ptr self, const std::string& name) {
                    .history_size = st.settings.history_size,
                    .history_bytes = st.settings.history_bytes,
                    .send_timeout = st.settings.send_timeout,
-                   .key = st.key,
+                   .max_message_bytes = st.settings.max_message_bytes,
+                   .session_key = st.keys.session,
+                   .pins = st.pins,
                    .transport = st.transport,
                    .registry = st.registry,
                    .listener = st.listener,
@@ -197,7 +213,7 @@ private_chat_impl(private_chat_pointer self, private_chat_settings settings,
   st.registry = std::move(registry);
   st.listener = std::move(listener);
   st.transport = transport ? std::move(transport) : grpc_transport();
-  st.key = ed25519_key::generate();
+  st.keys.session = x25519_key::generate();
   if (start_server(self, st.settings.port))
     self->delayed_send(self, st.settings.listener_check_interval, probe_atom::value);
   self->set_down_handler([=](caf::down_msg& dm) {
@@ -214,13 +230,22 @@ private_chat_impl(private_chat_pointer self, private_chat_settings settings,
         auto& st = self->state;
         if (!st.server)
           return make_error(errc::service_failed, st.failure);
+        if (auto problem = name_problem(name); !problem.empty())
+          return make_error(errc::invalid_name,
+                            "invalid name '" + name + "': " + problem);
+        std::string failure;
+        st.keys.identity = load_identity(st.settings.identity_dir, name, failure);
+        if (!st.keys.identity)
+          return make_error(errc::service_failed, failure);
         auto rp = self->make_response_promise<endpoint>();
-        endpoint ep{published_host(st.settings.host), st.server->port(),
-                    st.key->public_hex()};
+        auto ep = st.keys.publish(
+            name, endpoint{published_host(st.settings.host), st.server->port()});
         self->request(st.registry, caf::infinite, register_atom::value, name, ep)
             .then(
                 [=](endpoint& ep) mutable {
-                  self->state.user = name;
+                  auto& st = self->state;
+                  st.user = name;
+                  st.pins = std::make_shared<known_peers>(st.settings.identity_dir, name);
                   rp.deliver(std::move(ep));
                 },
                 [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
@@ -295,6 +320,32 @@ private_chat_impl(private_chat_pointer self, private_chat_settings settings,
                       std::move(msg))
             .then([reply](ok_atom) { reply({}); },
                   [reply](caf::error& err) { reply(refusal(err)); });
+      },
+      [=](trust_atom, const std::string& peer) -> caf::result<std::string> {
+        if (auto err = check_peer(self, peer))
+          return err;
+        auto rp = self->make_response_promise<std::string>();
+        self->request(self->state.registry, self->state.settings.send_timeout,
+                      lookup_atom::value, peer)
+            .then(
+                [=](const endpoint& ep) mutable {
+                  auto& st = self->state;
+                  if (!ep.public_key.empty() && !vouched(peer, ep)) {
+                    rp.deliver(make_error(errc::not_authentic,
+                                          peer + "'s registry entry is not signed by "
+                                                 "its identity key: nothing to trust"));
+                    return;
+                  }
+                  st.pins->trust(peer, ep.public_key);
+                  if (auto i = st.peers.find(peer); i != st.peers.end())
+                    self->send(i->second, trust_atom::value);
+                  rp.deliver(ep.public_key.empty()
+                                 ? peer + " has no key (an original client): pin removed"
+                                 : "trusting " + peer + "'s key " +
+                                       fingerprint(ep.public_key));
+                },
+                [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
       },
       [=](probe_atom) {
         auto& st = self->state;

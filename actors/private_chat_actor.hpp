@@ -31,6 +31,8 @@ namespace chat {
 /// conversation, oldest first. open/close: the user views a chat. port: the
 /// bound gRPC port. incoming: a gRPC call (from the service adapter), to be
 /// answered through its reply.
+/// trust: pin the identity key `peer` has now (after "key changed"); the
+/// answer names its fingerprint.
 /// drop: a peer actor leaves (internal). probe: check that the listener
 /// still accepts (internal; with a bool: the outcome).
 using private_chat_actor = caf::typed_actor<
@@ -41,6 +43,7 @@ using private_chat_actor = caf::typed_actor<
     caf::reacts_to<open_atom, std::string>, caf::reacts_to<close_atom, std::string>,
     caf::replies_to<status_atom>::with<uint16_t>,
     caf::reacts_to<incoming_atom, wire_message, delivery_reply>,
+    caf::replies_to<trust_atom, std::string>::with<std::string>,
     caf::reacts_to<drop_atom, std::string, std::string, uint64_t>,
     caf::reacts_to<probe_atom>, caf::reacts_to<probe_atom, bool>>;
 
@@ -63,6 +66,9 @@ struct private_chat_settings {
   /// failures in a row restart it on the same port
   /// (chat.listener-check-interval).
   caf::timespan listener_check_interval{defaults::listener_check_interval};
+  /// Where the identity key and the pinned peer keys are kept (the client's
+  /// state dir); empty = this process only.
+  std::string identity_dir;
 
   static private_chat_settings from(const caf::actor_system_config& cfg);
 };
@@ -72,8 +78,11 @@ struct private_chat_state {
   registry_actor registry;
   caf::actor listener;
   std::shared_ptr<peer_transport> transport;
-  /// This session's key pair; the public half goes to the registry.
-  std::shared_ptr<const ed25519_key> key;
+  /// The identity key (loaded at register) and this session's key; the
+  /// public halves go to the registry.
+  session_keys keys;
+  /// Peer identity keys pinned on first contact (created at register).
+  std::shared_ptr<known_peers> pins;
   /// Registered user name; empty before register.
   std::string user;
   /// One actor per conversation.

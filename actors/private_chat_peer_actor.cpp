@@ -52,7 +52,7 @@ void drop(self_ptr self) {
   if (st.busy || !st.queue.empty())
     return;
   if (st.setup.parent)
-    caf::anon_send(st.setup.parent, drop_atom::value, st.setup.peer, st.known_key,
+    caf::anon_send(st.setup.parent, drop_atom::value, st.setup.peer, st.floor_key,
                    st.last_seq);
   self->quit();
 }
@@ -85,6 +85,61 @@ void peer_gone(self_ptr self) {
   st.gone = true;
 }
 
+void warn(self_ptr self, std::string text) {
+  chat_event ev;
+  ev.kind = chat_event::error;
+  ev.chat = private_chat::chat_name(self->state.setup.peer);
+  ev.text = std::move(text);
+  ev.ts_ms = now_ms();
+  emit(self, std::move(ev));
+}
+
+/// Takes `ep` as the peer's current entry: checks that its identity signed
+/// its session key and compares the identity with the pin (warning once per
+/// changed key), then derives the shared key. An error: unusable.
+caf::error adopt(self_ptr self, const endpoint& ep) {
+  auto& st = self->state;
+  auto& peer = st.setup.peer;
+  if (!ep.public_key.empty() && !vouched(peer, ep))
+    return make_error(errc::not_authentic,
+                      peer + "'s registry entry is not signed by its identity key");
+  std::optional<pair_key> pair;
+  if (!ep.public_key.empty() && st.setup.session_key) {
+    pair = st.pair && st.pair->peer_session_key() == ep.session_key
+               ? st.pair
+               : pair_key::derive(*st.setup.session_key, st.setup.self_name, peer,
+                                  ep.session_key);
+    if (!pair)
+      return make_error(errc::not_authentic, peer + "'s session key is malformed");
+  }
+  if (ep.host != st.peer_ep.host || ep.port != st.peer_ep.port)
+    st.stub = nullptr;
+  st.peer_ep = ep;
+  st.pair = std::move(pair);
+  auto status = st.setup.pins ? st.setup.pins->check(peer, ep.public_key)
+                              : pin_status::first_contact;
+  st.trusted = status != pin_status::changed;
+  if (!st.trusted && st.warned_key != ep.public_key) {
+    st.warned_key = ep.public_key;
+    auto pinned = st.setup.pins->pinned(peer);
+    warn(self, peer + "'s key changed: pinned " + fingerprint(pinned) + ", now " +
+                   (ep.public_key.empty() ? std::string{"no key (an original client)"}
+                                          : fingerprint(ep.public_key)) +
+                   ". Messages from " + peer +
+                   " show as unverified and sending is "
+                   "held until you /trust " +
+                   peer);
+  }
+  return {};
+}
+
+caf::error held(self_ptr self) {
+  auto& peer = self->state.setup.peer;
+  return make_error(errc::not_authentic, peer + "'s key changed: not sent. /trust " +
+                                             peer + " if you know that " + peer +
+                                             " has a new key");
+}
+
 /// Looks the peer up, then tries the head message.
 void lookup_then_attempt(self_ptr self) {
   auto& st = self->state;
@@ -96,7 +151,14 @@ void lookup_then_attempt(self_ptr self) {
             auto& st = self->state;
             if (id != st.attempt)
               return;
-            st.peer_ep = ep;
+            if (auto err = adopt(self, ep)) {
+              finish(self, std::move(err));
+              return;
+            }
+            if (!st.trusted) {
+              finish(self, held(self));
+              return;
+            }
             st.stub = st.setup.transport->connect(ep.host, ep.port);
             attempt(self);
           },
@@ -123,16 +185,21 @@ void attempt(self_ptr self) {
     lookup_then_attempt(self);
     return;
   }
-  wire_message msg{st.setup.self_name, st.setup.peer, st.queue.front().text, 0, {}};
-  if (st.setup.key) {
+  if (!st.trusted) { // the key changed since the stub was made
+    finish(self, held(self));
+    return;
+  }
+  wire_message msg{st.setup.self_name, st.setup.peer, st.queue.front().text, 0, {}, {}};
+  if (st.pair) {
     // Time-based, so it keeps growing across dropped conversations.
     auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count();
     msg.seq = std::max(st.last_sent_seq + 1, static_cast<uint64_t>(now_us));
     st.last_sent_seq = msg.seq;
-    msg.signature = st.setup.key->sign(private_chat::signed_payload(
-        msg.sender, msg.receiver, st.peer_ep.public_key, msg.text, msg.seq));
+    msg.text = st.pair->seal(msg.sender, msg.receiver, msg.seq, msg.text);
+    msg.session_key = st.setup.session_key->public_hex();
+    msg.receiver_key = st.pair->peer_session_key();
   }
   auto id = ++st.attempt;
   auto left = remaining(self);
@@ -198,43 +265,42 @@ void on_sent(self_ptr self, uint64_t id, int32_t code, std::string detail) {
   }
 }
 
-void accept(self_ptr self, const wire_message& msg, bool verified) {
+void accept(self_ptr self, std::string text, bool verified) {
   auto& st = self->state;
   st.gone = false;
   remember(self, chat_event{chat_event::message, private_chat::chat_name(st.setup.peer),
-                            st.setup.peer, private_chat::displayable(msg.text), now_ms(),
+                            st.setup.peer, private_chat::displayable(text), now_ms(),
                             false, verified});
 }
 
-/// Checks a signed message against `key`; a new key starts a new seq range.
-bool verify(self_ptr self, const wire_message& msg, const std::string& key) {
+/// Opens a sealed message with the current pair key and applies the replay
+/// floor; accepts it, or says why not.
+caf::error open_sealed(self_ptr self, const wire_message& msg) {
   auto& st = self->state;
-  if (key.empty() || !st.setup.key)
-    return false;
-  auto payload = private_chat::signed_payload(
-      msg.sender, msg.receiver, st.setup.key->public_hex(), msg.text, msg.seq);
-  if (!ed25519_verify(key, payload, msg.signature))
-    return false;
-  if (key != st.known_key) {
-    st.known_key = key;
+  auto& peer = st.setup.peer;
+  auto text = st.pair->open(msg.sender, msg.receiver, msg.seq, msg.text);
+  if (!text)
+    return make_error(errc::not_authentic, "bad proof for " + peer);
+  if (auto problem = private_chat::text_problem(*text, st.setup.max_message_bytes);
+      !problem.empty())
+    return make_error(errc::invalid_message, problem);
+  if (msg.session_key != st.floor_key) {
+    st.floor_key = msg.session_key;
     st.last_seq = 0;
   }
-  return true;
-}
-
-caf::error replayed(self_ptr self) {
-  return make_error(errc::not_authentic,
-                    "replayed message from " + self->state.setup.peer);
+  if (msg.seq <= st.last_seq)
+    return make_error(errc::not_authentic, "replayed message from " + peer);
+  st.last_seq = msg.seq;
+  accept(self, std::move(*text), st.trusted);
+  return {};
 }
 
 caf::result<ok_atom> on_incoming(self_ptr self, wire_message msg) {
   auto& st = self->state;
-  if (!msg.signature.empty() && !st.known_key.empty() &&
-      verify(self, msg, st.known_key)) {
-    if (msg.seq <= st.last_seq)
-      return replayed(self);
-    st.last_seq = msg.seq;
-    accept(self, msg, true);
+  if (!msg.session_key.empty() && st.pair &&
+      st.pair->peer_session_key() == msg.session_key) {
+    if (auto err = open_sealed(self, msg))
+      return err;
     return ok_atom::value;
   }
   // Ask the registry who holds the name now; `await` keeps later calls from
@@ -246,27 +312,36 @@ caf::result<ok_atom> on_incoming(self_ptr self, wire_message msg) {
       .await(
           [=](const endpoint& ep) mutable {
             auto& st = self->state;
+            auto& peer = st.setup.peer;
             if (ep.public_key.empty()) { // unregistered or an original client
-              accept(self, *m, false);
+              adopt(self, ep);           // warns if a key was pinned
+              accept(self, std::move(m->text), false);
               rp.deliver(ok_atom::value);
-            } else if (m->signature.empty()) {
-              rp.deliver(make_error(
-                  errc::not_authentic,
-                  st.setup.peer + " is a signed-in session; the call has no proof"));
-            } else if (!verify(self, *m, ep.public_key)) {
+            } else if (m->session_key.empty()) {
               rp.deliver(
-                  make_error(errc::not_authentic, "bad signature for " + st.setup.peer));
-            } else if (m->seq <= st.last_seq) {
-              rp.deliver(replayed(self));
+                  make_error(errc::not_authentic,
+                             peer + " is a signed-in session; the call has no proof"));
+            } else if (m->session_key != ep.session_key) {
+              rp.deliver(make_error(errc::not_authentic,
+                                    "the call is not sealed by " + peer + "'s session"));
+            } else if (auto err = adopt(self, ep)) {
+              rp.deliver(std::move(err));
+            } else if (auto err = open_sealed(self, *m)) {
+              rp.deliver(std::move(err));
             } else {
-              st.last_seq = m->seq;
-              accept(self, *m, true);
               rp.deliver(ok_atom::value);
             }
           },
           [=](caf::error&) mutable {
-            // Nobody holds the name (or Redis is away): nothing to verify.
-            accept(self, *m, false);
+            // Nobody holds the name (or Redis is away): nothing to verify
+            // against; a sealed text cannot be read without the key.
+            if (!m->session_key.empty()) {
+              rp.deliver(make_error(errc::not_authentic,
+                                    "cannot check " + self->state.setup.peer +
+                                        "'s session key: not registered"));
+              return;
+            }
+            accept(self, std::move(m->text), false);
             rp.deliver(ok_atom::value);
           });
   return rp;
@@ -279,7 +354,7 @@ void on_close(self_ptr self) {
     drop(self);
     return;
   }
-  if (st.known_key.empty())
+  if (st.floor_key.empty())
     return;
   // Also drop if the peer's session ended or changed while we were not
   // sending (a later session under that name starts clean).
@@ -287,7 +362,7 @@ void on_close(self_ptr self) {
                 st.setup.peer)
       .then(
           [=](const endpoint& ep) {
-            if (!self->state.open && ep.public_key != self->state.known_key)
+            if (!self->state.open && ep.session_key != self->state.floor_key)
               drop(self);
           },
           [=](caf::error& err) {
@@ -303,7 +378,7 @@ private_chat_peer_impl(private_chat_peer_pointer self, peer_setup setup) {
   self->state.setup = std::move(setup);
   if (self->state.setup.history_size == 0)
     self->state.setup.history_size = 1;
-  self->state.known_key = self->state.setup.floor.key;
+  self->state.floor_key = self->state.setup.floor.key;
   self->state.last_seq = self->state.setup.floor.seq;
   return {
       [=](send_atom, std::string& text) -> caf::result<ok_atom> {
@@ -334,6 +409,13 @@ private_chat_peer_impl(private_chat_peer_pointer self, peer_setup setup) {
       [=](drop_atom) {
         if (!self->state.open)
           drop(self);
+      },
+      [=](trust_atom) {
+        // Checked again at the next send or call.
+        auto& st = self->state;
+        st.stub = nullptr;
+        st.pair.reset();
+        st.warned_key.clear();
       },
   };
 }

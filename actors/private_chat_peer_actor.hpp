@@ -4,25 +4,26 @@
 // stub to the peer, outgoing messages one at a time (so they arrive in
 // order), and the check that incoming messages really come from the peer.
 //
-// Authenticity scheme (the original has none):
-// - Each session has an Ed25519 key pair; the public key is in the
-//   registry hash (field `pubkey`) next to ip_address/port.
-// - A sender signs signed_payload(sender, receiver, receiver's public key,
-//   text, seq) and sends seq and signature as call metadata. The receiver's
-//   key ties a signature to one receiver session (no replay to others or to
-//   its later sessions); seq grows strictly per sender session (time-based,
-//   so it also grows across dropped conversations) and the receiver refuses
-//   seq <= the last one it accepted (no replay within a session).
-// - The receiver verifies with the sender's registry key (cached, fetched
-//   again when the check fails, e.g. after the peer restarted). Bad or
-//   missing proof for a name held by a keyed session: PERMISSION_DENIED.
-//   No proof for a name that is unregistered or held by an original client
+// Proof of origin (the original has none; actors/private_chat_keys.hpp):
+// - The peer's registry entry carries its identity key, its session key and
+//   the identity's signature of the session key. Both are checked before
+//   use, and the identity key is compared with the one pinned on first
+//   contact: a changed key is a warning in the chat, messages from that
+//   peer are shown unverified and sending is held until `/trust`.
+// - Messages are sealed with the key the two sessions share; the call says
+//   which sender and receiver session keys it was sealed for. A seal that
+//   does not open, or a missing seal from a name held by a keyed session:
+//   PERMISSION_DENIED. seq grows strictly per sender session (time-based,
+//   so also across dropped conversations) and the receiver refuses seq <=
+//   the last one it accepted from that session (no replays).
+// - No seal from a name that is unregistered or held by an original client
 //   (no key): accepted, shown with verified = false.
 
 #include "actors/atoms.hpp"
 #include "actors/chat_types.hpp"
+#include "actors/private_chat_keys.hpp"
 #include "actors/registry_actor.hpp"
-#include "adapters/ed25519.hpp"
+#include "adapters/identity_store.hpp"
 #include "adapters/private_chat_grpc.hpp"
 #include "config/defaults.hpp"
 
@@ -35,6 +36,7 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,7 +45,8 @@ namespace chat {
 /// send: deliver one text (ok or a one-line error). incoming: a validated
 /// call from the peer (ok, or not_authentic → PERMISSION_DENIED). sent: the
 /// transport's outcome of call `attempt`. open/close: the user views the chat.
-/// drop: the manager needs room; leave unless in view or sending.
+/// drop: the manager needs room; leave unless in view or sending. trust:
+/// the pinned key changed (`/trust`): check the peer again.
 using private_chat_peer_actor =
     caf::typed_actor<caf::replies_to<send_atom, std::string>::with<ok_atom>,
                      caf::replies_to<incoming_atom, wire_message>::with<ok_atom>,
@@ -51,10 +54,11 @@ using private_chat_peer_actor =
                      caf::replies_to<history_atom>::with<std::vector<chat_event>>,
                      caf::replies_to<status_atom>::with<chat_summary>,
                      caf::reacts_to<open_atom>, caf::reacts_to<close_atom>,
-                     caf::reacts_to<drop_atom>>;
+                     caf::reacts_to<drop_atom>, caf::reacts_to<trust_atom>>;
 
-/// The last proven (key, seq) of a sender, kept by the manager when a
-/// conversation is dropped so old messages cannot be replayed into a new one.
+/// The last proven (session key, seq) of a sender, kept by the manager when
+/// a conversation is dropped so old messages cannot be replayed into a new
+/// one.
 struct replay_floor {
   std::string key;
   uint64_t seq = 0;
@@ -69,7 +73,12 @@ struct peer_setup {
   /// Bytes of text the history keeps at most.
   size_t history_bytes = static_cast<size_t>(defaults::history_bytes);
   caf::timespan send_timeout{};
-  std::shared_ptr<const ed25519_key> key;
+  /// Longest text accepted (checked once a sealed text is opened).
+  size_t max_message_bytes = static_cast<size_t>(defaults::max_message_bytes);
+  /// This session's key-agreement key; nullptr = send without proof.
+  std::shared_ptr<const x25519_key> session_key;
+  /// Identity keys pinned per peer name.
+  std::shared_ptr<known_peers> pins;
   std::shared_ptr<peer_transport> transport;
   registry_actor registry;
   /// Gets (event_atom, chat_event).
@@ -107,10 +116,17 @@ struct private_chat_peer_state {
   /// Cached stub and the endpoint it goes to.
   std::shared_ptr<peer_stub> stub;
   endpoint peer_ep;
-  /// Last seq we signed.
+  /// The key shared with the peer's session in `peer_ep`, if it has one.
+  std::optional<pair_key> pair;
+  /// The peer's identity key is the pinned one (or it is an original client
+  /// and nothing was pinned).
+  bool trusted = false;
+  /// The identity key we last warned about, so that a change is told once.
+  std::string warned_key;
+  /// Last seq we sealed.
   uint64_t last_sent_seq = 0;
-  /// The peer's key we last verified with, and its last accepted seq.
-  std::string known_key;
+  /// The peer session key whose messages we accepted last, and its last seq.
+  std::string floor_key;
   uint64_t last_seq = 0;
 
   static inline const char* name = "private_chat_peer";

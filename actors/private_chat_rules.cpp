@@ -70,22 +70,112 @@ std::string displayable(std::string_view text) {
   return result;
 }
 
-std::string signed_payload(std::string_view sender, std::string_view receiver,
-                           std::string_view receiver_key, std::string_view text,
-                           uint64_t seq) {
-  std::string result = "chat-actors/private/v1";
-  auto field = [&](std::string_view x) {
+std::string framed(std::string_view tag, std::initializer_list<std::string_view> fields) {
+  std::string result{tag};
+  for (auto x : fields) {
     result += '\n';
     result += std::to_string(x.size());
     result += ':';
     result += x;
-  };
-  field(sender);
-  field(receiver);
-  field(receiver_key);
-  field(text);
-  field(std::to_string(seq));
+  }
   return result;
+}
+
+std::string session_key_payload(std::string_view name, std::string_view identity,
+                                std::string_view session_key) {
+  return framed("chat-actors/session-key/v1", {name, identity, session_key});
+}
+
+std::string pair_context(std::string_view name_a, std::string_view key_a,
+                         std::string_view name_b, std::string_view key_b) {
+  if (key_b < key_a) {
+    std::swap(name_a, name_b);
+    std::swap(key_a, key_b);
+  }
+  return framed("chat-actors/private/v2", {name_a, key_a, name_b, key_b});
+}
+
+std::string message_nonce(std::string_view sender_key, std::string_view receiver_key,
+                          uint64_t seq) {
+  std::string nonce(12, '\0');
+  nonce[0] = sender_key < receiver_key ? 0 : 1;
+  for (int i = 0; i < 8; ++i)
+    nonce[4 + i] = static_cast<char>((seq >> (56 - 8 * i)) & 0xFF);
+  return nonce;
+}
+
+std::string message_aad(std::string_view sender, std::string_view receiver,
+                        uint64_t seq) {
+  return framed("chat-actors/message/v2", {sender, receiver, std::to_string(seq)});
+}
+
+namespace {
+
+constexpr char base64_digits[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+} // namespace
+
+std::string base64_encode(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  auto at = [&](size_t k) {
+    return static_cast<uint32_t>(static_cast<uint8_t>(bytes[k]));
+  };
+  for (; i + 3 <= bytes.size(); i += 3) {
+    auto n = (at(i) << 16) | (at(i + 1) << 8) | at(i + 2);
+    for (int s = 18; s >= 0; s -= 6)
+      out += base64_digits[(n >> s) & 0x3F];
+  }
+  if (auto rest = bytes.size() - i; rest > 0) {
+    auto n = at(i) << 16 | (rest == 2 ? at(i + 1) << 8 : 0);
+    out += base64_digits[(n >> 18) & 0x3F];
+    out += base64_digits[(n >> 12) & 0x3F];
+    out += rest == 2 ? base64_digits[(n >> 6) & 0x3F] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  if (text.size() % 4 != 0)
+    return std::nullopt;
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z')
+      return c - 'A';
+    if (c >= 'a' && c <= 'z')
+      return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+      return c - '0' + 52;
+    if (c == '+')
+      return 62;
+    if (c == '/')
+      return 63;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  for (size_t i = 0; i < text.size(); i += 4) {
+    auto last = i + 4 == text.size();
+    auto pad = last ? (text[i + 3] == '=') + (text[i + 2] == '=') : 0;
+    uint32_t n = 0;
+    for (size_t k = 0; k < 4; ++k) {
+      auto v = k >= 4 - static_cast<size_t>(pad) ? 0 : value(text[i + k]);
+      if (v < 0)
+        return std::nullopt;
+      n = n << 6 | static_cast<uint32_t>(v);
+    }
+    out += static_cast<char>(n >> 16);
+    if (pad < 2)
+      out += static_cast<char>((n >> 8) & 0xFF);
+    if (pad < 1)
+      out += static_cast<char>(n & 0xFF);
+  }
+  // Canonical only: the padding bits must be zero, so one text per message.
+  if (base64_encode(out) != text)
+    return std::nullopt;
+  return out;
 }
 
 std::string chat_name(std::string_view peer) {

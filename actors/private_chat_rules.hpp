@@ -1,9 +1,12 @@
 #pragma once
 
-// Pure input rules and signing payload of private messages: no actors, no
-// I/O, so they are unit-tested directly.
+// Pure input rules and the byte layouts of the private-chat proof (what is
+// signed, derived and sealed): no actors, no I/O, so they are unit-tested
+// directly.
 
 #include <cstdint>
+#include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,12 +23,33 @@ std::string text_problem(std::string_view text, size_t max_bytes);
 /// cannot fake lines or move the cursor. Expects valid UTF-8.
 std::string displayable(std::string_view text);
 
-/// The bytes a sender signs: every field that must not be altered or
-/// replayed elsewhere, each length-prefixed so fields cannot run together.
-/// `receiver_key` ties the signature to the receiver's current session.
-std::string signed_payload(std::string_view sender, std::string_view receiver,
-                           std::string_view receiver_key, std::string_view text,
-                           uint64_t seq);
+/// Fields joined after `tag`, each length-prefixed so that they cannot run
+/// together ("bo"+"balice" differs from "bob"+"alice").
+std::string framed(std::string_view tag, std::initializer_list<std::string_view> fields);
+
+/// What a user's identity key signs to vouch for a session key: the name,
+/// the identity and the session's X25519 key.
+std::string session_key_payload(std::string_view name, std::string_view identity,
+                                std::string_view session_key);
+
+/// HKDF info of the key two sessions share: both names and both session
+/// keys, in an order both sides agree on.
+std::string pair_context(std::string_view name_a, std::string_view key_a,
+                         std::string_view name_b, std::string_view key_b);
+
+/// The 12-byte nonce of message `seq` from the session `sender_key` to
+/// `receiver_key`: the direction and the sequence number, so no nonce is
+/// used twice under one shared key while seq grows.
+std::string message_nonce(std::string_view sender_key, std::string_view receiver_key,
+                          uint64_t seq);
+
+/// What the seal authenticates besides the text.
+std::string message_aad(std::string_view sender, std::string_view receiver, uint64_t seq);
+
+/// Standard base64 with padding (sealed text travels in a proto3 string).
+std::string base64_encode(std::string_view bytes);
+/// The bytes of `text`; nothing if it is not canonical base64.
+std::optional<std::string> base64_decode(std::string_view text);
 
 /// "private:<peer>", the chat name the CLI sees.
 std::string chat_name(std::string_view peer);

@@ -15,29 +15,37 @@ namespace chat {
 
 namespace {
 
-// KEYS[1] = name; ARGV = ip, port, session, ttl in ms, public key (may be
-// empty). A key without our session (including an original client's) means
-// the name is taken.
+// The hash field `session` holds the SHA-1 of the session token, never the
+// token: every member may read the registry, and the token is what lets a
+// session refresh or free the name.
+
+// KEYS[1] = name; ARGV = ip, port, session token, ttl in ms, identity key,
+// session key, its signature (the last three empty for no key). A key
+// without our session (including an original client's) means the name is
+// taken.
 constexpr const char* register_script = R"lua(
+local lease = redis.sha1hex(ARGV[3])
 local owner = redis.call('HGET', KEYS[1], 'session')
-if redis.call('EXISTS', KEYS[1]) == 1 and owner ~= ARGV[3] then return 0 end
-redis.call('HSET', KEYS[1], 'ip_address', ARGV[1], 'port', ARGV[2], 'session', ARGV[3])
-if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'pubkey', ARGV[5]) end
+if redis.call('EXISTS', KEYS[1]) == 1 and owner ~= lease then return 0 end
+redis.call('HSET', KEYS[1], 'ip_address', ARGV[1], 'port', ARGV[2], 'session', lease)
+if ARGV[5] ~= '' then
+  redis.call('HSET', KEYS[1], 'pubkey', ARGV[5], 'kx', ARGV[6], 'kx_sig', ARGV[7])
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1
 )lua";
 
-// KEYS[1] = name; ARGV = session, ttl in ms.
+// KEYS[1] = name; ARGV = session token, ttl in ms.
 constexpr const char* refresh_script = R"lua(
-if redis.call('HGET', KEYS[1], 'session') == ARGV[1] then
+if redis.call('HGET', KEYS[1], 'session') == redis.sha1hex(ARGV[1]) then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 return 0
 )lua";
 
-// KEYS[1] = name; ARGV = session.
+// KEYS[1] = name; ARGV = session token.
 constexpr const char* unregister_script = R"lua(
-if redis.call('HGET', KEYS[1], 'session') == ARGV[1] then
+if redis.call('HGET', KEYS[1], 'session') == redis.sha1hex(ARGV[1]) then
   return redis.call('DEL', KEYS[1])
 end
 return 0
@@ -92,7 +100,8 @@ bool registry_actor_state::record_subscriptions() {
 caf::expected<bool> registry_actor_state::claim() {
   return as_flag(redis->eval(register_script,
                              {"1", user, published.host, std::to_string(published.port),
-                              session, millis(ttl), published.public_key}));
+                              session, millis(ttl), published.public_key,
+                              published.session_key, published.session_key_sig}));
 }
 
 caf::expected<bool> registry_actor_state::extend() {
@@ -161,6 +170,10 @@ registry_actor::behavior_type registry_actor_impl(registry_actor_pointer self,
                 std::strtoul(fields[i + 1].str.c_str(), nullptr, 10));
           else if (fields[i].str == "pubkey")
             result.public_key = fields[i + 1].str;
+          else if (fields[i].str == "kx")
+            result.session_key = fields[i + 1].str;
+          else if (fields[i].str == "kx_sig")
+            result.session_key_sig = fields[i + 1].str;
         }
         if (result.host.empty())
           return make_error(errc::unknown_user, name + " is not online");

@@ -1,10 +1,10 @@
 #pragma once
 
 // The name registry over Redis (PROTOCOL.md: key = user name, hash
-// {ip_address, port}). Registration is an atomic Lua script and a lease:
-// the key expires after the TTL unless refreshed every TTL/3, so a crashed
-// client frees its name; after a Redis restart the actor registers again.
-// It also keeps the record of the session's persistent group subscriptions
+// {ip_address, port}; ours add session, pubkey, kx, kx_sig). Registration is an atomic
+// Lua script and a lease: the key expires after the TTL unless refreshed every TTL/3, so
+// a crashed client frees its name; after a Redis restart the actor registers again. It
+// also keeps the record of the session's persistent group subscriptions
 // (subscriptions.hpp) with the lease: one Redis connection and one thread
 // per client for both.
 
@@ -32,15 +32,20 @@ struct endpoint {
 
   std::string host;
   uint16_t port = 0;
-  /// Ed25519 public key of the session (hex, hash field `pubkey`); empty for
+  /// The user's Ed25519 identity key (hex, hash field `pubkey`); empty for
   /// original clients.
   std::string public_key;
+  /// This session's X25519 key (hex, field `kx`) and the identity key's
+  /// signature of private_chat::session_key_payload (hex, field `kx_sig`).
+  std::string session_key;
+  std::string session_key_sig;
   friend bool operator==(const endpoint&, const endpoint&) = default;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, endpoint& x) {
-  return f(caf::meta::type_name("endpoint"), x.host, x.port, x.public_key);
+  return f(caf::meta::type_name("endpoint"), x.host, x.port, x.public_key, x.session_key,
+           x.session_key_sig);
 }
 
 /// register: claims `name` for this session (empty host = the address of
@@ -80,7 +85,7 @@ struct registry_actor_state {
   caf::actor listener;
   /// Registered user name, empty before register.
   std::string user;
-  /// Random token of this session, stored in the hash as `session`.
+  /// Random token of this session; the hash holds its SHA-1 as `session`.
   std::string session = make_session_token();
   /// What we published.
   endpoint published;

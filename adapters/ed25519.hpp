@@ -1,7 +1,8 @@
 #pragma once
 
-// Ed25519 keys over OpenSSL EVP: one key pair per client session, public
-// keys travel as lowercase hex (64 characters) in the registry hash.
+// Ed25519 keys over OpenSSL EVP. A user's identity key lives as long as the
+// user name on one machine (adapters/identity_store.hpp); public keys travel
+// as lowercase hex (64 characters) in the registry hash.
 
 #include <memory>
 #include <string>
@@ -14,10 +15,16 @@ public:
   /// A fresh random key pair; throws std::runtime_error if OpenSSL fails.
   static std::shared_ptr<const ed25519_key> generate();
 
+  /// The key pair of a 32-byte private key; nullptr if malformed.
+  static std::shared_ptr<const ed25519_key> from_private(std::string_view raw);
+
   ~ed25519_key();
 
   /// The public key, hex.
   const std::string& public_hex() const { return public_hex_; }
+
+  /// The 32 private bytes (to store the key).
+  std::string private_bytes() const;
 
   /// A 64-byte signature of `data`.
   std::string sign(std::string_view data) const;

@@ -34,7 +34,8 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 constexpr const char* seq_key = "x-chat-seq";
-constexpr const char* sig_key = "x-chat-sig-bin";
+constexpr const char* key_key = "x-chat-key";
+constexpr const char* to_key = "x-chat-to";
 
 // Callback API with a raw request: parsed as RawMessage (bytes fields).
 class service final
@@ -68,13 +69,15 @@ public:
       reactor->Finish(grpc::Status{grpc::StatusCode::INVALID_ARGUMENT, "no sender"});
       return reactor;
     }
-    wire_message msg{raw.sender(), raw.receiver(), raw.message(), 0, {}};
+    wire_message msg{raw.sender(), raw.receiver(), raw.message(), 0, {}, {}};
     auto& meta = ctx->client_metadata();
     if (auto i = meta.find(seq_key); i != meta.end())
       msg.seq = std::strtoull(std::string{i->second.data(), i->second.size()}.c_str(),
                               nullptr, 10);
-    if (auto i = meta.find(sig_key); i != meta.end())
-      msg.signature.assign(i->second.data(), i->second.size());
+    if (auto i = meta.find(key_key); i != meta.end())
+      msg.session_key.assign(i->second.data(), i->second.size());
+    if (auto i = meta.find(to_key); i != meta.end())
+      msg.receiver_key.assign(i->second.data(), i->second.size());
     auto finish = [reactor](delivery_status s) {
       reactor->Finish(grpc::Status{static_cast<grpc::StatusCode>(s.code), s.detail});
     };
@@ -103,9 +106,10 @@ public:
     c->request.set_sender(msg.sender);
     c->request.set_receiver(msg.receiver);
     c->request.set_message(msg.text);
-    if (!msg.signature.empty()) {
+    if (!msg.session_key.empty()) {
       c->ctx.AddMetadata(seq_key, std::to_string(msg.seq));
-      c->ctx.AddMetadata(sig_key, msg.signature);
+      c->ctx.AddMetadata(key_key, msg.session_key);
+      c->ctx.AddMetadata(to_key, msg.receiver_key);
     }
     c->ctx.set_deadline(std::chrono::system_clock::now() + timeout);
     stub_->async()->AddMessage(

@@ -5,8 +5,10 @@
 // answers gRPC with what it returns; the client side sends one call with a
 // deadline and reports the outcome through a callback. No actor state here.
 //
-// Authenticity rides in call metadata, invisible to original clients:
-// `x-chat-seq` (decimal) and `x-chat-sig-bin` (64-byte Ed25519 signature).
+// The proof rides in call metadata, invisible to original clients:
+// `x-chat-seq` (decimal), `x-chat-key` and `x-chat-to` (the sender's and
+// the receiver's session keys, hex);
+// with it, `message` holds the sealed text (actors/private_chat_keys.hpp).
 
 #include <caf/meta/type_name.hpp>
 
@@ -22,18 +24,23 @@ namespace chat {
 struct wire_message {
   std::string sender;
   std::string receiver;
+  /// The text; sealed (base64) when `session_key` is set.
   std::string text;
   /// Sender's sequence number; 0 = no proof.
   uint64_t seq = 0;
-  /// Ed25519 signature of private_chat::signed_payload; empty = no proof.
-  std::string signature;
+  /// The sender's session key (hex) the text is sealed for; empty = plain
+  /// text without proof (original clients).
+  std::string session_key;
+  /// The receiver's session key it is sealed for (a receiver that restarted
+  /// since answers UNAVAILABLE, so the sender looks it up again).
+  std::string receiver_key;
   friend bool operator==(const wire_message&, const wire_message&) = default;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, wire_message& x) {
   return f(caf::meta::type_name("wire_message"), x.sender, x.receiver, x.text, x.seq,
-           x.signature);
+           x.session_key, x.receiver_key);
 }
 
 /// gRPC status codes we use (same numbers as grpc::StatusCode).

@@ -335,6 +335,18 @@ void run_command(cli_pointer self, const cli::command& cmd) {
       return complain(self, "no chat open");
     return show_history(self, chat);
   }
+  case command_kind::trust:
+    self->request(st.peers.private_chats, reply_timeout, trust_atom::value, cmd.target)
+        .then(
+            [=, n = st.line_no](const std::string& what) {
+              line_scope scope{self->state, n};
+              say(self, what);
+            },
+            [=, n = st.line_no](caf::error& err) {
+              line_scope scope{self->state, n};
+              complain(self, describe(err));
+            });
+    return;
   case command_kind::back:
     if (st.current != view::lobby) {
       leave_view(self);

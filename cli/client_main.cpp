@@ -63,8 +63,8 @@ std::string prompt_name(const std::string& why) {
   return line;
 }
 
-/// Where input history files are kept (one per user name); empty without
-/// a home.
+/// Where input history files, identity keys and pinned peer keys are kept
+/// (one each per user name); empty without a home.
 std::string history_dir() {
   auto home = std::getenv("HOME");
   if (home == nullptr || *home == '\0')
@@ -137,9 +137,14 @@ struct session {
 
 /// Finds the server, starts the session's actors and registers `name` (asked
 /// for when empty and interactive). Nothing and `rc` set on failure.
+/// Whether a session's identity key is kept on disk (or made for this
+/// process only, for a throwaway `who` name).
+enum class identity_kind { kept, throwaway };
+
 std::optional<session> open_session(caf::actor_system& sys, const chat_config& cfg,
                                     const caf::actor& listener, std::string name,
-                                    bool interactive, int& rc) {
+                                    bool interactive, int& rc,
+                                    identity_kind identity = identity_kind::kept) {
   // Before anything goes on the network (a LAN broadcast, when no server
   // is configured).
   if (name.empty() && !interactive) {
@@ -158,8 +163,10 @@ std::optional<session> open_session(caf::actor_system& sys, const chat_config& c
   auto ttl = caf::get_or(cfg, "chat.lease-ttl", caf::timespan{d::lease_ttl});
   auto registry = spawn_registry(sys, read_redis_settings(cfg, *server), ttl, listener);
   result.peers.registry = registry;
-  auto chats =
-      spawn_private_chats(sys, private_chat_settings::from(cfg), registry, listener);
+  auto chat_settings = private_chat_settings::from(cfg);
+  if (identity == identity_kind::kept)
+    chat_settings.identity_dir = history_dir();
+  auto chats = spawn_private_chats(sys, std::move(chat_settings), registry, listener);
   if (!chats) {
     std::cerr << "chat-actors: " << describe(chats.error()) << '\n';
     result.stop();
@@ -271,15 +278,19 @@ int run_client(caf::actor_system& sys, const chat_config& cfg,
 int run_oneshot(caf::actor_system& sys, const chat_config& cfg,
                 const client_flags& flags) {
   auto name = caf::get_or(cfg, "chat.name", std::string{d::name});
-  if (name.empty() && flags.oneshot == "who")
-    name = "who" + make_session_token().substr(0, 6); // a throwaway identity
+  auto identity = identity_kind::kept;
+  if (name.empty() && flags.oneshot == "who") {
+    name = "who" + make_session_token().substr(0, 6);
+    identity = identity_kind::throwaway;
+  }
   if (name.empty()) {
     std::cerr << "chat-actors: send needs your name: --chat.name=NAME\n";
     return 2;
   }
   int rc = 0;
   caf::scoped_actor self{sys};
-  auto s = open_session(sys, cfg, caf::actor_cast<caf::actor>(self), name, false, rc);
+  auto s = open_session(sys, cfg, caf::actor_cast<caf::actor>(self), name, false, rc,
+                        identity);
   if (!s)
     return rc;
   auto fail = [&](const caf::error& err) {

@@ -99,6 +99,8 @@ command parse_command(const std::string& raw, bool in_lobby) {
     return with_target(command_kind::open, rest, "/open <group>", '#');
   if (name == "leave")
     return with_target(command_kind::leave, rest, "/leave <group>", '#');
+  if (name == "trust")
+    return with_target(command_kind::trust, rest, "/trust <user>", '@');
   auto simple = [&](command_kind kind) {
     command result;
     result.kind = kind;
@@ -132,6 +134,8 @@ std::vector<std::string> help_lines() {
       "/who                        who is online (discovery, refreshed every 3 s)",
       "/insult [text]              enter the insult channel, or send an insult",
       "/history                    the open chat's history again",
+      "/trust <user>               accept <user>'s new identity key after a "
+      "\"key changed\" warning",
       "/back, Ctrl+C               back to the lobby (Ctrl+C in the lobby: quit)",
       "/quit, Ctrl+D               leave cleanly",
       "lobby menu: 1 private chat  2 subscribe group  3 open group  4 discover  5 "

@@ -18,6 +18,7 @@ enum class command_kind {
   who,     ///< /who: discovery view
   insult,  ///< /insult [text]
   history, ///< /history
+  trust,   ///< /trust <user>: accept the user's changed identity key
   back,    ///< /back: to the lobby
   help,    ///< /help
   quit,    ///< /quit

@@ -29,6 +29,7 @@ enum class errc : uint8_t {
   not_registered,    ///< this session has no name yet
   undeliverable,     ///< the broker had no queue for a message
   outbox_full,       ///< too many messages wait for the broker
+  stale_session,     ///< a message was sealed for an earlier session of ours
 };
 
 /// An error in the `chat` category; `what` is shown to the user as is.

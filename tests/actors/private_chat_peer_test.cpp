@@ -5,6 +5,7 @@
 #include "actors/private_chat_rules.hpp"
 #include "config/errors.hpp"
 
+#include <algorithm>
 #include <optional>
 
 using namespace chat;
@@ -59,8 +60,9 @@ struct fixture : test_coordinator_fixture<> {
   std::shared_ptr<std::optional<endpoint>> entry =
       std::make_shared<std::optional<endpoint>>();
   std::shared_ptr<fake_transport> transport = std::make_shared<fake_transport>();
-  std::shared_ptr<const ed25519_key> alice_key = ed25519_key::generate();
-  std::shared_ptr<const ed25519_key> bob_key = ed25519_key::generate();
+  session_keys alice = session_keys::ephemeral();
+  session_keys bob = session_keys::ephemeral();
+  std::shared_ptr<known_peers> pins = std::make_shared<known_peers>("", "alice");
   std::shared_ptr<std::vector<chat_event>> events =
       std::make_shared<std::vector<chat_event>>();
   std::shared_ptr<std::vector<std::string>> drops =
@@ -77,7 +79,8 @@ struct fixture : test_coordinator_fixture<> {
     setup.peer = "bob";
     setup.history_size = history_size;
     setup.send_timeout = std::chrono::seconds{2};
-    setup.key = alice_key;
+    setup.session_key = alice.session;
+    setup.pins = pins;
     setup.transport = transport;
     setup.registry = sys.spawn(fake_registry, entry);
     setup.listener = sys.spawn([=, this](caf::event_based_actor*) -> caf::behavior {
@@ -126,12 +129,28 @@ struct fixture : test_coordinator_fixture<> {
     sched.run();
   }
 
-  wire_message from_bob(std::string text, uint64_t seq,
-                        std::shared_ptr<const ed25519_key> key) {
-    wire_message msg{"bob", "alice", std::move(text), seq, {}};
-    msg.signature = key->sign(private_chat::signed_payload(
-        msg.sender, msg.receiver, alice_key->public_hex(), msg.text, msg.seq));
-    return msg;
+  /// Bob's registry entry as `keys` publish it.
+  endpoint entry_of(const session_keys& keys) {
+    return keys.publish("bob", endpoint{"127.0.0.1", 1});
+  }
+
+  /// A call from the session `keys` claiming to be bob, sealed for alice.
+  wire_message from_bob(std::string text, uint64_t seq, const session_keys& keys) {
+    auto pair =
+        pair_key::derive(*keys.session, "bob", "alice", alice.session->public_hex());
+    return wire_message{"bob",
+                        "alice",
+                        pair->seal("bob", "alice", seq, text),
+                        seq,
+                        keys.session->public_hex(),
+                        alice.session->public_hex()};
+  }
+
+  /// What bob reads from a call alice made.
+  std::optional<std::string> bob_reads(const wire_message& msg) {
+    auto pair =
+        pair_key::derive(*bob.session, "bob", "alice", alice.session->public_hex());
+    return pair->open(msg.sender, msg.receiver, msg.seq, msg.text);
   }
 
   std::vector<caf::error> sent;
@@ -144,8 +163,8 @@ CAF_TEST_FIXTURE_SCOPE(private_chat_peer_tests, fixture)
 CAF_TEST(history is bounded and unread counts only while closed) {
   auto peer = spawn_peer(3);
   for (int i = 0; i < 5; ++i)
-    CAF_CHECK(
-        !incoming(peer, wire_message{"bob", "alice", "m" + std::to_string(i), 0, {}}));
+    CAF_CHECK(!incoming(
+        peer, wire_message{"bob", "alice", "m" + std::to_string(i), 0, {}, {}}));
   auto& st = state(peer);
   CAF_REQUIRE_EQUAL(st.history.size(), 3u);
   CAF_CHECK_EQUAL(st.history.front().text, "m2");
@@ -156,30 +175,32 @@ CAF_TEST(history is bounded and unread counts only while closed) {
   caf::anon_send(peer, open_atom::value);
   sched.run();
   CAF_CHECK_EQUAL(st.unread, 0u);
-  CAF_CHECK(!incoming(peer, wire_message{"bob", "alice", "while open", 0, {}}));
+  CAF_CHECK(!incoming(peer, wire_message{"bob", "alice", "while open", 0, {}, {}}));
   CAF_CHECK_EQUAL(st.unread, 0u);
   caf::anon_send(peer, close_atom::value);
   sched.run();
   CAF_CHECK(drops->empty()); // peer not known to be gone: kept
-  CAF_CHECK(!incoming(peer, wire_message{"bob", "alice", "after close", 0, {}}));
+  CAF_CHECK(!incoming(peer, wire_message{"bob", "alice", "after close", 0, {}, {}}));
   CAF_CHECK_EQUAL(st.unread, 1u);
 }
 
 CAF_TEST(control characters are removed before display) {
   auto peer = spawn_peer(10);
   CAF_CHECK(
-      !incoming(peer, wire_message{"bob", "alice", "hi\nalice: fake\x1b[2J", 0, {}}));
+      !incoming(peer, wire_message{"bob", "alice", "hi\nalice: fake\x1b[2J", 0, {}, {}}));
   CAF_REQUIRE_EQUAL(state(peer).history.size(), 1u);
   CAF_CHECK_EQUAL(state(peer).history.back().text, "hialice: fake[2J");
 }
 
 CAF_TEST(a send to a peer that went away fails and close drops the chat) {
-  *entry = endpoint{"127.0.0.1", 1, bob_key->public_hex()};
+  *entry = entry_of(bob);
   auto peer = spawn_peer(10);
   send(peer, "hello");
   CAF_REQUIRE_EQUAL(transport->calls->size(), 1u);
-  CAF_CHECK_EQUAL(transport->calls->back().msg.text, "hello");
-  CAF_CHECK_EQUAL(transport->calls->back().msg.signature.size(), 64u);
+  // Sealed for bob: the wire carries no plain text, bob opens it.
+  CAF_CHECK_NOT_EQUAL(transport->calls->back().msg.text, "hello");
+  CAF_CHECK_EQUAL(bob_reads(transport->calls->back().msg),
+                  std::optional<std::string>{"hello"});
   answer(delivery_code::ok);
   CAF_REQUIRE_EQUAL(sent.size(), 1u);
   CAF_CHECK(!sent.back());
@@ -204,7 +225,7 @@ CAF_TEST(a send to a peer that went away fails and close drops the chat) {
 }
 
 CAF_TEST(a registered peer that does not answer gives a clear reason) {
-  *entry = endpoint{"127.0.0.1", 1, bob_key->public_hex()};
+  *entry = entry_of(bob);
   auto peer = spawn_peer(10);
   send(peer, "hello");
   answer(delivery_code::unavailable); // retried after a fresh lookup
@@ -227,7 +248,7 @@ CAF_TEST(a message to an unknown user leaves no conversation behind) {
 }
 
 CAF_TEST(sends go out one at a time in order) {
-  *entry = endpoint{"127.0.0.1", 1, bob_key->public_hex()};
+  *entry = entry_of(bob);
   auto peer = spawn_peer(10);
   send(peer, "one");
   send(peer, "two");
@@ -235,7 +256,8 @@ CAF_TEST(sends go out one at a time in order) {
   CAF_REQUIRE_EQUAL(transport->calls->size(), 1u); // one in flight
   answer(delivery_code::ok);
   CAF_REQUIRE_EQUAL(transport->calls->size(), 2u);
-  CAF_CHECK_EQUAL(transport->calls->back().msg.text, "two");
+  CAF_CHECK_EQUAL(bob_reads(transport->calls->back().msg),
+                  std::optional<std::string>{"two"});
   answer(delivery_code::ok);
   answer(delivery_code::ok);
   CAF_CHECK_EQUAL(sent.size(), 3u);
@@ -244,20 +266,81 @@ CAF_TEST(sends go out one at a time in order) {
   CAF_CHECK_LESS(calls[1].msg.seq, calls[2].msg.seq);
 }
 
-CAF_TEST(signed messages are verified and replays refused) {
-  *entry = endpoint{"127.0.0.1", 1, bob_key->public_hex()};
+CAF_TEST(sealed messages are verified and replays refused) {
+  *entry = entry_of(bob);
   auto peer = spawn_peer(10);
-  CAF_CHECK(!incoming(peer, from_bob("signed", 10, bob_key)));
+  CAF_CHECK(!incoming(peer, from_bob("sealed", 10, bob)));
   CAF_REQUIRE_EQUAL(state(peer).history.size(), 1u);
+  CAF_CHECK_EQUAL(state(peer).history.back().text, "sealed");
   CAF_CHECK(state(peer).history.back().verified);
-  CAF_CHECK(is(incoming(peer, from_bob("signed", 10, bob_key)), errc::not_authentic));
-  auto eve = ed25519_key::generate();
+  CAF_CHECK(is(incoming(peer, from_bob("sealed", 10, bob)), errc::not_authentic));
+  // Eve seals with her own session key, or claims bob's key with hers.
+  auto eve = session_keys::ephemeral();
   CAF_CHECK(is(incoming(peer, from_bob("forged", 11, eve)), errc::not_authentic));
-  CAF_CHECK(is(incoming(peer, wire_message{"bob", "alice", "no proof", 0, {}}),
+  auto claimed = from_bob("forged", 11, eve);
+  claimed.session_key = bob.session->public_hex();
+  CAF_CHECK(is(incoming(peer, claimed), errc::not_authentic));
+  // A bit flipped on the way.
+  auto flipped = from_bob("altered", 11, bob);
+  flipped.text[2] = flipped.text[2] == 'A' ? 'B' : 'A';
+  CAF_CHECK(is(incoming(peer, flipped), errc::not_authentic));
+  CAF_CHECK(is(incoming(peer, wire_message{"bob", "alice", "no proof", 0, {}, {}}),
                errc::not_authentic));
   CAF_CHECK_EQUAL(state(peer).history.size(), 1u);
-  CAF_CHECK(!incoming(peer, from_bob("next", 11, bob_key)));
+  CAF_CHECK(!incoming(peer, from_bob("next", 11, bob)));
   CAF_CHECK_EQUAL(state(peer).history.size(), 2u);
+}
+
+CAF_TEST(a session key not signed by the identity is refused) {
+  auto forged = entry_of(bob);
+  forged.session_key = session_keys::ephemeral().session->public_hex();
+  *entry = forged;
+  auto peer = spawn_peer(10);
+  send(peer, "hello");
+  CAF_REQUIRE_EQUAL(sent.size(), 1u);
+  CAF_CHECK(is(sent.back(), errc::not_authentic));
+  CAF_CHECK(transport->calls->empty());
+}
+
+CAF_TEST(a changed identity key warns and holds sends until trusted) {
+  *entry = entry_of(bob);
+  auto peer = spawn_peer(10);
+  CAF_CHECK(!incoming(peer, from_bob("hi", 10, bob))); // bob's key pinned
+  // Someone rewrites bob's registry entry with a key of their own.
+  auto eve = session_keys::ephemeral();
+  *entry = entry_of(eve);
+  CAF_CHECK(!incoming(peer, from_bob("it is me", 11, eve)));
+  CAF_REQUIRE_EQUAL(state(peer).history.size(), 2u);
+  CAF_CHECK(!state(peer).history.back().verified);
+  auto warnings = std::count_if(events->begin(), events->end(), [](auto& ev) {
+    return ev.kind == chat_event::error && ev.text.find("bob's key changed") == 0;
+  });
+  CAF_CHECK_EQUAL(warnings, 1);
+  send(peer, "secret");
+  CAF_REQUIRE_EQUAL(sent.size(), 1u);
+  CAF_CHECK(is(sent.back(), errc::not_authentic));
+  CAF_CHECK(transport->calls->empty());
+  // The user checked and trusts the new key.
+  pins->trust("bob", eve.identity->public_hex());
+  caf::anon_send(peer, trust_atom::value);
+  sched.run();
+  send(peer, "secret");
+  CAF_REQUIRE_EQUAL(transport->calls->size(), 1u);
+  answer(delivery_code::ok);
+  CAF_CHECK(!sent.back());
+  CAF_CHECK(!incoming(peer, from_bob("verified again", 12, eve)));
+  CAF_CHECK(state(peer).history.back().verified);
+}
+
+CAF_TEST(a keyless session under a pinned name is not trusted) {
+  *entry = entry_of(bob);
+  auto peer = spawn_peer(10);
+  CAF_CHECK(!incoming(peer, from_bob("hi", 10, bob)));
+  *entry = endpoint{"127.0.0.1", 2}; // an original client took the name
+  CAF_CHECK(!incoming(peer, wire_message{"bob", "alice", "plain", 0, {}, {}}));
+  CAF_CHECK(!state(peer).history.back().verified);
+  send(peer, "to whom?");
+  CAF_CHECK(is(sent.back(), errc::not_authentic));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

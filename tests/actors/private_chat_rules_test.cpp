@@ -1,8 +1,11 @@
 #define CAF_SUITE private_chat_rules
 #include <caf/test/unit_test.hpp>
 
+#include "actors/private_chat_keys.hpp"
 #include "actors/private_chat_rules.hpp"
 #include "adapters/ed25519.hpp"
+
+#include <vector>
 
 using namespace chat;
 using namespace chat::private_chat;
@@ -33,15 +36,68 @@ CAF_TEST(display strips control characters but keeps tabs and text) {
   CAF_CHECK_EQUAL(displayable(std::string{"a\0b", 3}), "ab");
 }
 
-CAF_TEST(the signed payload binds every field) {
-  auto base = signed_payload("bob", "alice", "k", "hi", 1);
-  CAF_CHECK_NOT_EQUAL(base, signed_payload("bob", "carol", "k", "hi", 1));
-  CAF_CHECK_NOT_EQUAL(base, signed_payload("bob", "alice", "k2", "hi", 1));
-  CAF_CHECK_NOT_EQUAL(base, signed_payload("bob", "alice", "k", "hi", 2));
-  CAF_CHECK_NOT_EQUAL(base, signed_payload("bob", "alice", "k", "hi!", 1));
-  // Length prefixes: moving bytes between fields changes the payload.
-  CAF_CHECK_NOT_EQUAL(signed_payload("bo", "balice", "k", "hi", 1),
-                      signed_payload("bob", "alice", "k", "hi", 1));
+CAF_TEST(framed fields cannot run together) {
+  CAF_CHECK_NOT_EQUAL(framed("t", {"bo", "balice"}), framed("t", {"bob", "alice"}));
+  CAF_CHECK_NOT_EQUAL(framed("t", {"a"}), framed("u", {"a"}));
+  CAF_CHECK_NOT_EQUAL(message_aad("bob", "alice", 1), message_aad("bob", "alice", 2));
+  CAF_CHECK_NOT_EQUAL(message_aad("bob", "alice", 1), message_aad("alice", "bob", 1));
+}
+
+CAF_TEST(both peers agree on the pair context and nonces differ by direction) {
+  CAF_CHECK_EQUAL(pair_context("alice", "k1", "bob", "k2"),
+                  pair_context("bob", "k2", "alice", "k1"));
+  CAF_CHECK_NOT_EQUAL(pair_context("alice", "k1", "bob", "k2"),
+                      pair_context("alice", "k1", "bob", "k3"));
+  CAF_CHECK_EQUAL(message_nonce("k1", "k2", 7).size(), 12u);
+  CAF_CHECK_NOT_EQUAL(message_nonce("k1", "k2", 7), message_nonce("k2", "k1", 7));
+  CAF_CHECK_NOT_EQUAL(message_nonce("k1", "k2", 7), message_nonce("k1", "k2", 8));
+}
+
+CAF_TEST(base64 round trips and refuses what is not canonical) {
+  for (std::string x : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba",
+                                                "foobar", std::string{"\0\xff\x10", 3}})
+    CAF_CHECK_EQUAL(base64_decode(base64_encode(x)), std::optional<std::string>{x});
+  CAF_CHECK_EQUAL(base64_encode("foobar"), "Zm9vYmFy");
+  CAF_CHECK_EQUAL(base64_encode("fo"), "Zm8=");
+  CAF_CHECK(!base64_decode("Zm8"));   // length
+  CAF_CHECK(!base64_decode("Zm9="));  // padding bits set
+  CAF_CHECK(!base64_decode("Z=8="));  // padding inside
+  CAF_CHECK(!base64_decode("Zm8\n")); // not a digit
+}
+
+CAF_TEST(sealed messages open only with the same key and fields) {
+  auto alice = session_keys::ephemeral();
+  auto bob = session_keys::ephemeral();
+  auto eve = session_keys::ephemeral();
+  auto at_alice =
+      pair_key::derive(*alice.session, "alice", "bob", bob.session->public_hex());
+  auto at_bob =
+      pair_key::derive(*bob.session, "bob", "alice", alice.session->public_hex());
+  auto at_eve =
+      pair_key::derive(*eve.session, "bob", "alice", alice.session->public_hex());
+  CAF_REQUIRE(at_alice && at_bob && at_eve);
+  auto sealed = at_alice->seal("alice", "bob", 5, "hola, ça va? 日本");
+  CAF_CHECK_EQUAL(at_bob->open("alice", "bob", 5, sealed),
+                  std::optional<std::string>{"hola, ça va? 日本"});
+  CAF_CHECK(!at_bob->open("alice", "bob", 6, sealed)); // other seq
+  CAF_CHECK(!at_bob->open("carol", "bob", 5, sealed)); // other sender
+  CAF_CHECK(!at_eve->open("alice", "bob", 5, sealed)); // other key
+  CAF_CHECK(!pair_key::derive(*alice.session, "alice", "bob", "zz"));
+  CAF_CHECK(!pair_key::derive(*alice.session, "alice", "bob", std::string(64, '0')));
+}
+
+CAF_TEST(a session key is vouched for only by its identity and name) {
+  auto bob = session_keys::ephemeral();
+  auto ep = bob.publish("bob", endpoint{"h", 1});
+  CAF_CHECK(vouched("bob", ep));
+  CAF_CHECK(!vouched("bobby", ep));
+  auto other = ep;
+  other.session_key = session_keys::ephemeral().session->public_hex();
+  CAF_CHECK(!vouched("bob", other));
+  other = ep;
+  other.public_key = session_keys::ephemeral().identity->public_hex();
+  CAF_CHECK(!vouched("bob", other));
+  CAF_CHECK(!vouched("bob", endpoint{"h", 1}));
 }
 
 CAF_TEST(ed25519 signatures verify only with the right key and data) {

@@ -15,6 +15,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <deque>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -43,6 +44,8 @@ struct client {
   private_chat_actor manager;
   caf::actor listener;
   uint16_t port = 0;
+  /// The registry entry, keys included.
+  endpoint published;
   std::shared_ptr<event_log> log = std::make_shared<event_log>();
 };
 
@@ -51,13 +54,17 @@ struct fixture {
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys};
   std::deque<client> clients; // stable references
+  /// Where the clients keep identities and pins, as they would in ~/.local.
+  std::string state_dir = "/tmp/chat-private-chat-test-" + std::to_string(getpid());
 
   ~fixture() {
     for (auto& c : clients)
       stop(c);
+    std::filesystem::remove_all(state_dir);
   }
 
-  client& start(const std::string& name, size_t max_conversations = 200) {
+  client& start(const std::string& name, size_t max_conversations = 200,
+                std::string identity_dir = {}) {
     client c;
     c.name = name;
     auto log = c.log;
@@ -71,6 +78,7 @@ struct fixture {
     private_chat_settings settings;
     settings.host = "127.0.0.1";
     settings.max_conversations = max_conversations;
+    settings.identity_dir = identity_dir.empty() ? state_dir : identity_dir;
     auto chats = spawn_private_chats(sys, settings, c.registry, c.listener);
     CAF_REQUIRE(chats);
     c.manager = chats->manager;
@@ -78,7 +86,8 @@ struct fixture {
     CAF_REQUIRE_NOT_EQUAL(c.port, 0);
     caf::error failure;
     self->request(c.manager, 5s, register_atom::value, name)
-        .receive([](const endpoint&) {}, [&](caf::error& err) { failure = err; });
+        .receive([&](const endpoint& ep) { c.published = ep; },
+                 [&](caf::error& err) { failure = err; });
     CAF_REQUIRE(!failure);
     clients.emplace_back(std::move(c));
     return clients.back();
@@ -119,18 +128,20 @@ struct fixture {
     return result;
   }
 
-  /// A raw AddMessage call, as any LAN host could make.
+  /// A raw AddMessage call, as any LAN host could make; with `sender_key`,
+  /// it claims to be sealed by that session for `to`'s session.
   grpc::Status raw_call(const client& to, const std::string& sender,
                         const std::string& receiver, const std::string& text,
-                        const std::string& signature = {}) {
+                        const std::string& sender_key = {}) {
     auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(to.port),
                                        grpc::InsecureChannelCredentials());
     auto stub = private_chat::PrivateChatService::NewStub(channel);
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + 5s);
-    if (!signature.empty()) {
+    if (!sender_key.empty()) {
       ctx.AddMetadata("x-chat-seq", "1");
-      ctx.AddMetadata("x-chat-sig-bin", signature);
+      ctx.AddMetadata("x-chat-key", sender_key);
+      ctx.AddMetadata("x-chat-to", to.published.session_key);
     }
     private_chat::Message msg;
     msg.set_sender(sender);
@@ -255,7 +266,35 @@ CAF_TEST(a peer that restarts under the same name is a new conversation) {
   auto got = history(alice, b);
   CAF_REQUIRE_EQUAL(got.size(), 1u);
   CAF_CHECK_EQUAL(got[0].text, "second session");
-  CAF_CHECK(got[0].verified);
+  CAF_CHECK(got[0].verified); // same identity key, new session key
+}
+
+CAF_TEST(a new identity under a known name is shown and held until trusted) {
+  auto a = test::unique_name("alice");
+  auto b = test::unique_name("bob");
+  auto& alice = start(a);
+  {
+    auto& bob = start(b);
+    CAF_REQUIRE(!send(bob, a, "the real bob"));
+    stop(bob);
+  }
+  // Someone else (another machine, another key) takes the name.
+  auto& impostor = start(b, 200, state_dir + "/elsewhere");
+  CAF_REQUIRE(!send(impostor, a, "it is me, bob"));
+  auto got = history(alice, b);
+  CAF_REQUIRE(!got.empty());
+  CAF_CHECK_EQUAL(got.back().text, "it is me, bob");
+  CAF_CHECK(!got.back().verified);
+  auto err = send(alice, b, "secret for bob");
+  CAF_REQUIRE(err);
+  CAF_CHECK(is(err, errc::not_authentic));
+  CAF_CHECK_EQUAL(history(impostor, a).size(), 1u); // nothing arrived
+  std::string trusted;
+  self->request(alice.manager, 5s, trust_atom::value, b)
+      .receive([&](const std::string& what) { trusted = what; }, [](caf::error&) {});
+  CAF_CHECK_EQUAL(trusted.find("trusting " + b + "'s key"), 0u);
+  CAF_CHECK(!send(alice, b, "now trusted"));
+  CAF_CHECK_EQUAL(history(impostor, a).size(), 2u);
 }
 
 CAF_TEST(raw calls : impostors are denied and original style is unverified) {
@@ -263,11 +302,13 @@ CAF_TEST(raw calls : impostors are denied and original style is unverified) {
   auto b = test::unique_name("bob");
   auto& alice = start(a);
   auto& bob = start(b);
-  static_cast<void>(alice);
-  // Claims alice (a live keyed session) without proof, then with a bad one.
+  // Claims alice (a live keyed session) without proof, then with her
+  // public session key but a seal made without her private key.
   CAF_CHECK_EQUAL(raw_call(bob, a, b, "I am alice").error_code(),
                   grpc::StatusCode::PERMISSION_DENIED);
-  CAF_CHECK_EQUAL(raw_call(bob, a, b, "I am alice", std::string(64, 'x')).error_code(),
+  CAF_CHECK_EQUAL(raw_call(bob, a, b, "SSBhbSBhbGljZSwgdHJ1c3QgbWUgYmVsaWV2ZSBtZQ==",
+                           alice.published.session_key)
+                      .error_code(),
                   grpc::StatusCode::PERMISSION_DENIED);
   CAF_CHECK(history(bob, a).empty());
   // An original client (no key, not registered): accepted, unverified.

@@ -77,7 +77,8 @@ CAF_TEST(registration keeps the original hash layout and sets a lease) {
   CAF_REQUIRE(ep);
   CAF_CHECK_EQUAL(field(name, "ip_address"), "10.1.1.1");
   CAF_CHECK_EQUAL(field(name, "port"), "4000");
-  CAF_CHECK_EQUAL(field(name, "session").size(), 32u);
+  CAF_CHECK_EQUAL(field(name, "session").size(),
+                  40u); // SHA-1 of the token, not the token
   auto ttl = redis.command({"PTTL", name});
   CAF_REQUIRE(ttl);
   CAF_CHECK_GREATER(ttl->integer, 0);

@@ -1,0 +1,88 @@
+#include "adapters/openssl_util.hpp"
+
+#include <stdexcept>
+
+namespace chat::openssl {
+
+namespace {
+
+const unsigned char* bytes_of(std::string_view x) {
+  return reinterpret_cast<const unsigned char*>(x.data());
+}
+
+} // namespace
+
+std::string to_hex(std::string_view bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string result;
+  result.reserve(bytes.size() * 2);
+  for (auto c : bytes) {
+    auto b = static_cast<unsigned char>(c);
+    result += digits[b >> 4];
+    result += digits[b & 0x0F];
+  }
+  return result;
+}
+
+bool from_hex(std::string_view hex, std::string& out) {
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9')
+      return c - '0';
+    if (c >= 'a' && c <= 'f')
+      return c - 'a' + 10;
+    return -1;
+  };
+  if (hex.size() % 2 != 0)
+    return false;
+  out.clear();
+  out.reserve(hex.size() / 2);
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    auto hi = nibble(hex[i]);
+    auto lo = nibble(hex[i + 1]);
+    if (hi < 0 || lo < 0)
+      return false;
+    out += static_cast<char>(hi * 16 + lo);
+  }
+  return true;
+}
+
+pkey_ptr generate(int type) {
+  EVP_PKEY* raw = nullptr;
+  pkey_ctx_ptr ctx{EVP_PKEY_CTX_new_id(type, nullptr)};
+  if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1 ||
+      EVP_PKEY_keygen(ctx.get(), &raw) != 1)
+    throw std::runtime_error("cannot generate a key pair");
+  return pkey_ptr{raw};
+}
+
+std::string raw_public(EVP_PKEY* key) {
+  std::string result(32, '\0');
+  size_t len = result.size();
+  if (EVP_PKEY_get_raw_public_key(key, reinterpret_cast<unsigned char*>(result.data()),
+                                  &len) != 1)
+    throw std::runtime_error("cannot read a public key");
+  result.resize(len);
+  return result;
+}
+
+std::string raw_private(EVP_PKEY* key) {
+  std::string result(32, '\0');
+  size_t len = result.size();
+  if (EVP_PKEY_get_raw_private_key(key, reinterpret_cast<unsigned char*>(result.data()),
+                                   &len) != 1)
+    throw std::runtime_error("cannot read a private key");
+  result.resize(len);
+  return result;
+}
+
+pkey_ptr public_from_raw(int type, std::string_view bytes) {
+  return pkey_ptr{
+      EVP_PKEY_new_raw_public_key(type, nullptr, bytes_of(bytes), bytes.size())};
+}
+
+pkey_ptr private_from_raw(int type, std::string_view bytes) {
+  return pkey_ptr{
+      EVP_PKEY_new_raw_private_key(type, nullptr, bytes_of(bytes), bytes.size())};
+}
+
+} // namespace chat::openssl
