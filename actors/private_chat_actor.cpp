@@ -1,6 +1,7 @@
 #include "actors/private_chat_actor.hpp"
 
 #include "actors/names.hpp"
+#include "actors/peer_directory.hpp"
 #include "actors/private_chat_rules.hpp"
 #include "config/errors.hpp"
 
@@ -21,57 +22,29 @@ using self_ptr = private_chat_pointer;
 /// The listener's self-probe must be answered within this long.
 constexpr auto probe_timeout = std::chrono::seconds{2};
 
-/// Runs on gRPC threads, which never touch state: hands each call to the
-/// manager, which answers it through the reply.
+/// Runs on gRPC threads, which never touch state: checks each call and
+/// hands it to the peer actor of its sender, which answers it through the
+/// reply; to the manager only when that actor does not exist yet.
 incoming_handler make_handler(self_ptr self) {
   caf::weak_actor_ptr weak{self->ctrl()};
-  return [weak](wire_message msg, delivery_reply reply) {
+  return [weak, directory = self->state.directory,
+          max_bytes = self->state.settings.max_message_bytes](wire_message msg,
+                                                              delivery_reply reply) {
+    auto me = directory->self();
+    if (!me.user.empty()) {
+      if (auto err = check_incoming(msg, me, max_bytes))
+        return reply(refusal(err));
+      if (auto peer = directory->find(msg.sender)) {
+        caf::anon_send(peer, incoming_atom::value, std::move(msg), std::move(reply));
+        return;
+      }
+    }
     if (auto strong = weak.lock())
       caf::anon_send(caf::actor_cast<private_chat_actor>(strong), incoming_atom::value,
                      std::move(msg), std::move(reply));
     else
       reply({static_cast<int32_t>(delivery_code::unavailable), "shutting down"});
   };
-}
-
-/// The gRPC status for why a call was refused.
-delivery_status refusal(const caf::error& err) {
-  auto code = delivery_code::unavailable;
-  if (is(err, errc::invalid_message))
-    code = delivery_code::invalid_argument;
-  else if (is(err, errc::not_authentic))
-    code = delivery_code::permission_denied;
-  // stale_session stays UNAVAILABLE: the sender looks us up again.
-  return {static_cast<int32_t>(code), describe(err)};
-}
-
-/// Checks an incoming call before any peer actor sees it.
-caf::error check_incoming(self_ptr self, const wire_message& msg) {
-  auto& st = self->state;
-  if (st.user.empty())
-    return make_error(errc::not_registered, "not registered yet");
-  // Never echo the caller's bytes: they may be anything.
-  if (msg.receiver != st.user)
-    return make_error(errc::invalid_message, "receiver is not this client's user");
-  if (msg.session_key.empty()) {
-    if (auto problem =
-            private_chat::text_problem(msg.text, st.settings.max_message_bytes);
-        !problem.empty())
-      return make_error(errc::invalid_message, problem);
-  } else {
-    // Sealed: the peer actor checks the text once it is opened.
-    auto sealed_max = (st.settings.max_message_bytes + aead_tag_bytes + 2) / 3 * 4;
-    if (msg.text.size() > sealed_max)
-      return make_error(errc::invalid_message,
-                        "message too long: at most " +
-                            std::to_string(st.settings.max_message_bytes) + " bytes");
-    if (msg.receiver_key != st.keys.session->public_hex())
-      return make_error(errc::stale_session,
-                        "sealed for an earlier session of " + st.user);
-  }
-  if (!private_chat::valid_utf8(msg.sender) || !name_problem(msg.sender).empty())
-    return make_error(errc::invalid_message, "invalid sender name");
-  return {};
 }
 
 /// Asks the least recently active conversation not in view to leave when
@@ -113,10 +86,12 @@ private_chat_peer_actor peer_for(self_ptr self, const std::string& name) {
                    .registry = st.registry,
                    .listener = st.listener,
                    .parent = caf::actor_cast<caf::actor>(self),
+                   .directory = st.directory,
                    .floor = floor != st.floors.end() ? floor->second : replay_floor{}};
   auto hdl = self->spawn<caf::linked>(private_chat_peer_impl, std::move(setup));
   self->monitor(hdl);
   st.peers.emplace(name, hdl);
+  st.directory->add(name, hdl);
   return hdl;
 }
 
@@ -220,6 +195,7 @@ private_chat_impl(private_chat_pointer self, private_chat_settings settings,
     auto& st = self->state;
     for (auto i = st.peers.begin(); i != st.peers.end(); ++i)
       if (i->second.address() == dm.source) {
+        st.directory->remove(i->first, dm.source);
         st.last_active.erase(i->first);
         st.peers.erase(i);
         return;
@@ -246,6 +222,7 @@ private_chat_impl(private_chat_pointer self, private_chat_settings settings,
                   auto& st = self->state;
                   st.user = name;
                   st.pins = std::make_shared<known_peers>(st.settings.identity_dir, name);
+                  st.directory->set_self({name, st.keys.session->public_hex()});
                   rp.deliver(std::move(ep));
                 },
                 [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
@@ -313,13 +290,12 @@ private_chat_impl(private_chat_pointer self, private_chat_settings settings,
         return st.server->port();
       },
       [=](incoming_atom, wire_message& msg, delivery_reply& reply) {
-        if (auto err = check_incoming(self, msg))
+        auto& st = self->state;
+        if (auto err =
+                check_incoming(msg, st.directory->self(), st.settings.max_message_bytes))
           return reply(refusal(err));
         auto peer = peer_for(self, msg.sender);
-        self->request(peer, self->state.settings.send_timeout, incoming_atom::value,
-                      std::move(msg))
-            .then([reply](ok_atom) { reply({}); },
-                  [reply](caf::error& err) { reply(refusal(err)); });
+        self->send(peer, incoming_atom::value, std::move(msg), std::move(reply));
       },
       [=](trust_atom, const std::string& peer) -> caf::result<std::string> {
         if (auto err = check_peer(self, peer))
@@ -382,6 +358,7 @@ private_chat_impl(private_chat_pointer self, private_chat_settings settings,
         auto i = st.peers.find(peer);
         if (i != st.peers.end() &&
             caf::actor_cast<caf::strong_actor_ptr>(i->second) == self->current_sender()) {
+          st.directory->remove(peer, i->second.address());
           st.peers.erase(i);
           st.last_active.erase(peer);
         }

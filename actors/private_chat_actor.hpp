@@ -7,6 +7,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/chat_types.hpp"
+#include "actors/peer_directory.hpp"
 #include "actors/private_chat_peer_actor.hpp"
 #include "actors/registry_actor.hpp"
 #include "config/defaults.hpp"
@@ -87,6 +88,8 @@ struct private_chat_state {
   std::string user;
   /// One actor per conversation.
   std::map<std::string, private_chat_peer_actor> peers;
+  /// The same actors for the gRPC threads, which hand calls to them.
+  std::shared_ptr<peer_directory> directory = std::make_shared<peer_directory>();
   /// Replay floors of dropped conversations, at most 4 × max_conversations
   /// (the oldest go first).
   std::map<std::string, replay_floor> floors;

@@ -1,5 +1,6 @@
 #include "actors/private_chat_peer_actor.hpp"
 
+#include "actors/peer_directory.hpp"
 #include "actors/private_chat_rules.hpp"
 #include "config/errors.hpp"
 
@@ -51,6 +52,8 @@ void drop(self_ptr self) {
   auto& st = self->state;
   if (st.busy || !st.queue.empty())
     return;
+  if (st.setup.directory)
+    st.setup.directory->remove(st.setup.peer, self->address());
   if (st.setup.parent)
     caf::anon_send(st.setup.parent, drop_atom::value, st.setup.peer, st.floor_key,
                    st.last_seq);
@@ -295,56 +298,53 @@ caf::error open_sealed(self_ptr self, const wire_message& msg) {
   return {};
 }
 
-caf::result<ok_atom> on_incoming(self_ptr self, wire_message msg) {
+/// Files a call from the peer, or says why not, through `done`.
+using incoming_done = std::function<void(caf::error)>;
+
+void on_incoming(self_ptr self, wire_message msg, incoming_done done) {
   auto& st = self->state;
   if (!msg.session_key.empty() && st.pair &&
-      st.pair->peer_session_key() == msg.session_key) {
-    if (auto err = open_sealed(self, msg))
-      return err;
-    return ok_atom::value;
-  }
+      st.pair->peer_session_key() == msg.session_key)
+    return done(open_sealed(self, msg));
   // Ask the registry who holds the name now; `await` keeps later calls from
   // this peer behind this one, so they are filed in order.
-  auto rp = self->make_response_promise<ok_atom>();
   auto m = std::make_shared<wire_message>(std::move(msg));
   self->request(st.setup.registry, st.setup.send_timeout, lookup_atom::value,
                 st.setup.peer)
       .await(
-          [=](const endpoint& ep) mutable {
+          [=](const endpoint& ep) {
             auto& st = self->state;
             auto& peer = st.setup.peer;
             if (ep.public_key.empty()) { // unregistered or an original client
               adopt(self, ep);           // warns if a key was pinned
               accept(self, std::move(m->text), false);
-              rp.deliver(ok_atom::value);
+              done({});
             } else if (m->session_key.empty()) {
-              rp.deliver(
-                  make_error(errc::not_authentic,
-                             peer + " is a signed-in session; the call has no proof"));
+              done(make_error(errc::not_authentic,
+                              peer + " is a signed-in session; the call has no proof"));
             } else if (m->session_key != ep.session_key) {
-              rp.deliver(make_error(errc::not_authentic,
-                                    "the call is not sealed by " + peer + "'s session"));
+              done(make_error(errc::not_authentic,
+                              "the call is not sealed by " + peer + "'s session"));
             } else if (auto err = adopt(self, ep)) {
-              rp.deliver(std::move(err));
+              done(std::move(err));
             } else if (auto err = open_sealed(self, *m)) {
-              rp.deliver(std::move(err));
+              done(std::move(err));
             } else {
-              rp.deliver(ok_atom::value);
+              done({});
             }
           },
-          [=](caf::error&) mutable {
+          [=](caf::error&) {
             // Nobody holds the name (or Redis is away): nothing to verify
             // against; a sealed text cannot be read without the key.
             if (!m->session_key.empty()) {
-              rp.deliver(make_error(errc::not_authentic,
-                                    "cannot check " + self->state.setup.peer +
-                                        "'s session key: not registered"));
+              done(make_error(errc::not_authentic, "cannot check " +
+                                                       self->state.setup.peer +
+                                                       "'s session key: not registered"));
               return;
             }
             accept(self, std::move(m->text), false);
-            rp.deliver(ok_atom::value);
+            done({});
           });
-  return rp;
 }
 
 void on_close(self_ptr self) {
@@ -373,6 +373,17 @@ void on_close(self_ptr self) {
 
 } // namespace
 
+delivery_status refusal(const caf::error& err) {
+  if (!err)
+    return {};
+  auto code = delivery_code::unavailable; // also stale_session: look us up again
+  if (is(err, errc::invalid_message))
+    code = delivery_code::invalid_argument;
+  else if (is(err, errc::not_authentic))
+    code = delivery_code::permission_denied;
+  return {static_cast<int32_t>(code), describe(err)};
+}
+
 private_chat_peer_actor::behavior_type
 private_chat_peer_impl(private_chat_peer_pointer self, peer_setup setup) {
   self->state.setup = std::move(setup);
@@ -388,7 +399,18 @@ private_chat_peer_impl(private_chat_peer_pointer self, peer_setup setup) {
         return rp;
       },
       [=](incoming_atom, wire_message& msg) -> caf::result<ok_atom> {
-        return on_incoming(self, std::move(msg));
+        auto rp = self->make_response_promise<ok_atom>();
+        on_incoming(self, std::move(msg), [rp](caf::error err) mutable {
+          if (err)
+            rp.deliver(std::move(err));
+          else
+            rp.deliver(ok_atom::value);
+        });
+        return rp;
+      },
+      [=](incoming_atom, wire_message& msg, delivery_reply& reply) {
+        on_incoming(self, std::move(msg),
+                    [reply](caf::error err) { reply(refusal(err)); });
       },
       [=](sent_atom, uint64_t id, int32_t code, std::string& detail) {
         on_sent(self, id, code, std::move(detail));

@@ -42,14 +42,18 @@
 
 namespace chat {
 
+class peer_directory;
+
 /// send: deliver one text (ok or a one-line error). incoming: a validated
-/// call from the peer (ok, or not_authentic → PERMISSION_DENIED). sent: the
+/// call from the peer (ok, or not_authentic → PERMISSION_DENIED), answered
+/// to the asker or, with a reply, straight to the gRPC call. sent: the
 /// transport's outcome of call `attempt`. open/close: the user views the chat.
 /// drop: the manager needs room; leave unless in view or sending. trust:
 /// the pinned key changed (`/trust`): check the peer again.
 using private_chat_peer_actor =
     caf::typed_actor<caf::replies_to<send_atom, std::string>::with<ok_atom>,
                      caf::replies_to<incoming_atom, wire_message>::with<ok_atom>,
+                     caf::reacts_to<incoming_atom, wire_message, delivery_reply>,
                      caf::reacts_to<sent_atom, uint64_t, int32_t, std::string>,
                      caf::replies_to<history_atom>::with<std::vector<chat_event>>,
                      caf::replies_to<status_atom>::with<chat_summary>,
@@ -85,6 +89,8 @@ struct peer_setup {
   caf::actor listener;
   /// Gets (drop_atom, peer, key, seq) before this actor drops itself.
   caf::actor parent;
+  /// Where gRPC threads find this actor; it removes itself when it leaves.
+  std::shared_ptr<peer_directory> directory;
   replay_floor floor;
 };
 
@@ -137,5 +143,8 @@ using private_chat_peer_pointer =
 
 private_chat_peer_actor::behavior_type
 private_chat_peer_impl(private_chat_peer_pointer self, peer_setup setup);
+
+/// The gRPC status for why an incoming call was refused.
+delivery_status refusal(const caf::error& err);
 
 } // namespace chat
