@@ -71,6 +71,8 @@ std::string discovery_response_queue(const std::string& user);
 
 /// The sending user (own-echo detection, not body prefixes).
 inline constexpr const char* sender_header = "x-chat-sender";
+/// Hex Ed25519 signature by the sender's identity key (actors/sender_proof.hpp).
+inline constexpr const char* signature_header = "x-chat-sig";
 /// The discovery round a request belongs to, echoed by the answer.
 inline constexpr const char* round_header = "x-chat-round";
 /// The answering user's private-chat endpoint, "host:port".

@@ -100,7 +100,8 @@ caf::expected<group_actor> ensure_group(broker_link_pointer self,
                    .history_bytes = st.settings.history_bytes,
                    .max_message_bytes = st.settings.max_message_bytes,
                    .outbox_size = st.settings.outbox_size,
-                   .inherit = inherit};
+                   .inherit = inherit,
+                   .proof = st.settings.proof};
   auto g = self->spawn<caf::linked>(group_impl, std::move(cfg),
                                     caf::actor_cast<caf::actor>(self));
   st.groups.emplace(group, membership{g, transient});
@@ -154,8 +155,10 @@ broker_link_impl(broker_link_pointer self, std::string user,
   st.broker = std::move(broker);
   st.registry = std::move(registry);
   st.listener = std::move(listener);
+  st.settings.proof.registry = st.registry;
   auto me = caf::actor_cast<caf::actor>(self);
-  st.insults = self->spawn<caf::linked>(insult_impl, st.user, st.broker, me);
+  st.insults =
+      self->spawn<caf::linked>(insult_impl, st.user, st.broker, me, st.settings.proof);
   st.discovery = self->spawn<caf::linked>(
       discovery_impl,
       discovery_config{st.user, std::move(endpoint), st.broker,

@@ -17,6 +17,7 @@
 #include "actors/atoms.hpp"
 #include "actors/chat_types.hpp"
 #include "actors/registry_actor.hpp"
+#include "actors/sender_proof.hpp"
 #include "adapters/amqp_channel.hpp"
 #include "adapters/amqp_connection.hpp"
 #include "config/defaults.hpp"
@@ -69,6 +70,9 @@ struct broker_link_settings {
   size_t max_groups = static_cast<size_t>(defaults::max_groups);
   /// Messages waiting for the broker per group.
   size_t outbox_size = static_cast<size_t>(defaults::outbox_size);
+  /// Our identity and the pinned keys (the registry is added from the
+  /// broker link's own); none: nothing is signed or verified.
+  sender_proof proof;
 };
 
 /// Reads chat.amqp-*, chat.queue-expiry, chat.discovery-interval and the

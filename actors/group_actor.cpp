@@ -56,6 +56,7 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
   st.history.set_max_bytes(st.cfg.history_bytes);
   st.chat = group_chat(st.cfg.group);
   st.parent = std::move(parent);
+  st.proof = st.cfg.proof;
   st.channel = st.cfg.broker(forward_to(caf::actor_cast<caf::actor>(self)), {});
   amqp_queue_spec q;
   q.name = subscription_queue(st.cfg.user, st.cfg.group);
@@ -126,6 +127,7 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
         msg.persistent = !st.cfg.transient;
         msg.message_id = make_message_id(st.cfg.user, id);
         msg.headers[sender_header] = st.cfg.user;
+        st.sign(msg, text);
         st.history.first_time(msg.message_id);
         chat_event ev{
             chat_event::message, st.chat, st.cfg.user, text, now_ms(), true, true};
@@ -156,13 +158,24 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
             return;
           }
           // Never our own post: those are known by id and shown when sent.
-          // One under our name is someone else's claim (own and verified
-          // false; the view sets it apart).
-          chat_event ev{chat_event::message, st.chat, from, text, now_ms(), false, false};
-          st.history.push(ev);
-          st.emit(std::move(ev));
+          // One under our name is another session's (ours only with our
+          // signature) or someone else's claim: never "own".
+          claimed_message claim{st.chat, from, d.message_id, text,
+                                d.header(signature_header)};
+          check_sender(
+              self, st.proof, st.cfg.user, std::move(claim),
+              [=, epoch = d.epoch, tag = d.tag](bool verified) {
+                auto& st = self->state;
+                chat_event ev{
+                    chat_event::message, st.chat, from, text, now_ms(), false, verified};
+                st.history.push(ev);
+                st.emit(std::move(ev));
+                // In the history now: the broker may forget it.
+                st.channel->ack(epoch, tag);
+              });
+          return;
         }
-        // In the history now (or already was): the broker may forget it.
+        // Already in the history: the broker may forget it.
         st.channel->ack(d.epoch, d.tag);
       },
       [=](confirm_atom, uint64_t id, const caf::error& err) {

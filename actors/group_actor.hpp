@@ -64,6 +64,8 @@ struct group_config {
   /// The queue is this session's own (a restart re-joins): keep it and the
   /// messages waiting in it instead of starting fresh.
   bool inherit = false;
+  /// Signs our posts, checks the senders of others'.
+  sender_proof proof;
 };
 
 /// Splits a group message into sender and text: the sender header if any

@@ -9,9 +9,11 @@
 namespace chat {
 
 insult_actor::behavior_type insult_impl(insult_pointer self, std::string user,
-                                        amqp_channel_factory broker, caf::actor parent) {
+                                        amqp_channel_factory broker, caf::actor parent,
+                                        sender_proof proof) {
   auto& st = self->state;
   st.user = std::move(user);
+  st.proof = std::move(proof);
   st.chat = insults_chat;
   st.parent = std::move(parent);
   st.channel = broker(forward_to(caf::actor_cast<caf::actor>(self)), {});
@@ -31,6 +33,7 @@ insult_actor::behavior_type insult_impl(insult_pointer self, std::string user,
         msg.persistent = true;
         msg.message_id = make_message_id(st.user, id);
         msg.headers[sender_header] = st.user;
+        st.sign(msg, text);
         auto rp = self->make_response_promise<ok_atom>();
         st.publish(id, std::move(msg), rp);
         return rp;
@@ -61,11 +64,21 @@ insult_actor::behavior_type insult_impl(insult_pointer self, std::string user,
           return;
         }
         st.bounces.erase(d.message_id);
-        chat_event ev{chat_event::message, insults_chat,   from, d.body, now_ms(),
-                      from == st.user,     from == st.user};
-        st.history.push(ev);
-        st.emit(std::move(ev));
-        st.channel->ack(d.epoch, d.tag);
+        claimed_message claim{insults_chat, from, d.message_id, d.body,
+                              d.header(signature_header)};
+        check_sender(self, st.proof, st.user, std::move(claim),
+                     [=, text = d.body, epoch = d.epoch, tag = d.tag](bool verified) {
+                       auto& st = self->state;
+                       // Ours only with our signature (without keys, as
+                       // before: by name).
+                       auto own = from == st.user && (verified || !st.proof);
+                       chat_event ev{
+                           chat_event::message, insults_chat, from, text, now_ms(), own,
+                           verified || own};
+                       st.history.push(ev);
+                       st.emit(std::move(ev));
+                       st.channel->ack(epoch, tag);
+                     });
       },
       [=](confirm_atom, uint64_t id, const caf::error& err) {
         self->state.settle(id, err);

@@ -53,7 +53,9 @@ struct insult_state : publisher_state {
 
 using insult_pointer = insult_actor::stateful_pointer<insult_state>;
 
+/// `proof` signs our insults and checks the senders of others'.
 insult_actor::behavior_type insult_impl(insult_pointer self, std::string user,
-                                        amqp_channel_factory broker, caf::actor parent);
+                                        amqp_channel_factory broker, caf::actor parent,
+                                        sender_proof proof = {});
 
 } // namespace chat

@@ -1,8 +1,16 @@
 #include "actors/publisher_state.hpp"
 
+#include "actors/amqp_protocol.hpp"
+
 #include <caf/send.hpp>
 
 namespace chat {
+
+void publisher_state::sign(amqp_message& msg, const std::string& text) const {
+  if (proof)
+    msg.headers[signature_header] =
+        proof.sign({chat, msg.headers[sender_header], msg.message_id, text});
+}
 
 void publisher_state::publish(uint64_t id, amqp_message msg,
                               caf::typed_response_promise<ok_atom> rp) {

@@ -7,6 +7,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/chat_types.hpp"
+#include "actors/sender_proof.hpp"
 #include "adapters/amqp_channel.hpp"
 
 #include <caf/actor.hpp>
@@ -29,6 +30,11 @@ struct publisher_state {
   std::map<uint64_t, caf::typed_response_promise<ok_atom>> pending;
   /// The number of the next message we publish.
   uint64_t next_id = 1;
+  /// Signs what we publish and checks who sent what we receive.
+  sender_proof proof;
+
+  /// Adds our signature of `text` to `msg` (sender and id set already).
+  void sign(amqp_message& msg, const std::string& text) const;
 
   /// Publishes `msg` as message `id` and keeps `rp` until its confirm.
   void publish(uint64_t id, amqp_message msg, caf::typed_response_promise<ok_atom> rp);

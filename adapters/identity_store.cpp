@@ -41,6 +41,17 @@ bool write_private(const std::string& path, const std::string& text) {
   return true;
 }
 
+/// What changes whenever the file is written: every write renames a new
+/// file (inode) into place; the time alone is too coarse (one clock tick).
+/// 0 if there is no such file.
+int64_t version_of(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0)
+    return 0;
+  auto ns = int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
+  return ns ^ static_cast<int64_t>(st.st_ino) << 20 ^ static_cast<int64_t>(st.st_size);
+}
+
 bool is_key_hex(const std::string& x) {
   std::string raw;
   return x.size() == 64 && openssl::from_hex(x, raw);
@@ -78,6 +89,17 @@ known_peers::known_peers(const std::string& dir, const std::string& self) {
   if (dir.empty() || !private_dir(dir))
     return;
   path_ = dir + "/known-peers-" + self;
+  refresh();
+}
+
+void known_peers::refresh() const {
+  if (path_.empty())
+    return;
+  auto version = version_of(path_);
+  if (version == seen_version_)
+    return;
+  seen_version_ = version;
+  pins_.clear();
   std::ifstream in{path_};
   for (std::string line; std::getline(in, line);) {
     std::istringstream fields{line};
@@ -90,6 +112,7 @@ known_peers::known_peers(const std::string& dir, const std::string& self) {
 
 pin_status known_peers::check(const std::string& name, const std::string& key) {
   std::lock_guard guard{mtx_};
+  refresh();
   auto i = pins_.find(name);
   if (i != pins_.end())
     return i->second == key ? pin_status::matches : pin_status::changed;
@@ -102,12 +125,14 @@ pin_status known_peers::check(const std::string& name, const std::string& key) {
 
 std::string known_peers::pinned(const std::string& name) const {
   std::lock_guard guard{mtx_};
+  refresh();
   auto i = pins_.find(name);
   return i != pins_.end() ? i->second : std::string{};
 }
 
 void known_peers::trust(const std::string& name, const std::string& key) {
   std::lock_guard guard{mtx_};
+  refresh();
   if (key.empty())
     pins_.erase(name);
   else
@@ -121,7 +146,8 @@ void known_peers::save() const {
   std::string text;
   for (auto& [name, key] : pins_)
     text += name + ' ' + key + '\n';
-  write_private(path_, text);
+  if (write_private(path_, text))
+    seen_version_ = version_of(path_); // what we wrote is what we hold
 }
 
 } // namespace chat

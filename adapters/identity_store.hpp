@@ -32,7 +32,9 @@ enum class pin_status {
   changed,
 };
 
-/// The pins of one user; safe to share between actors.
+/// The pins of one user; safe to share between actors. Every process and
+/// actor of the user sees the others' pins: the file is read again when it
+/// changed, and a change is written at once.
 class known_peers {
 public:
   /// Loads `dir`/known-peers-<self>; malformed lines are skipped.
@@ -49,12 +51,16 @@ public:
   void trust(const std::string& name, const std::string& key);
 
 private:
+  /// Reads the file again if it changed since we last read or wrote it.
+  void refresh() const;
   void save() const;
 
   mutable std::mutex mtx_;
-  std::map<std::string, std::string> pins_;
+  mutable std::map<std::string, std::string> pins_;
   /// Empty: kept in memory only.
   std::string path_;
+  /// The file's version (identity_store.cpp: version_of) as we last saw it.
+  mutable int64_t seen_version_ = -1;
 };
 
 } // namespace chat

@@ -2,6 +2,7 @@
 #include "actors/locator_client_actor.hpp"
 #include "actors/private_chat_actor.hpp"
 #include "actors/registry_actor.hpp"
+#include "adapters/identity_store.hpp"
 #include "cli/cli_actor.hpp"
 #include "cli/client_supervisor.hpp"
 #include "cli/run.hpp"
@@ -125,6 +126,8 @@ struct session {
   std::string name;
   endpoint published;
   cli_peers peers;
+  /// How the broker link is (re)started.
+  broker_link_settings broker;
 
   /// Clean exit: the actors unregister and delete the session's queues.
   void stop() const {
@@ -135,11 +138,24 @@ struct session {
   }
 };
 
-/// Finds the server, starts the session's actors and registers `name` (asked
-/// for when empty and interactive). Nothing and `rc` set on failure.
 /// Whether a session's identity key is kept on disk (or made for this
 /// process only, for a throwaway `who` name).
 enum class identity_kind { kept, throwaway };
+
+/// Group messages and insults are signed with the user's identity key and
+/// checked against the keys pinned in the same files as private chats use.
+sender_proof sender_proof_for(const std::string& name, identity_kind identity) {
+  if (identity != identity_kind::kept)
+    return {};
+  std::string failure;
+  auto key = load_identity(history_dir(), name, failure);
+  if (!key)
+    return {}; // the private-chat manager already refused to register
+  return {key, std::make_shared<known_peers>(history_dir(), name), {}};
+}
+
+/// Finds the server, starts the session's actors and registers `name` (asked
+/// for when empty and interactive). Nothing and `rc` set on failure.
 
 std::optional<session> open_session(caf::actor_system& sys, const chat_config& cfg,
                                     const caf::actor& listener, std::string name,
@@ -184,8 +200,10 @@ std::optional<session> open_session(caf::actor_system& sys, const chat_config& c
     return std::nullopt;
   }
   auto& ep = result.published;
+  result.broker = read_broker_link_settings(cfg, *server);
+  result.broker.proof = sender_proof_for(result.name, identity);
   result.peers.broker = caf::actor_cast<caf::actor>(
-      spawn_broker_link(sys, result.name, read_broker_link_settings(cfg, *server),
+      spawn_broker_link(sys, result.name, result.broker,
                         ep.host + ":" + std::to_string(ep.port), listener, registry));
   return result;
 }
@@ -239,7 +257,7 @@ int run_client(caf::actor_system& sys, const chat_config& cfg,
                  "registered as " + s->name + " at " + s->published.host + ":" +
                      std::to_string(s->published.port) + ", server " + s->server);
   caf::anon_send(cli, start_atom::value, s->name, s->peers);
-  auto broker_settings = read_broker_link_settings(cfg, s->server);
+  auto broker_settings = s->broker;
   auto endpoint_text = s->published.host + ":" + std::to_string(s->published.port);
   auto supervisor = spawn_client_supervisor(
       sys, cli,

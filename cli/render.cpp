@@ -162,10 +162,11 @@ std::string render(const chat_event& ev, const render_options& opts) {
   if (auto width = display_width(name); width < 5)
     name.insert(0, 5 - width, ' ');
   auto who = paint(name, "1;38;5;" + std::to_string(name_color(ev.from)), opts.color);
-  // Only private chats can prove a sender; group lines never claim to, but
-  // one under our own name that we did not send is called what it is.
-  auto unproven = !ev.verified && ev.chat.starts_with("private:");
-  auto impostor = !opts.self_name.empty() && ev.from == opts.self_name;
+  // Every sender that did not prove itself is marked (an original client,
+  // a forged name, a changed key); one under our own name without our
+  // signature is called what it is.
+  auto unproven = !ev.verified;
+  auto impostor = unproven && !opts.self_name.empty() && ev.from == opts.self_name;
   auto mark = impostor   ? paint(" (not sent by you)", "1;33", opts.color)
               : unproven ? paint(" (unverified)", "33", opts.color)
                          : "";

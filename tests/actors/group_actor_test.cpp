@@ -199,6 +199,69 @@ CAF_TEST(a delivery under our own name that we did not post is not ours) {
   CAF_CHECK(!h[1].verified);
 }
 
+CAF_TEST(signed deliveries are verified against pinned or first - contact keys) {
+  auto bob = ed25519_key::generate();
+  auto mallory = ed25519_key::generate();
+  auto alice = ed25519_key::generate();
+  // The registry holds bob's identity (first contact pins it).
+  auto registry =
+      sys.spawn([=](registry_actor::pointer) -> registry_actor::behavior_type {
+        return {
+            [](register_atom, const std::string&, endpoint ep) { return ep; },
+            [=](lookup_atom, const std::string& name) -> caf::result<endpoint> {
+              if (name != "bob")
+                return make_error(errc::unknown_user, name + " is not online");
+              return endpoint{"h", 1, bob->public_hex()};
+            },
+            [](unregister_atom) { return ok_atom::value; },
+            [](refresh_atom) {},
+            [](join_atom, const std::string&) {},
+            [](leave_atom, const std::string&) {},
+        };
+      });
+  auto pins = std::make_shared<known_peers>("", "alice");
+  group_config cfg;
+  cfg.proof = sender_proof{alice, pins, registry};
+  auto g = spawn_group(cfg);
+  subscribed();
+  auto signed_by = [](const std::shared_ptr<const ed25519_key>& key, std::string from,
+                      std::string id, std::string text) {
+    sender_proof signer{key, nullptr, {}};
+    return signer.sign({"group:room", from, id, text});
+  };
+  auto d = log->delivery(1, "bob-1", "bob: hello", "bob");
+  d.headers[signature_header] = signed_by(bob, "bob", "bob-1", "hello");
+  deliver(d);
+  CAF_CHECK_EQUAL(pins->pinned("bob"), bob->public_hex());
+  // Mallory signs as bob with her key, then alters a signed text.
+  d = log->delivery(2, "bob-2", "bob: pay mallory", "bob");
+  d.headers[signature_header] = signed_by(mallory, "bob", "bob-2", "pay mallory");
+  deliver(d);
+  d = log->delivery(3, "bob-3", "bob: pay mallory", "bob");
+  d.headers[signature_header] = signed_by(bob, "bob", "bob-3", "pay bob");
+  deliver(d);
+  // Unsigned (an original client), and alice's name without her key.
+  deliver(log->delivery(4, "", "carol: hi"));
+  d = log->delivery(5, "m-5", "alice: I owe mallory", "alice");
+  d.headers[signature_header] = signed_by(mallory, "alice", "m-5", "I owe mallory");
+  deliver(d);
+  auto h = history(g);
+  CAF_REQUIRE_EQUAL(h.size(), 5u);
+  CAF_CHECK(h[0].verified);
+  for (size_t i = 1; i < h.size(); ++i) {
+    CAF_CHECK(!h[i].verified);
+    CAF_CHECK(!h[i].own);
+  }
+  CAF_CHECK_EQUAL(log->acked.size(), 5u);
+  // Our own posts carry our signature.
+  post(g, "signed by alice");
+  auto& sent = log->published.back().second;
+  CAF_CHECK(sender_proof::valid(
+      alice->public_hex(), {"group:room", "alice", sent.message_id, "signed by alice"},
+      sent.headers[signature_header]));
+  caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+}
+
 CAF_TEST(an oversized or malformed delivery is dropped with a notice and acked) {
   group_config cfg;
   cfg.max_message_bytes = 10;

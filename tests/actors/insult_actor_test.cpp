@@ -17,7 +17,8 @@ struct fixture : test_coordinator_fixture<> {
 
   fixture() {
     auto parent = test::spawn_event_sink(sys, events);
-    insults = sys.spawn(insult_impl, "alice", test::record_into(log), parent);
+    insults =
+        sys.spawn(insult_impl, "alice", test::record_into(log), parent, sender_proof{});
     sched.run();
   }
 

@@ -84,3 +84,15 @@ CAF_TEST(pins in memory only without a directory) {
   CAF_CHECK(pins.check("bob", std::string(64, 'a')) == pin_status::first_contact);
   CAF_CHECK(pins.check("bob", std::string(64, 'b')) == pin_status::changed);
 }
+
+CAF_TEST(two holders of one pin file see the pins of each other) {
+  temp_dir dir;
+  known_peers chats{dir.path, "alice"};
+  known_peers groups{dir.path, "alice"};
+  auto k1 = std::string(64, 'a');
+  auto k2 = std::string(64, 'b');
+  CAF_CHECK(groups.check("bob", k1) == pin_status::first_contact);
+  CAF_CHECK_EQUAL(chats.pinned("bob"), k1);
+  chats.trust("bob", k2);
+  CAF_CHECK(groups.check("bob", k2) == pin_status::matches);
+}

@@ -90,8 +90,23 @@ CAF_TEST(nothing sent can steer the terminal or split a script line) {
 CAF_TEST(a line under our own name that we did not send is set apart) {
   render_options opts{output_style::human, false, "alice"};
   auto forged = message("alice", "I owe mallory 100");
+  forged.verified = false; // no signature of ours
   CAF_CHECK(render(forged, opts).find("(not sent by you)") != std::string::npos);
   CAF_CHECK(render(message("bob", "hi"), opts).find("(not sent by") == std::string::npos);
+  // Signed by our own key: another session of ours, not an impostor.
+  CAF_CHECK(render(message("alice", "from my laptop"), opts).find("(not") ==
+            std::string::npos);
+}
+
+CAF_TEST(every unverified sender is marked in the interactive view) {
+  render_options opts{output_style::human, false, "alice"};
+  for (auto chat : {"group:room", "insults", "private:bob"}) {
+    auto ev = message("bob", "hi");
+    ev.chat = chat;
+    CAF_CHECK(render(ev, opts).find("(unverified)") == std::string::npos);
+    ev.verified = false;
+    CAF_CHECK(render(ev, opts).find("(unverified)") != std::string::npos);
+  }
 }
 
 CAF_TEST(later rounds show only who joined or left) {

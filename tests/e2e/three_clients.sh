@@ -42,10 +42,10 @@ for n in "$a" "$b" "$c"; do say "$n" "/join $room"; done
 sleep 1
 say "$a" "hello room"
 for n in "$b" "$c"; do
-  expect "$n" "\"chat\":\"group:$room\",\"text\":\"hello room\".*\"from\":\"$a\"" \
-    "$n did not get the group message"
+  expect "$n" "\"chat\":\"group:$room\",\"text\":\"hello room\".*\"from\":\"$a\",\"own\":false,\"verified\":true" \
+    "$n did not get the group message, signed by $a"
 done
-pass "group message reached the other members"
+pass "group message reached the other members, its sender verified by signature"
 
 # Someone deletes carol's subscription queue: her channel hears of it
 # (consumer_cancel_notify), says so, and re-creates the queue; the others'
@@ -95,7 +95,7 @@ say "$b" "/back"
 "$bin" send "${common[@]}" --chat.name="dave$id" --to "$a" one shot hello || fail "send --to failed"
 expect "$a" "\"chat\":\"private:dave$id\",\"text\":\"one shot hello\"" "send --to not delivered"
 "$bin" send "${common[@]}" --chat.name="dave$id" --group "$room" one shot room || fail "send --group failed"
-expect "$a" "\"chat\":\"group:$room\",\"text\":\"one shot room\"" "send --group not delivered"
+expect "$a" "\"chat\":\"group:$room\",\"text\":\"one shot room\".*\"verified\":true" "send --group not delivered (signed)"
 who=$("$bin" who "${common[@]}" --json) || fail "who failed"
 for n in "$a" "$b" "$c"; do
   echo "$who" | grep -q "\"name\":\"$n\"" || fail "who misses $n: $who"
