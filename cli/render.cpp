@@ -128,12 +128,13 @@ std::string render(const chat_event& ev, const render_options& opts) {
   auto text = printable(ev.text);
   switch (opts.style) {
   case output_style::json: {
+    // Filtered too: a script's output often ends up on a terminal.
     json j{{"type", type_name(ev.kind)},
-           {"chat", ev.chat},
+           {"chat", printable(ev.chat)},
            {"text", text},
            {"ts", iso_time(ev.ts_ms)}};
     if (ev.kind == chat_event::message) {
-      j["from"] = ev.from;
+      j["from"] = printable(ev.from);
       j["own"] = ev.own;
       j["verified"] = ev.verified;
     }
@@ -175,14 +176,21 @@ std::string render(const chat_event& ev, const render_options& opts) {
 
 std::string render(const discovery_report& report, const render_options& opts) {
   if (opts.style == output_style::json) {
+    auto all_printable = [](const std::vector<std::string>& xs) {
+      std::vector<std::string> result;
+      for (auto& x : xs)
+        result.push_back(printable(x));
+      return result;
+    };
     json live = json::array();
     for (auto& peer : report.live)
-      live.push_back(
-          {{"name", peer.name}, {"endpoint", peer.endpoint}, {"groups", peer.groups}});
+      live.push_back({{"name", printable(peer.name)},
+                      {"endpoint", printable(peer.endpoint)},
+                      {"groups", all_printable(peer.groups)}});
     return dump(json{{"type", "discovery"},
                      {"live", live},
-                     {"joined", report.joined},
-                     {"left", report.left}});
+                     {"joined", all_printable(report.joined)},
+                     {"left", all_printable(report.left)}});
   }
   std::string line = opts.style == output_style::plain ? "discovery online:" : "online:";
   if (report.live.empty())
