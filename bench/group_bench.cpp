@@ -9,6 +9,7 @@
 // Both keep at most `window` posts unconfirmed.
 
 #include "actors/broker_link_actor.hpp"
+#include "adapters/identity_store.hpp"
 #include "bench/bench_util.hpp"
 #include "bench/cases.hpp"
 #include "bench/raw_amqp.hpp"
@@ -120,8 +121,16 @@ result run_ours(const bench_settings& s, size_t subscribers, size_t n,
     caf::scoped_actor self{sys};
     auto chat = "group:" + group;
     auto prefix = "bg" + std::to_string(getpid()) + "-" + std::to_string(subscribers);
+    // Every post is signed and every delivery verified, as between real
+    // clients; the sender's key is pinned already (no registry here).
+    auto sender_name = prefix + "u0";
+    auto sender_key = ed25519_key::generate();
     // links[0] is the sender; its own listener counts nothing.
     for (size_t i = 0; i <= subscribers; ++i) {
+      auto name = prefix + "u" + std::to_string(i);
+      auto pins = std::make_shared<known_peers>("", name);
+      pins->trust(sender_name, sender_key->public_hex());
+      bs.proof = sender_proof{i == 0 ? sender_key : ed25519_key::generate(), pins, {}};
       sinks.emplace_back(std::make_unique<sink>());
       sinks.back()->lat_us.reserve(n);
       auto* sk = i == 0 ? nullptr : sinks.back().get();
@@ -137,8 +146,7 @@ result run_ours(const bench_settings& s, size_t subscribers, size_t n,
         };
       });
       listeners.push_back(listener);
-      links.push_back(spawn_broker_link(sys, prefix + "u" + std::to_string(i), bs,
-                                        "127.0.0.1:1", listener));
+      links.push_back(spawn_broker_link(sys, name, bs, "127.0.0.1:1", listener));
     }
     bool joined = true;
     for (auto& link : links)
