@@ -17,11 +17,15 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 namespace chat {
 
 struct cli_peers;
+
+/// The full-screen front end shows the window of a chat (a key, /window N).
+using window_atom = caf::atom_constant<caf::atom("window")>;
 
 /// start: the session is registered; read the terminal from now on. link:
 /// a chat actor was restarted, talk to these handles now (the groups of this
@@ -33,7 +37,8 @@ using cli_actor =
                      caf::reacts_to<interrupt_atom>, caf::reacts_to<timeout_atom>,
                      caf::reacts_to<event_atom, chat_event>,
                      caf::reacts_to<event_atom, std::string>,
-                     caf::reacts_to<report_atom, discovery_report>>;
+                     caf::reacts_to<report_atom, discovery_report>,
+                     caf::reacts_to<window_atom, std::string>>;
 
 /// Everything the CLI talks to. Chat actors are held untyped: the CLI only
 /// relies on the messages listed in actors/atoms.hpp.
@@ -94,6 +99,18 @@ struct cli_state {
   /// The input line whose command is running (its output carries the number
   /// in JSON as "line"), 0 if none.
   uint64_t line_no = 0;
+
+  /// Full screen: one window per chat (the terminal has windows).
+  bool windows = false;
+  /// Full screen: chats that have a window (their history was shown once).
+  std::set<std::string> window_chats;
+  /// Full screen: the server and the connection state for the status bar.
+  std::string server;
+  std::string connection;
+  /// The last discovery round (Tab completion, /names, join/leave notices).
+  discovery_report last_report;
+  /// /names asked for this group's members at the next discovery round.
+  std::string names_for;
 
   /// "private:bob", "group:room", "insults", "discovery" or "" (lobby).
   std::string current_chat() const;

@@ -14,7 +14,7 @@ screen() { tmx capture-pane -p -t chat; }
 running() { pgrep -f -- "--chat.name=$user\$" >/dev/null; }
 
 tmx new-session -d -s chat -x 120 -y 40 \
-  "NO_COLOR=1 HOME=$work $bin ${common[*]} --chat.name=$user; echo EXITED; sleep 30"
+  "NO_COLOR=1 HOME=$work $bin ${common[*]} --plain --chat.name=$user; echo EXITED; sleep 30"
 wait_for 10 bash -c "tmux -S '$sock' capture-pane -p -t chat | grep -q 'registered as'" ||
   { screen; fail "the client did not start"; }
 
