@@ -1,6 +1,7 @@
 #include "cli/cli_actor.hpp"
 
 #include "adapters/input_history.hpp"
+#include "cli/chat_log.hpp"
 #include "cli/commands.hpp"
 #include "cli/ui/highlight.hpp"
 #include "config/errors.hpp"
@@ -173,6 +174,48 @@ void enter_view(cli_pointer self, view v, const std::string& target) {
 
 void finish_quit(cli_pointer self);
 void run_command(cli_pointer self, const cli::command& cmd);
+void update_names(cli_pointer self);
+
+/// Keeps the groups joined for the next start (interactive sessions only:
+/// scripts say what they join).
+void save_groups(cli_pointer self) {
+  auto& st = self->state;
+  if (st.groups_file.empty())
+    return;
+  std::vector<std::string> lines;
+  for (auto& [group, transient] : st.groups)
+    lines.push_back(transient ? group + " --transient" : group);
+  save_input_history(st.groups_file, lines);
+}
+
+/// Joins the groups of the last session again. Their queues were deleted
+/// when it ended, so what was sent meanwhile is not delivered; from now on
+/// everything is.
+void restore_groups(cli_pointer self) {
+  auto& st = self->state;
+  if (st.groups_file.empty() || !st.peers.broker)
+    return;
+  for (auto& line : load_input_history(st.groups_file)) {
+    auto transient = line.ends_with(" --transient");
+    auto group = transient ? line.substr(0, line.size() - 12) : line;
+    if (group.empty() || st.groups.count(group) > 0)
+      continue;
+    self->request(st.peers.broker, send_timeout, join_atom::value, group, transient)
+        .then(
+            [=](ok_atom) {
+              auto& st = self->state;
+              st.groups[group] = transient;
+              say(self, "re-joined " + group +
+                            " from your last session (messages sent while you were "
+                            "away are not delivered)");
+              update_names(self);
+            },
+            [=](caf::error& err) {
+              // Kept in the file: /leave removes it for good.
+              complain(self, "cannot re-join " + group + ": " + describe(err));
+            });
+  }
+}
 void joined(cli_pointer self);
 
 /// One request that sends something fewer in flight.
@@ -309,6 +352,7 @@ void run_command(cli_pointer self, const cli::command& cmd) {
             [=, transient = cmd.transient, n = st.line_no](ok_atom) {
               line_scope scope{self->state, n};
               self->state.groups[group] = transient;
+              save_groups(self);
               if (self->state.batch)
                 say(self, "joined " + group);
               enter_view(self, view::group, group);
@@ -340,6 +384,7 @@ void run_command(cli_pointer self, const cli::command& cmd) {
               line_scope scope{self->state, n};
               auto& st = self->state;
               st.groups.erase(group);
+              save_groups(self);
               if (st.windows && st.window_chats.erase(group_chat(group)) > 0)
                 st.term->close_window(group_chat(group));
               say(self, "left " + group);
@@ -586,6 +631,7 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
   st.windows = st.term->has_windows();
   st.history_dir = std::move(settings.history_dir);
   st.history_private = settings.history_private;
+  st.log_dir = std::move(settings.log_dir);
   return {
       [=](start_atom, const std::string& user, const cli_peers& peers) {
         auto& st = self->state;
@@ -604,6 +650,12 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
                         }},
                        input_history_file(st.history_dir, user));
         update_names(self);
+        if (!st.batch && !st.history_dir.empty()) {
+          auto history = input_history_file(st.history_dir, user);
+          if (!history.empty())
+            st.groups_file = history.substr(0, history.rfind('/') + 1) + "groups-" + user;
+          restore_groups(self);
+        }
         show_lobby(self);
       },
       [=](link_atom, const cli_peers& peers) {
@@ -637,6 +689,10 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
       },
       [=](event_atom, const chat_event& ev) {
         auto& st = self->state;
+        if (ev.kind == chat_event::message && !st.log_dir.empty() &&
+            !cli::append_to_log(st.log_dir, ev) && !std::exchange(st.log_failed, true))
+          complain(self, "cannot write the chat log in " + st.log_dir +
+                             " (no more such warnings)");
         if (st.windows) {
           if (ev.kind != chat_event::message) {
             track_connection(self, ev.kind, ev.text);
@@ -700,7 +756,8 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
         auto before = std::exchange(st.last_report, report);
         if (st.windows) {
           update_names(self);
-          show_group_changes(self, before, report);
+          if (std::exchange(st.have_report, true))
+            show_group_changes(self, before, report);
         }
         if (!st.names_for.empty()) {
           show_names(self, std::exchange(st.names_for, {}), report);

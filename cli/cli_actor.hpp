@@ -109,6 +109,14 @@ struct cli_state {
   std::string connection;
   /// The last discovery round (Tab completion, /names, join/leave notices).
   discovery_report last_report;
+  /// A round came already (the first one has nothing to compare with).
+  bool have_report = false;
+  /// Interactive: the groups joined, kept for the next start (empty: not
+  /// kept).
+  std::string groups_file;
+  /// Where per-chat logs go (empty: none); whether writing one failed.
+  std::string log_dir;
+  bool log_failed = false;
   /// /names asked for this group's members at the next discovery round.
   std::string names_for;
 
@@ -132,6 +140,8 @@ struct cli_settings {
   std::string history_dir;
   /// Keep lines typed for private chats in the history file too.
   bool history_private = false;
+  /// Where per-chat logs go (empty: none).
+  std::string log_dir;
 };
 
 /// Prints what it is told; reads the terminal after `start`; ends

@@ -243,6 +243,7 @@ int run_client(caf::actor_system& sys, const chat_config& cfg,
                               : make_batch_terminal(std::move(limits));
   settings.history_dir = history_dir();
   settings.history_private = caf::get_or(cfg, "chat.history-private", d::history_private);
+  settings.log_dir = caf::get_or(cfg, "chat.log-dir", std::string{d::log_dir});
   auto cli = sys.spawn(cli_impl, settings);
   auto listener = caf::actor_cast<caf::actor>(cli);
   int rc = 0;

@@ -84,6 +84,8 @@ const std::vector<option_spec>& chat_options() {
        "full screen: ring the terminal bell on a highlight"},
       {"scrollback", k::integer, std::to_string(d::scrollback),
        "full screen: lines each window keeps"},
+      {"log-dir", k::string, quoted(d::log_dir),
+       "per-chat logs, one file per chat and day (mode 0600); empty = none"},
       {"managed", k::boolean, d::managed ? "true" : "false",
        "server: start and supervise redis-server/rabbitmq-server if none answers"},
       {"state-dir", k::string, quoted(d::state_dir),

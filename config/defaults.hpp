@@ -82,6 +82,9 @@ inline constexpr int64_t output_queue = 4 << 20;
 inline constexpr bool bell = true;
 /// Full-screen client: lines each window keeps (older ones are dropped).
 inline constexpr int64_t scrollback = 2000;
+/// Client: directory of per-chat logs (one file per chat and day, mode
+/// 0600); empty = no logs.
+inline constexpr std::string_view log_dir = "";
 
 /// Server node: start and supervise redis-server/rabbitmq-server when
 /// nothing answers on the configured ports.

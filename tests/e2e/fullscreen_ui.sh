@@ -7,7 +7,9 @@
 # in the activity list; a mention highlights its window and rings the bell;
 # the read marker; Tab completes a command, a user and a group; PgUp/PgDn
 # scroll back; /names; at 40 columns long lines wrap under their text
-# column; the input line (prompt) is there after every command.
+# column; the input line (prompt) is there after every command; per-chat
+# logs (chat.log-dir, mode 0600); after a restart the group is joined again
+# and /open works.
 source "$(dirname "$0")/lib.sh"
 source "$CHAT_TEST_ENV"
 use_tmux
@@ -38,7 +40,7 @@ echo "/join $room" >&4
 wait_for 10 grep -q "joined $room" "$work/$carol.out" || fail "carol did not join"
 
 tmx new-session -d -s chat -x 100 -y 30 \
-  "HOME=$work TERM=screen-256color $bin ${common[*]} --chat.name=$alice; echo EXITED; sleep 30"
+  "HOME=$work TERM=screen-256color $bin ${common[*]} --chat.name=$alice --chat.log-dir=$work/logs; echo EXITED; sleep 30"
 tmx pipe-pane -t chat -o "cat >>'$work/pty.bytes'"
 wait_for 10 shows "registered as $alice" || { screen; fail "client did not start"; }
 wait_for 3 bar_has "[$alice@127.0.0.1]" || { screen; fail "no status bar"; }
@@ -86,8 +88,11 @@ wait_for 5 bar_has "3:#$room(1)" || { screen; fail "no activity for the group"; 
 tmx send-keys -t chat "/window 3" Enter
 wait_for 3 bar_has "[3:#$room]" || { screen; fail "/window 3"; }
 wait_for 3 shows "after the marker" || { screen; fail "new group line not shown"; }
-screen | grep -B1 "after the marker" | head -1 | grep -q -- "-----" ||
-  { screen; fail "no read marker before the new line"; }
+# The marker: a dashed line between what I saw and what came after.
+screen | awk -v hello="hello $alice" '
+  index($0, hello) { seen = 1 } /^-----/ && seen { marker = 1 }
+  /after the marker/ { ok = marker } END { exit !ok }' ||
+  { screen; fail "no read marker between the seen and the new line"; }
 pass "Alt+N, Ctrl+N/P and /window N switch windows; the read marker shows where I left"
 
 # Tab completion: a command, a user ("nick: "), a group.
@@ -146,5 +151,30 @@ pass "the prompt is on the input line after every command"
 tmx send-keys -t chat "/quit" Enter
 wait_for 5 shows EXITED || { screen; fail "/quit did not exit"; }
 pass "/quit leaves the full screen"
+
+log=$(ls "$work/logs/group-$room-"*.log 2>/dev/null | head -1)
+[ -n "$log" ] || { ls -la "$work/logs"; fail "no log file for the group"; }
+grep -q " $carol: hello $alice, are you there?$" "$log" || { cat "$log"; fail "group line not logged"; }
+[ "$(stat -c %a "$log")" = 600 ] || fail "log file mode $(stat -c %a "$log")"
+grep -qF " you: $utf8" "$work/logs/private-$bob-"*.log || fail "own private line not logged"
+pass "per-chat logs: one file per chat and day, mode 0600, own lines too"
+
+# The next start joins the group again: /open works, new lines arrive.
+groups=$work/.local/state/chat-actors/groups-$alice
+[ "$(cat "$groups")" = "$room" ] || { cat "$groups"; fail "groups file"; }
+[ "$(stat -c %a "$groups")" = 600 ] || fail "groups file mode $(stat -c %a "$groups")"
+tmx new-session -d -s again -x 100 -y 30 \
+  "HOME=$work TERM=screen-256color $bin ${common[*]} --chat.name=$alice; echo EXITED; sleep 30"
+again() { tmx capture-pane -p -t again; }
+wait_for 15 bash -c "tmux -u -S '$sock' capture-pane -p -t again | grep -q 're-joined $room'" ||
+  { again; fail "the group was not joined again"; }
+tmx send-keys -t again "/open $room" Enter
+wait_for 5 bash -c "tmux -u -S '$sock' capture-pane -p -t again | grep -q '\[2:#$room\]'" ||
+  { again; fail "/open after a restart"; }
+echo "welcome back" >&4
+wait_for 5 bash -c "tmux -u -S '$sock' capture-pane -p -t again | grep -q '$carol │ welcome back'" ||
+  { again; fail "a new group line did not arrive after the restart"; }
+tmx send-keys -t again "/quit" Enter
+pass "after a restart the group is joined again and /open works"
 echo "/quit" >&3
 echo "/quit" >&4
