@@ -234,8 +234,14 @@ private:
         uint64_t n;
         [[maybe_unused]] auto r = read(wake_, &n, sizeof(n));
       }
-      if (fds[0].revents & (POLLIN | POLLHUP))
+      if (fds[0].revents & POLLIN)
         read_keys();
+      // The terminal is gone (hung up, closed): like Ctrl+D, and no
+      // spinning on a descriptor that stays readable.
+      if (!eof_ && (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))) {
+        eof_ = true;
+        input_handler_.eof();
+      }
     }
     endwin();
     delscreen(screen_);

@@ -131,7 +131,10 @@ wait_for 5 shows "nicely" || { screen; fail "long line not shown at 40 columns";
 indent=$(( ${#bob} + 9 ))
 screen | grep -E -q "^ {$indent}(line|that|has|to|wrap|at|forty|columns|nicely)" ||
   { screen; fail "continuation rows not indented under the text ($indent columns)"; }
-screen | awk '{ if (length($0) > 40) bad = 1 } END { exit bad }' || fail "a row wider than 40"
+# Nothing of it is cut off: its rows, joined, give the text back.
+long="this is a rather long line that has to wrap at forty columns nicely"
+joined=$(screen | sed -n "/│ this is a/,/nicely/p" | sed -e 's/^.*│ //' -e 's/^ *//' | paste -sd' ')
+[ "$joined" = "$long" ] || { screen; fail "wrapped text differs: '$joined'"; }
 wait_for 3 input_is "\[@$bob\]" || { screen; fail "no input line at 40 columns"; }
 bar_has "[2:@$bob]" || { screen; fail "no status bar at 40 columns"; }
 tmx send-keys -t chat "/help" Enter
