@@ -3,6 +3,7 @@
 #include "adapters/input_history.hpp"
 #include "adapters/text_width.hpp"
 #include "cli/ui/completion.hpp"
+#include "cli/ui/screen_output.hpp"
 #include "cli/ui/status_bar.hpp"
 #include "cli/ui/window_list.hpp"
 #include "cli/ui/wrap.hpp"
@@ -13,6 +14,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -20,6 +22,7 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #ifndef NCURSES_WIDECHAR
@@ -204,14 +207,21 @@ private:
     // Until the session ends, stderr (log warnings) would scribble over the
     // screen: it goes to a file next to the input history.
     redirect_stderr();
-    screen_ = newterm(nullptr, stdout, stdin);
+    // Curses writes into a pipe that its own thread copies to the terminal,
+    // so a terminal that takes no output never stops the keys; it then sets
+    // no terminal modes (its output is not the terminal): we do.
+    auto piped = output_.open();
+    screen_ = newterm(nullptr, piped ? output_.file() : stdout, stdin);
     if (screen_ == nullptr) {
+      output_.close();
       restore_stderr();
       return;
     }
     cbreak(); // Ctrl+C stays a signal (the signal thread takes it)
     noecho();
     nonl();
+    if (piped)
+      set_input_mode();
     keypad(stdscr, TRUE);
     nodelay(stdscr, TRUE);
     set_escdelay(25);
@@ -227,6 +237,8 @@ private:
     while (!stop_ && !eof_) {
       apply();
       check_size();
+      if (output_.needs_repaint())
+        clearok(curscr, TRUE);
       draw();
       if (poll(fds, 2, idle_poll_ms) < 0)
         continue;
@@ -245,6 +257,8 @@ private:
     }
     endwin();
     delscreen(screen_);
+    output_.close();
+    restore_input_mode();
     restore_stderr();
     save_history();
     // What came after the screen closed (e.g. "leaving") still shows.
@@ -253,6 +267,24 @@ private:
       if (r.kind == request::print || r.kind == request::print_to)
         std::printf("%s\n", r.text.c_str());
     std::fflush(stdout);
+  }
+
+  /// Keys one by one, not echoed; Ctrl+C, Ctrl+S/Q stay with the driver.
+  void set_input_mode() {
+    termios mode{};
+    if (tcgetattr(STDIN_FILENO, &mode) != 0)
+      return;
+    saved_mode_ = mode;
+    mode.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO);
+    mode.c_cc[VMIN] = 1;
+    mode.c_cc[VTIME] = 0;
+    tcsetattr(STDIN_FILENO, TCSANOW, &mode);
+  }
+
+  void restore_input_mode() {
+    if (saved_mode_)
+      tcsetattr(STDIN_FILENO, TCSANOW, &*saved_mode_);
+    saved_mode_.reset();
   }
 
   void redirect_stderr() {
@@ -691,6 +723,8 @@ private:
   size_t max_scroll_ = 0;
   std::string day_;
   SCREEN* screen_ = nullptr;
+  screen_output output_;
+  std::optional<termios> saved_mode_;
   int saved_stderr_ = -1;
   bool eof_ = false;
   std::string history_file_;
