@@ -256,17 +256,24 @@ private:
       }
     }
     endwin();
+    // What came after the screen closed (e.g. "leaving") still shows, through
+    // the same pipe: a stalled terminal must not hold up the exit.
+    std::string rest;
+    {
+      std::lock_guard guard{mtx_};
+      for (auto& r : requests_)
+        if (r.kind == request::print || r.kind == request::print_to)
+          rest += r.text + "\n";
+      requests_.clear();
+    }
+    auto out = piped ? output_.file() : stdout;
+    std::fputs(rest.c_str(), out);
+    std::fflush(out);
     delscreen(screen_);
     output_.close();
     restore_input_mode();
     restore_stderr();
     save_history();
-    // What came after the screen closed (e.g. "leaving") still shows.
-    std::lock_guard guard{mtx_};
-    for (auto& r : requests_)
-      if (r.kind == request::print || r.kind == request::print_to)
-        std::printf("%s\n", r.text.c_str());
-    std::fflush(stdout);
   }
 
   /// Keys one by one, not echoed; Ctrl+C, Ctrl+S/Q stay with the driver.

@@ -76,10 +76,14 @@ void screen_output::copy() {
       continue;
     if (n <= 0)
       return; // curses closed its end
-    // While the terminal takes nothing, updates are dropped at once, so
-    // curses (and the keys) never wait for it.
-    if (dropping && !writable(terminal_)) {
-      lost_ = true;
+    // After one wait in vain, no more waiting while the terminal takes
+    // nothing: what it does not take at once is dropped, so curses (and the
+    // keys) never wait for it; the screen is drawn anew later.
+    if (dropping) {
+      if (::write(terminal_, buf, static_cast<size_t>(n)) == n)
+        dropping = false;
+      else
+        lost_ = true;
       continue;
     }
     dropping = !write_all(terminal_, buf, static_cast<size_t>(n));
