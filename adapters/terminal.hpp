@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace chat {
 
@@ -30,6 +31,9 @@ public:
   struct input_handler {
     std::function<void(std::string)> line;
     std::function<void()> eof;
+    /// Full screen: the user brought up the window of this chat ("" for
+    /// the status window) with a key or through `show_window_number`.
+    std::function<void(std::string)> window = {};
   };
 
   /// Starts reading into `in`. Interactive: the input history is read from
@@ -48,6 +52,40 @@ public:
 
   /// Forgets the line being typed (Ctrl+C).
   virtual void clear_line() = 0;
+
+  // Front ends with a window per chat (full screen) override the rest; a
+  // line terminal prints everything in one stream and ignores windows.
+
+  /// Whether lines go to one window per chat.
+  virtual bool has_windows() const { return false; }
+
+  /// Prints `line` into the window of `chat` (opened if needed). `counts`:
+  /// a message, unread while the window is not shown; `highlight`: it
+  /// mentions the user (the terminal bell rings).
+  virtual void print_to(std::string /*chat*/, std::string line, bool /*counts*/,
+                        bool /*highlight*/) {
+    print(std::move(line));
+  }
+
+  /// Shows the window of `chat` ("" the status window), opened if needed;
+  /// `print` writes there from now on.
+  virtual void show_window(std::string /*chat*/) {}
+
+  /// Shows window `n` (1 is the status window) and reports which chat it
+  /// is through `input_handler::window`; nothing if there is no such window.
+  virtual void show_window_number(size_t /*n*/) {}
+
+  /// Closes the window of `chat`.
+  virtual void close_window(std::string /*chat*/) {}
+
+  /// What the status bar says about the session: `connection` empty when
+  /// connected, else e.g. "reconnecting…".
+  virtual void set_session(std::string /*user*/, std::string /*server*/,
+                           std::string /*connection*/) {}
+
+  /// User and group names that Tab completes.
+  virtual void set_names(std::vector<std::string> /*users*/,
+                         std::vector<std::string> /*groups*/) {}
 };
 
 /// How much output may wait for a slow terminal or reader.

@@ -56,8 +56,8 @@ template <size_t N> bool in(const code_range (&table)[N], char32_t c) {
   return i != std::begin(table) && c <= std::prev(i)->last;
 }
 
-/// Decodes the code point at `text[pos]` and advances `pos`; an invalid or
-/// truncated sequence yields U+FFFD for its first byte.
+} // namespace
+
 char32_t next_code_point(std::string_view text, size_t& pos) {
   auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
   auto lead = byte(pos);
@@ -82,14 +82,14 @@ char32_t next_code_point(std::string_view text, size_t& pos) {
   return c;
 }
 
-} // namespace
+size_t code_point_width(char32_t c) {
+  return in(zero_width, c) ? 0 : in(double_width, c) ? 2 : 1;
+}
 
 size_t display_width(std::string_view text) {
   size_t width = 0;
   for (size_t pos = 0; pos < text.size();) {
-    auto c = next_code_point(text, pos);
-    if (!in(zero_width, c))
-      width += in(double_width, c) ? 2 : 1;
+    width += code_point_width(next_code_point(text, pos));
   }
   return width;
 }

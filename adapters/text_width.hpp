@@ -14,4 +14,11 @@ namespace chat {
 /// in a UTF-8 locale for these.
 size_t display_width(std::string_view text);
 
+/// Columns one code point takes (0, 1 or 2), as display_width counts them.
+size_t code_point_width(char32_t c);
+
+/// Decodes the code point at `text[pos]` and advances `pos` past it; an
+/// invalid or truncated sequence yields U+FFFD for its first byte only.
+char32_t next_code_point(std::string_view text, size_t& pos);
+
 } // namespace chat

@@ -1,11 +1,15 @@
 #include "cli/cli_actor.hpp"
 
 #include "adapters/input_history.hpp"
+#include "cli/chat_log.hpp"
 #include "cli/commands.hpp"
+#include "cli/ui/highlight.hpp"
 #include "config/errors.hpp"
 
 #include <caf/actor_cast.hpp>
 #include <caf/event_based_actor.hpp>
+
+#include <algorithm>
 
 namespace chat {
 
@@ -58,6 +62,16 @@ void complain(cli_pointer self, const std::string& text) {
   st.print(render(local_event(chat_event::error, "system", text), st.opts));
 }
 
+/// Prints `line` into the window of `chat` (full screen), else like print.
+void print_in(cli_pointer self, const std::string& chat, std::string line,
+              bool counts = false, bool highlight = false) {
+  auto& st = self->state;
+  if (st.windows)
+    st.term->print_to(chat, std::move(line), counts, highlight);
+  else
+    st.print(std::move(line));
+}
+
 std::string prompt_of(const cli_state& st) {
   switch (st.current) {
   case view::lobby:
@@ -103,7 +117,9 @@ void show_history(cli_pointer self, const std::string& chat) {
           });
 }
 
-void leave_view(cli_pointer self) {
+/// Leaves the open view for the lobby; full screen: shows the status
+/// window too unless `show_status` is false (another window comes next).
+void leave_view(cli_pointer self, bool show_status = true) {
   auto& st = self->state;
   auto chat = st.current_chat();
   if (st.current == view::discovery && st.peers.broker)
@@ -114,6 +130,8 @@ void leave_view(cli_pointer self) {
   st.current = view::lobby;
   st.target.clear();
   st.term->set_prompt(prompt_of(st));
+  if (st.windows && show_status)
+    st.term->show_window({});
 }
 
 void show_lobby(cli_pointer self);
@@ -121,32 +139,83 @@ void show_lobby(cli_pointer self);
 void enter_view(cli_pointer self, view v, const std::string& target) {
   auto& st = self->state;
   if (st.current != view::lobby)
-    leave_view(self);
+    leave_view(self, false);
   st.current = v;
   st.target = target;
   st.term->set_prompt(prompt_of(st));
   auto chat = st.current_chat();
+  // Full screen: a window keeps what it showed, so its header and history
+  // are shown the first time only.
+  bool fresh = true;
+  if (st.windows) {
+    fresh = st.window_chats.insert(chat).second;
+    st.term->show_window(chat);
+  }
   if (v == view::discovery) {
     st.lobby_round = false; // the view's rounds take over
     st.who_listed = false;
     if (!st.peers.broker)
       return complain(self, "discovery needs the broker, which is not connected");
     caf::anon_send(st.peers.broker, discover_atom::value, true);
-    say(self, "who is online; then who joins or leaves (rounds every 3 s); Ctrl+C or "
-              "/back to leave");
+    if (fresh)
+      say(self, "who is online; then who joins or leaves (rounds every 3 s); Ctrl+C or "
+                "/back to leave");
     return;
   }
   auto owner = owner_of(self, chat);
   if (!owner)
     return complain(self, "that part of the chat is not connected");
-  if (!st.batch)
+  if (!st.batch && fresh)
     say(self, "── " + chat + " ── Ctrl+C or /back for the lobby");
-  show_history(self, chat);
+  if (fresh)
+    show_history(self, chat);
   caf::anon_send(owner, open_atom::value, key_of(chat));
 }
 
 void finish_quit(cli_pointer self);
 void run_command(cli_pointer self, const cli::command& cmd);
+void update_names(cli_pointer self);
+
+/// Keeps the groups joined for the next start (interactive sessions only:
+/// scripts say what they join).
+void save_groups(cli_pointer self) {
+  auto& st = self->state;
+  if (st.groups_file.empty())
+    return;
+  std::vector<std::string> lines;
+  for (auto& [group, transient] : st.groups)
+    lines.push_back(transient ? group + " --transient" : group);
+  save_input_history(st.groups_file, lines);
+}
+
+/// Joins the groups of the last session again. Their queues were deleted
+/// when it ended, so what was sent meanwhile is not delivered; from now on
+/// everything is.
+void restore_groups(cli_pointer self) {
+  auto& st = self->state;
+  if (st.groups_file.empty() || !st.peers.broker)
+    return;
+  for (auto& line : load_input_history(st.groups_file)) {
+    auto transient = line.ends_with(" --transient");
+    auto group = transient ? line.substr(0, line.size() - 12) : line;
+    if (group.empty() || st.groups.count(group) > 0)
+      continue;
+    self->request(st.peers.broker, send_timeout, join_atom::value, group, transient)
+        .then(
+            [=](ok_atom) {
+              auto& st = self->state;
+              st.groups[group] = transient;
+              say(self, "re-joined " + group +
+                            " from your last session (messages sent while you were "
+                            "away are not delivered)");
+              update_names(self);
+            },
+            [=](caf::error& err) {
+              // Kept in the file: /leave removes it for good.
+              complain(self, "cannot re-join " + group + ": " + describe(err));
+            });
+  }
+}
 void joined(cli_pointer self);
 
 /// One request that sends something fewer in flight.
@@ -283,6 +352,7 @@ void run_command(cli_pointer self, const cli::command& cmd) {
             [=, transient = cmd.transient, n = st.line_no](ok_atom) {
               line_scope scope{self->state, n};
               self->state.groups[group] = transient;
+              save_groups(self);
               if (self->state.batch)
                 say(self, "joined " + group);
               enter_view(self, view::group, group);
@@ -312,7 +382,11 @@ void run_command(cli_pointer self, const cli::command& cmd) {
         .then(
             [=, n = st.line_no](ok_atom) {
               line_scope scope{self->state, n};
-              self->state.groups.erase(group);
+              auto& st = self->state;
+              st.groups.erase(group);
+              save_groups(self);
+              if (st.windows && st.window_chats.erase(group_chat(group)) > 0)
+                st.term->close_window(group_chat(group));
               say(self, "left " + group);
             },
             [=, n = st.line_no](caf::error& err) {
@@ -359,7 +433,108 @@ void run_command(cli_pointer self, const cli::command& cmd) {
     return;
   case command_kind::quit:
     return quit(self);
+  case command_kind::window:
+    if (!st.windows)
+      return complain(self, "/window needs the full-screen client (not --plain)");
+    st.term->show_window_number(std::stoul(cmd.target));
+    return;
+  case command_kind::names: {
+    auto group = !cmd.target.empty()         ? cmd.target
+                 : st.current == view::group ? st.target
+                                             : std::string{};
+    if (group.empty())
+      return complain(self, "usage: /names <group> (or in a group's window)");
+    if (!st.peers.broker)
+      return complain(self, "/names needs the broker, which is not connected");
+    // One discovery round tells who is online in which groups.
+    st.names_for = group;
+    if (st.current != view::discovery)
+      caf::anon_send(st.peers.broker, discover_atom::value, true);
+    return;
   }
+  }
+}
+
+/// Names Tab completes: who is online and whom we talk to, and groups.
+void update_names(cli_pointer self) {
+  auto& st = self->state;
+  std::vector<std::string> users;
+  std::vector<std::string> groups;
+  for (auto& peer : st.last_report.live) {
+    users.push_back(peer.name);
+    groups.insert(groups.end(), peer.groups.begin(), peer.groups.end());
+  }
+  for (auto& chat : st.window_chats)
+    if (chat.starts_with("private:"))
+      users.push_back(chat.substr(8));
+  for (auto& [group, transient] : st.groups)
+    groups.push_back(group);
+  st.term->set_names(std::move(users), std::move(groups));
+}
+
+/// Online members of `group` in `report`, as one line for its window.
+void show_names(cli_pointer self, const std::string& group,
+                const discovery_report& report) {
+  auto& st = self->state;
+  std::string names;
+  if (st.groups.count(group) > 0)
+    names += " " + st.user;
+  for (auto& peer : report.live)
+    if (std::find(peer.groups.begin(), peer.groups.end(), group) != peer.groups.end())
+      names += " " + peer.name;
+  auto chat = st.window_chats.count(group_chat(group)) > 0 ? group_chat(group)
+                                                           : st.current_chat();
+  print_in(
+      self, chat,
+      render(local_event(chat_event::info, "system",
+                         "#" + group + " online:" + (names.empty() ? " nobody" : names)),
+             st.opts));
+}
+
+/// Full screen: who joined or left our groups since the last round, in the
+/// groups' windows.
+void show_group_changes(cli_pointer self, const discovery_report& before,
+                        const discovery_report& after) {
+  auto& st = self->state;
+  auto members = [](const discovery_report& r, const std::string& group) {
+    std::set<std::string> result;
+    for (auto& peer : r.live)
+      if (std::find(peer.groups.begin(), peer.groups.end(), group) != peer.groups.end())
+        result.insert(peer.name);
+    return result;
+  };
+  for (auto& [group, transient] : st.groups) {
+    auto chat = group_chat(group);
+    if (st.window_chats.count(chat) == 0)
+      continue;
+    auto old_members = members(before, group);
+    auto new_members = members(after, group);
+    for (auto& name : new_members)
+      if (old_members.count(name) == 0)
+        print_in(self, chat,
+                 render(local_event(chat_event::info, chat, name + " joined #" + group),
+                        st.opts));
+    for (auto& name : old_members)
+      if (new_members.count(name) == 0)
+        print_in(self, chat,
+                 render(local_event(chat_event::info, chat, name + " left #" + group),
+                        st.opts));
+  }
+}
+
+/// Full screen: the status bar's connection state follows what the links
+/// and the registry say.
+void track_connection(cli_pointer self, uint8_t kind, const std::string& text) {
+  auto& st = self->state;
+  std::string state;
+  if (kind == chat_event::error && text.ends_with("reconnecting…"))
+    state = "reconnecting…";
+  else if (text.starts_with("name server unreachable"))
+    state = "name server unreachable";
+  else if (text != "reconnected" && text != "name server reachable again")
+    return;
+  if (std::exchange(st.connection, state) != state)
+    st.term->set_session(st.user, st.server, st.connection);
 }
 
 /// The broker link restarted: subscribe again to this session's groups,
@@ -465,8 +640,10 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
   st.opts = settings.opts;
   st.batch = settings.batch;
   st.term = std::move(settings.term);
+  st.windows = st.term->has_windows();
   st.history_dir = std::move(settings.history_dir);
   st.history_private = settings.history_private;
+  st.log_dir = std::move(settings.log_dir);
   return {
       [=](start_atom, const std::string& user, const cli_peers& peers) {
         auto& st = self->state;
@@ -475,11 +652,22 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
         st.peers = peers;
         st.term->set_prompt(prompt_of(st));
         auto me = caf::actor_cast<caf::actor>(self);
+        st.term->set_session(user, st.server, {});
         st.term->start({[me](std::string line) {
                           caf::anon_send(me, line_atom::value, std::move(line));
                         },
-                        [me] { caf::anon_send(me, eof_atom::value); }},
+                        [me] { caf::anon_send(me, eof_atom::value); },
+                        [me](std::string chat) {
+                          caf::anon_send(me, window_atom::value, std::move(chat));
+                        }},
                        input_history_file(st.history_dir, user));
+        update_names(self);
+        if (!st.batch && !st.history_dir.empty()) {
+          auto history = input_history_file(st.history_dir, user);
+          if (!history.empty())
+            st.groups_file = history.substr(0, history.rfind('/') + 1) + "groups-" + user;
+          restore_groups(self);
+        }
         show_lobby(self);
       },
       [=](link_atom, const cli_peers& peers) {
@@ -513,6 +701,27 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
       },
       [=](event_atom, const chat_event& ev) {
         auto& st = self->state;
+        if (ev.kind == chat_event::message && !st.log_dir.empty() &&
+            !cli::append_to_log(st.log_dir, ev) && !std::exchange(st.log_failed, true))
+          complain(self, "cannot write the chat log in " + st.log_dir +
+                             " (no more such warnings)");
+        if (st.windows) {
+          if (ev.kind != chat_event::message) {
+            track_connection(self, ev.kind, ev.text);
+            auto chat = st.window_chats.count(ev.chat) > 0 ? ev.chat : st.current_chat();
+            st.term->print_to(chat, render(ev, st.opts), false, false);
+            return;
+          }
+          // Its own window; a mention of us, or a new private chat, is
+          // highlighted (and rings the bell).
+          auto fresh = st.window_chats.insert(ev.chat).second;
+          auto highlight = !ev.own && (ui::mentions(ev.text, st.user) ||
+                                       (fresh && ev.chat.starts_with("private:")));
+          st.term->print_to(ev.chat, render(ev, st.opts), true, highlight);
+          if (fresh)
+            update_names(self);
+          return;
+        }
         if (st.batch || ev.chat == st.current_chat() || ev.kind != chat_event::message) {
           st.print(render(ev, st.opts));
           return;
@@ -523,10 +732,60 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
         st.print(render(notice, st.opts));
       },
       [=](event_atom, const std::string& status) {
-        self->state.print(render_status(status, self->state.opts));
+        auto& st = self->state;
+        if (st.windows) {
+          // The status bar names the server; run_client says it here first.
+          if (auto at = status.find(", server ");
+              status.starts_with("registered as ") && at != std::string::npos) {
+            st.server = status.substr(at + 9);
+            st.term->set_session(st.user, st.server, st.connection);
+          }
+          track_connection(self, chat_event::info, status);
+          st.term->print_to({}, render_status(status, st.opts), false, false);
+          return;
+        }
+        st.print(render_status(status, st.opts));
+      },
+      [=](window_atom, const std::string& chat) {
+        // The user brought up another window: typed text goes there now.
+        auto& st = self->state;
+        if (chat == st.current_chat())
+          return;
+        if (chat.empty()) {
+          leave_view(self, false);
+        } else if (chat.starts_with("private:")) {
+          enter_view(self, view::private_chat, chat.substr(8));
+        } else if (chat.starts_with("group:")) {
+          enter_view(self, view::group, group_of(chat));
+        } else if (chat == "discovery") {
+          enter_view(self, view::discovery, {});
+        } else if (chat == insults_chat) {
+          enter_view(self, view::insults, {});
+        }
       },
       [=](report_atom, const discovery_report& report) {
         auto& st = self->state;
+        auto before = std::exchange(st.last_report, report);
+        if (st.windows) {
+          update_names(self);
+          if (std::exchange(st.have_report, true))
+            show_group_changes(self, before, report);
+        }
+        if (!st.names_for.empty()) {
+          show_names(self, std::exchange(st.names_for, {}), report);
+          if (!st.lobby_round) {
+            if (st.current != view::discovery)
+              caf::anon_send(st.peers.broker, discover_atom::value, false);
+            return;
+          }
+        }
+        if (st.lobby_round && st.windows) {
+          st.lobby_round = false;
+          if (st.current != view::discovery)
+            caf::anon_send(st.peers.broker, discover_atom::value, false);
+          print_in(self, {}, render(report, st.opts));
+          return;
+        }
         if (st.lobby_round) {
           st.lobby_round = false;
           if (st.current != view::discovery)

@@ -17,11 +17,15 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 namespace chat {
 
 struct cli_peers;
+
+/// The full-screen front end shows the window of a chat (a key, /window N).
+using window_atom = caf::atom_constant<caf::atom("window")>;
 
 /// start: the session is registered; read the terminal from now on. link:
 /// a chat actor was restarted, talk to these handles now (the groups of this
@@ -33,7 +37,8 @@ using cli_actor =
                      caf::reacts_to<interrupt_atom>, caf::reacts_to<timeout_atom>,
                      caf::reacts_to<event_atom, chat_event>,
                      caf::reacts_to<event_atom, std::string>,
-                     caf::reacts_to<report_atom, discovery_report>>;
+                     caf::reacts_to<report_atom, discovery_report>,
+                     caf::reacts_to<window_atom, std::string>>;
 
 /// Everything the CLI talks to. Chat actors are held untyped: the CLI only
 /// relies on the messages listed in actors/atoms.hpp.
@@ -95,6 +100,26 @@ struct cli_state {
   /// in JSON as "line"), 0 if none.
   uint64_t line_no = 0;
 
+  /// Full screen: one window per chat (the terminal has windows).
+  bool windows = false;
+  /// Full screen: chats that have a window (their history was shown once).
+  std::set<std::string> window_chats;
+  /// Full screen: the server and the connection state for the status bar.
+  std::string server;
+  std::string connection;
+  /// The last discovery round (Tab completion, /names, join/leave notices).
+  discovery_report last_report;
+  /// A round came already (the first one has nothing to compare with).
+  bool have_report = false;
+  /// Interactive: the groups joined, kept for the next start (empty: not
+  /// kept).
+  std::string groups_file;
+  /// Where per-chat logs go (empty: none); whether writing one failed.
+  std::string log_dir;
+  bool log_failed = false;
+  /// /names asked for this group's members at the next discovery round.
+  std::string names_for;
+
   /// "private:bob", "group:room", "insults", "discovery" or "" (lobby).
   std::string current_chat() const;
 
@@ -115,6 +140,8 @@ struct cli_settings {
   std::string history_dir;
   /// Keep lines typed for private chats in the history file too.
   bool history_private = false;
+  /// Where per-chat logs go (empty: none).
+  std::string log_dir;
 };
 
 /// Prints what it is told; reads the terminal after `start`; ends

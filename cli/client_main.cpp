@@ -5,8 +5,10 @@
 #include "adapters/identity_store.hpp"
 #include "cli/cli_actor.hpp"
 #include "cli/client_supervisor.hpp"
+#include "cli/commands.hpp"
 #include "cli/run.hpp"
 #include "cli/signals.hpp"
+#include "cli/ui/fullscreen_terminal.hpp"
 #include "config/chat_config.hpp"
 #include "config/defaults.hpp"
 #include "config/errors.hpp"
@@ -213,7 +215,8 @@ cli::render_options render_options_for(const client_flags& flags, bool batch) {
   opts.style = flags.json ? cli::output_style::json
                : batch    ? cli::output_style::plain
                           : cli::output_style::human;
-  opts.color = std::getenv("NO_COLOR") == nullptr && isatty(STDOUT_FILENO) != 0;
+  opts.color =
+      std::getenv("NO_COLOR") == nullptr && isatty(STDOUT_FILENO) != 0 && !flags.no_color;
   return opts;
 }
 
@@ -230,6 +233,28 @@ output_limits output_limits_for(const chat_config& cfg, const cli::render_option
           }};
 }
 
+/// The full-screen client, unless --plain, a dumb terminal or one curses
+/// does not know asks for the line editor.
+std::unique_ptr<terminal> interactive_terminal(const chat_config& cfg,
+                                               const client_flags& flags,
+                                               const cli::render_options& opts,
+                                               const output_limits& limits) {
+  auto term = std::getenv("TERM");
+  if (!flags.plain && term != nullptr && std::string_view{term} != "dumb" &&
+      *term != '\0') {
+    ui::fullscreen_settings settings;
+    settings.limits = limits;
+    settings.color = opts.color;
+    settings.bell = caf::get_or(cfg, "chat.bell", d::bell);
+    settings.scrollback =
+        static_cast<size_t>(caf::get_or(cfg, "chat.scrollback", d::scrollback));
+    settings.commands = cli::command_names();
+    if (auto result = ui::make_fullscreen_terminal(std::move(settings)))
+      return result;
+  }
+  return make_line_editor(limits);
+}
+
 } // namespace
 
 int run_client(caf::actor_system& sys, const chat_config& cfg,
@@ -239,10 +264,11 @@ int run_client(caf::actor_system& sys, const chat_config& cfg,
   settings.batch = !interactive;
   settings.opts = render_options_for(flags, settings.batch);
   auto limits = output_limits_for(cfg, settings.opts, interactive);
-  settings.term = interactive ? make_line_editor(std::move(limits))
+  settings.term = interactive ? interactive_terminal(cfg, flags, settings.opts, limits)
                               : make_batch_terminal(std::move(limits));
   settings.history_dir = history_dir();
   settings.history_private = caf::get_or(cfg, "chat.history-private", d::history_private);
+  settings.log_dir = caf::get_or(cfg, "chat.log-dir", std::string{d::log_dir});
   auto cli = sys.spawn(cli_impl, settings);
   auto listener = caf::actor_cast<caf::actor>(cli);
   int rc = 0;

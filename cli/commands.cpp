@@ -121,6 +121,22 @@ command parse_command(const std::string& raw, bool in_lobby) {
     return simple(command_kind::help);
   if (name == "quit" || name == "exit" || name == "q")
     return simple(command_kind::quit);
+  if (name == "window" || name == "win" || name == "w") {
+    auto result = with_target(command_kind::window, rest, "/window <number>", '#');
+    if (result.kind == command_kind::window &&
+        (result.target.find_first_not_of("0123456789") != std::string::npos ||
+         result.target.size() > 3))
+      return invalid("usage: /window <number>");
+    return result;
+  }
+  if (name == "names" || name == "n") {
+    auto result = simple(command_kind::names);
+    result.target = first_word(rest).first;
+    if (result.target.size() > 1 && result.target[0] == '#')
+      result.target.erase(0, 1);
+    result.text.clear();
+    return result;
+  }
   return invalid("unknown command /" + name + " (try /help)");
 }
 
@@ -138,11 +154,19 @@ std::vector<std::string> help_lines() {
       "\"key changed\" warning",
       "/back, Ctrl+C               back to the lobby (Ctrl+C in the lobby: quit)",
       "/quit, Ctrl+D               leave cleanly",
+      "/window <n>, Alt+<n>        full screen: show window n (Ctrl+N/P: next/previous)",
+      "/names [group]              who in the group is online (one discovery round)",
+      "PgUp/PgDn scroll back; Tab completes commands, names, groups ('nick: ')",
       "lobby menu: 1 private chat  2 subscribe group  3 open group  4 discover  5 "
       "insults  6 exit",
       "in a chat, plain text is sent to it; start with // to send a line beginning with "
       "/",
   };
+}
+
+std::vector<std::string> command_names() {
+  return {"/msg",     "/join", "/open", "/leave", "/groups", "/who",  "/insult",
+          "/history", "/back", "/help", "/quit",  "/window", "/names"};
 }
 
 } // namespace chat::cli

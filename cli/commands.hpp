@@ -22,6 +22,8 @@ enum class command_kind {
   back,    ///< /back: to the lobby
   help,    ///< /help
   quit,    ///< /quit
+  window,  ///< /window <n>: show window n (full screen)
+  names,   ///< /names [group]: who in a group is online
   invalid, ///< unknown command or missing argument; `error` says why
 };
 
@@ -41,5 +43,8 @@ command parse_command(const std::string& line, bool in_lobby);
 
 /// The /help text, one entry per line.
 std::vector<std::string> help_lines();
+
+/// The commands Tab completes ("/msg", "/join", …).
+std::vector<std::string> command_names();
 
 } // namespace chat::cli

@@ -81,6 +81,10 @@ int main(int argc, char** argv) {
       return flags.batch = true;
     if (x == "--json")
       return flags.json = true;
+    if (x == "--plain")
+      return flags.plain = true;
+    if (x == "--no-color")
+      return flags.no_color = true;
     return false;
   });
   if (command == "send") {

@@ -18,6 +18,10 @@ struct client_flags {
   bool batch = false;
   /// Events as JSON lines.
   bool json = false;
+  /// Interactive: the line editor instead of the full-screen client.
+  bool plain = false;
+  /// No colours (as NO_COLOR does).
+  bool no_color = false;
   /// One-shot subcommand: "send" or "who"; empty = a chat session.
   std::string oneshot;
   /// send: the peer (--to) or the group (--group), and the text.

@@ -80,6 +80,12 @@ const std::vector<option_spec>& chat_options() {
        "keep lines typed for private chats in the input history file too"},
       {"output-queue", k::integer, std::to_string(d::output_queue),
        "bytes of events that may wait for a slow terminal or reader; more are dropped"},
+      {"bell", k::boolean, d::bell ? "true" : "false",
+       "full screen: ring the terminal bell on a highlight"},
+      {"scrollback", k::integer, std::to_string(d::scrollback),
+       "full screen: lines each window keeps"},
+      {"log-dir", k::string, quoted(d::log_dir),
+       "per-chat logs, one file per chat and day (mode 0600); empty = none"},
       {"managed", k::boolean, d::managed ? "true" : "false",
        "server: start and supervise redis-server/rabbitmq-server if none answers"},
       {"state-dir", k::string, quoted(d::state_dir),
@@ -142,7 +148,10 @@ void print_help(std::ostream& out) {
          "client flags:\n"
          "  --batch           commands line by line from stdin, one line per event\n"
          "                    (the default when stdin is not a terminal)\n"
-         "  --json            events as JSON lines\n\n"
+         "  --json            events as JSON lines\n"
+         "  --plain           interactive line mode instead of the full-screen client\n"
+         "                    (also when TERM is dumb)\n"
+         "  --no-color        no colours (as the NO_COLOR variable)\n\n"
          "options (also settable in caf-application.conf, section [chat]):\n";
   for (auto& opt : chat_options()) {
     std::string lhs = "  --chat." + std::string{opt.key} + "=" + opt.default_text;
@@ -440,6 +449,7 @@ std::string validate(const caf::actor_system_config& cfg) {
       {"chat.max-groups", d::max_groups, 1, 1000},
       {"chat.outbox-size", d::outbox_size, 1, 1'000'000},
       {"chat.output-queue", d::output_queue, 65536, int64_t{1} << 30},
+      {"chat.scrollback", d::scrollback, 10, 1'000'000},
   };
   for (auto& r : ranges)
     if (auto x = caf::get_or(cfg, r.key, r.fallback); x < r.min || x > r.max)

@@ -77,6 +77,14 @@ inline constexpr bool history_private = false;
 /// stdout that does not keep up; more are dropped with one notice saying how
 /// many. Above a full chat history (history-bytes), so /history never drops.
 inline constexpr int64_t output_queue = 4 << 20;
+/// Full-screen client: ring the terminal bell when a line mentions the user
+/// or a new private chat starts.
+inline constexpr bool bell = true;
+/// Full-screen client: lines each window keeps (older ones are dropped).
+inline constexpr int64_t scrollback = 2000;
+/// Client: directory of per-chat logs (one file per chat and day, mode
+/// 0600); empty = no logs.
+inline constexpr std::string_view log_dir = "";
 
 /// Server node: start and supervise redis-server/rabbitmq-server when
 /// nothing answers on the configured ports.

@@ -3,6 +3,8 @@
 
 #include "cli/commands.hpp"
 
+#include <algorithm>
+
 using namespace chat::cli;
 
 CAF_TEST(slash commands take their arguments) {
@@ -63,4 +65,20 @@ CAF_TEST(names may carry the sigil the prompt shows) {
   CAF_CHECK_EQUAL(parse_command("/join @room", false).target, "@room");
   CAF_CHECK_EQUAL(parse_command("/msg #bob", false).target, "#bob");
   CAF_CHECK(parse_command("/join #", false).kind == command_kind::join);
+}
+
+CAF_TEST(window and names commands) {
+  auto win = parse_command("/window 3", false);
+  CAF_CHECK(win.kind == command_kind::window);
+  CAF_CHECK_EQUAL(win.target, "3");
+  CAF_CHECK(parse_command("/window three", false).kind == command_kind::invalid);
+  CAF_CHECK(parse_command("/window", false).kind == command_kind::invalid);
+  auto names = parse_command("/names #room", false);
+  CAF_CHECK(names.kind == command_kind::names);
+  CAF_CHECK_EQUAL(names.target, "room");
+  CAF_CHECK(parse_command("/names", false).target.empty());
+  auto all = command_names();
+  CAF_CHECK(std::find(all.begin(), all.end(), "/window") != all.end());
+  for (auto& name : all)
+    CAF_CHECK(parse_command(name + " 1", false).kind != command_kind::invalid);
 }

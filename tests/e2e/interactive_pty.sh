@@ -23,7 +23,7 @@ mkdir -p "$(dirname "$hist")"
 echo "/who from an earlier session" >"$hist"
 chmod 644 "$hist"
 tmx new-session -d -s chat -x 150 -y 50 \
-  "NO_COLOR=1 LC_ALL=C HOME=$work $bin ${common[*]} --chat.name=$alice; echo EXITED; sleep 30"
+  "NO_COLOR=1 LC_ALL=C HOME=$work $bin ${common[*]} --plain --chat.name=$alice; echo EXITED; sleep 30"
 wait_for 10 shows "registered as $alice" || { screen; fail "client did not start"; }
 tmx send-keys -t chat Up
 wait_for 3 last_line_is '^\[lobby\] /who from an earlier session *$' || { screen; fail "history not recalled"; }

@@ -1,0 +1,113 @@
+#include "cli/ui/screen_output.hpp"
+
+#include <cerrno>
+#include <chrono>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+namespace chat::ui {
+
+namespace {
+
+/// How long a write waits for a terminal that takes no output (as the line
+/// editor's `stall_grace`).
+constexpr auto stall_grace = std::chrono::milliseconds{200};
+
+/// Writes all of `data` to the non-blocking `fd`; false if the terminal did
+/// not take it within `stall_grace`.
+bool write_all(int fd, const char* data, size_t size) {
+  auto deadline = std::chrono::steady_clock::now() + stall_grace;
+  while (size > 0) {
+    auto n = ::write(fd, data, size);
+    if (n > 0) {
+      data += n;
+      size -= static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0 && errno != EAGAIN)
+      return false;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd out{fd, POLLOUT, 0};
+    if (left.count() <= 0 || poll(&out, 1, static_cast<int>(left.count())) <= 0)
+      return false;
+  }
+  return true;
+}
+
+bool writable(int fd) {
+  pollfd out{fd, POLLOUT, 0};
+  return poll(&out, 1, 0) > 0 && (out.revents & POLLOUT) != 0;
+}
+
+} // namespace
+
+bool screen_output::open() {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0)
+    return false;
+  // Our own, non-blocking description of the terminal (the shell's stays
+  // blocking).
+  terminal_ = ::open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  file_ = terminal_ >= 0 ? fdopen(fds[1], "w") : nullptr;
+  if (file_ == nullptr) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    if (terminal_ >= 0)
+      ::close(terminal_);
+    terminal_ = -1;
+    return false;
+  }
+  read_end_ = fds[0];
+  thread_ = std::thread{[this] { copy(); }};
+  return true;
+}
+
+void screen_output::copy() {
+  char buf[16384];
+  bool dropping = false;
+  for (;;) {
+    auto n = ::read(read_end_, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return; // curses closed its end
+    // After one wait in vain, no more waiting while the terminal takes
+    // nothing: what it does not take at once is dropped, so curses (and the
+    // keys) never wait for it; the screen is drawn anew later.
+    if (dropping) {
+      if (::write(terminal_, buf, static_cast<size_t>(n)) == n)
+        dropping = false;
+      else
+        lost_ = true;
+      continue;
+    }
+    dropping = !write_all(terminal_, buf, static_cast<size_t>(n));
+    if (dropping)
+      lost_ = true;
+  }
+}
+
+bool screen_output::needs_repaint() {
+  if (!lost_ || !writable(terminal_))
+    return false;
+  lost_ = false;
+  return true;
+}
+
+void screen_output::close() {
+  if (file_ == nullptr)
+    return;
+  fclose(file_); // the copier sees the end
+  file_ = nullptr;
+  if (thread_.joinable())
+    thread_.join();
+  ::close(read_end_);
+  ::close(terminal_);
+}
+
+} // namespace chat::ui
