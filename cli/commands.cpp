@@ -166,7 +166,7 @@ std::vector<std::string> help_lines() {
 
 std::vector<std::string> command_names() {
   return {"/msg",     "/join", "/open", "/leave", "/groups", "/who",  "/insult",
-          "/history", "/back", "/help", "/quit",  "/window", "/names"};
+          "/history", "/back", "/help", "/quit",  "/window", "/names", "/trust"};
 }
 
 } // namespace chat::cli
