@@ -81,6 +81,8 @@ int main(int argc, char** argv) {
       return flags.batch = true;
     if (x == "--json")
       return flags.json = true;
+    if (x == "--show-join-code" && command == "server")
+      return flags.show_join_code = true;
     return false;
   });
   if (command == "send") {
@@ -104,6 +106,8 @@ int main(int argc, char** argv) {
   auto logger = spdlog::stderr_color_mt("chat");
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("%H:%M:%S.%e %^%l%$ %v");
+  if (flags.show_join_code)
+    return chat::run_show_join_code(cfg);
   chat::block_shutdown_signals();
   raise_descriptor_limit();
   // Our own reference to the gRPC library, dropped last, on this thread:

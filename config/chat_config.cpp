@@ -43,6 +43,14 @@ const std::vector<option_spec>& chat_options() {
        "address the client broadcasts its search to"},
       {"locator-timeout", k::duration, seconds_text(d::locator_timeout),
        "give up searching for the server after this long"},
+      {"join-code", k::string, quoted(d::join_code),
+       "secure mode: the server's join code; empty = the stored one, else ask"},
+      {"allow-original-clients", k::boolean, d::allow_original_clients ? "true" : "false",
+       "open mode for original clients: no passwords, no TLS (trusted LAN only)"},
+      {"amqp-tls-port", k::port, std::to_string(d::amqp_tls_port),
+       "server: RabbitMQ port with TLS (secure mode)"},
+      {"redis-tls-port", k::port, std::to_string(d::redis_tls_port),
+       "server: TLS port in front of Redis (secure mode)"},
       {"redis-port", k::port, std::to_string(d::redis_port),
        "Redis (name server) TCP port"},
       {"redis-db", k::integer, std::to_string(d::redis_db), "Redis database number"},
@@ -143,6 +151,8 @@ void print_help(std::ostream& out) {
          "  --batch           commands line by line from stdin, one line per event\n"
          "                    (the default when stdin is not a terminal)\n"
          "  --json            events as JSON lines\n\n"
+         "server flags:\n"
+         "  --show-join-code  print the join code clients need, and exit\n\n"
          "options (also settable in caf-application.conf, section [chat]):\n";
   for (auto& opt : chat_options()) {
     std::string lhs = "  --chat." + std::string{opt.key} + "=" + opt.default_text;
