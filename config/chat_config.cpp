@@ -375,6 +375,7 @@ chat_config::load_result chat_config::load(std::vector<std::string> args) {
   // Pick the config file ourselves: an explicit one must exist, the default
   // ones are optional.
   std::vector<std::string> rest;
+  std::vector<std::pair<std::string, bool>> booleans;
   for (auto& arg : args) {
     if (is_option(arg, "--config-file")) {
       if (arg.size() <= 14)
@@ -385,6 +386,16 @@ chat_config::load_result chat_config::load(std::vector<std::string> args) {
     } else if (arg.starts_with("--chat.")) {
       if (auto problem = check_cli_argument(arg); !problem.empty())
         return fail(problem);
+      // CAF 0.17 reads a boolean on the command line only as a bare flag
+      // ("--chat.managed=true" is an "illegal argument" to it): we set
+      // booleans ourselves once CAF has read the rest.
+      auto eq = arg.find('=');
+      auto opt = find_option(std::string_view{arg}.substr(7, eq - 7));
+      if (opt != nullptr && opt->kind == option_kind::boolean) {
+        booleans.emplace_back("chat." + std::string{opt->key},
+                              arg.substr(eq + 1) == "true");
+        continue;
+      }
       rest.emplace_back(arg);
     } else if (arg.starts_with("--")) {
       // CAF's own options; CAF would answer anything else with its raw
@@ -415,6 +426,8 @@ chat_config::load_result chat_config::load(std::vector<std::string> args) {
                                         : static_cast<std::istream&>(file));
   if (err)
     return fail(parse_problem(err).first);
+  for (auto& [key, value] : booleans)
+    set(key, value);
   if (cli_helptext_printed)
     return load_result::exit_ok;
   if (!remainder.empty())
