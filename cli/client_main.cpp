@@ -161,6 +161,8 @@ std::optional<server_access> access_for(const chat_config& cfg, const std::strin
   result.redis.port = (*tunnel)->local_port();
   result.redis.password = code->redis_password;
   result.redis.local_address = probe->local_address;
+  result.redis.timeout =
+      std::max(result.redis.timeout, caf::timespan{d::tunnel_redis_timeout});
   keep_until_exit(std::shared_ptr<tls_tunnel>{std::move(*tunnel)});
   result.amqp.port = code->amqp_tls_port;
   result.amqp.user = code->amqp_user;

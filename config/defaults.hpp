@@ -112,6 +112,10 @@ inline constexpr auto discovery_interval = 3s;
 
 /// Timeout of one Redis command (connect, request or reply).
 inline constexpr auto redis_timeout = 1s;
+/// The same through the client's TLS tunnel (secure mode): a new connection
+/// first waits for a TLS handshake with the server node, which a loaded
+/// machine took more than 1 s for (e2e.descriptor_flood, e2e.slow_reader).
+inline constexpr auto tunnel_redis_timeout = 3s;
 
 // -- retries (config/backoff.hpp) --------------------------------------------
 

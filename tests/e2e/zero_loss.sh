@@ -49,6 +49,7 @@ broker_pid() { # the managed node's beam.smp (its name is in its environment)
   for p in $(pgrep -x beam.smp); do
     grep -qz "^RABBITMQ_NODE_PORT=$AMQP_PORT\$" "/proc/$p/environ" 2>/dev/null && echo "$p"
   done
+  return 0 # other nodes' beam.smp (other test runs) must not end the test under set -e
 }
 restart_server() { # same ports and state: a reboot of the server host
   "$bin" server --chat.redis-port="$REDIS_PORT" --chat.amqp-port="$AMQP_PORT" \
