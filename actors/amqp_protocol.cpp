@@ -60,4 +60,21 @@ caf::error declare(amqp_connection& conn, const exchange_spec& x) {
   return conn.bind_exchange(first_channel, x.name, x.durable_twin, every_key);
 }
 
+caf::error declare_shared_queues(amqp_connection& conn) {
+  if (auto err = conn.declare_queue(
+          first_channel, amqp_queue_spec{insults_queue, true, false, false, 0}))
+    return err;
+  return conn.bind_queue(first_channel, insults_queue, durable_name(insult_exchange), "");
+}
+
+std::set<std::string> server_owned_names() {
+  std::set<std::string> result{insults_queue};
+  for (auto& x : chat_exchanges) {
+    result.insert(x.name);
+    if (x.durable_twin != nullptr)
+      result.insert(x.durable_twin);
+  }
+  return result;
+}
+
 } // namespace chat

@@ -19,6 +19,7 @@
 #include <caf/error.hpp>
 
 #include <cstdint>
+#include <set>
 #include <string>
 
 namespace chat {
@@ -91,5 +92,14 @@ void declare(amqp_mux& mux, const exchange_spec& x);
 
 /// The same, once, on a connection's first channel.
 caf::error declare(amqp_connection& conn, const exchange_spec& x);
+
+/// Secure mode, server node: declares insults_queue as original clients do
+/// and binds it to the insults twin (members may consume it, not configure
+/// or bind it).
+caf::error declare_shared_queues(amqp_connection& conn);
+
+/// Secure mode, clients: every exchange above, the twins and insults_queue,
+/// which the server node owns (`amqp_settings::server_owned`).
+std::set<std::string> server_owned_names();
 
 } // namespace chat

@@ -39,12 +39,20 @@ using supervisor_pointer = caf::stateful_actor<server_supervisor_state>*;
 
 void announce(supervisor_pointer self) {
   auto& st = self->state;
-  if (st.announced || st.ready.size() < 2)
+  auto services = st.settings.security ? 3u : 2u;
+  if (st.announced || st.ready.size() < services)
     return;
   st.announced = true;
-  std::cout << "ready: redis on port " << st.settings.redis.port << ", amqp on port "
-            << st.settings.amqp.port << ", LAN locator on udp port "
-            << st.settings.locator_port << " (all interfaces)" << std::endl;
+  auto& s = st.settings;
+  if (s.security)
+    std::cout << "ready: redis on port " << s.redis.port << " (loopback), amqp on port "
+              << s.amqp.port << " (loopback), TLS: amqp on port " << s.amqp_tls_port
+              << ", redis on port " << s.redis_tls_port << ", LAN locator on udp port "
+              << s.locator_port << " (all interfaces)" << std::endl;
+  else
+    std::cout << "ready: redis on port " << s.redis.port << ", amqp on port "
+              << s.amqp.port << ", LAN locator on udp port " << s.locator_port
+              << " (all interfaces)" << std::endl;
 }
 
 caf::behavior server_supervisor_impl(supervisor_pointer self, server_settings settings) {
@@ -55,19 +63,26 @@ caf::behavior server_supervisor_impl(supervisor_pointer self, server_settings se
   auto& sys = self->system();
   st.children.add("redis", [&sys, s, parent] {
     return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(
-        service_impl, redis_service(s.redis, s.state_dir, s.managed), parent));
+        service_impl, redis_service(s.redis, s.state_dir, s.managed, s.security),
+        parent));
   });
   st.children.add("rabbitmq", [&sys, s, parent] {
     return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(
-        service_impl, rabbitmq_service(s.amqp, s.state_dir, s.managed), parent));
+        service_impl, rabbitmq_service(s.amqp, s.state_dir, s.managed, s.security),
+        parent));
   });
+  if (s.security)
+    st.children.add("redis-tls", [&sys, s, parent] {
+      return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(
+          service_impl, redis_tls_service(s.redis, s.state_dir, *s.security), parent));
+    });
   st.children.add("topology", [&sys, s] {
     auto broker = s.amqp;
     broker.host = "127.0.0.1";
     auto redis = s.redis;
     redis.host = "127.0.0.1";
     return caf::actor_cast<caf::actor>(
-        sys.spawn<caf::detached>(topology_impl, broker, redis));
+        sys.spawn<caf::detached>(topology_impl, broker, redis, s.security.has_value()));
   });
   st.children.add("locator", [&sys, s] {
     return caf::actor_cast<caf::actor>(
@@ -99,6 +114,8 @@ caf::behavior server_supervisor_impl(supervisor_pointer self, server_settings se
   });
   for (auto name : {"redis", "rabbitmq", "topology", "locator"})
     st.children.start(self, name);
+  if (s.security)
+    st.children.start(self, "redis-tls");
   std::cout << "starting: redis on port " << s.redis.port << ", rabbitmq on port "
             << s.amqp.port << " (a private RabbitMQ node takes ~10 s)…" << std::endl;
   return {
@@ -134,7 +151,26 @@ server_settings read_server_settings(const caf::actor_system_config& cfg) {
   s.state_dir = caf::get_or(cfg, "chat.state-dir", std::string{d::state_dir});
   if (s.state_dir.empty())
     s.state_dir = default_state_dir();
+  s.open = caf::get_or(cfg, "chat.allow-original-clients", d::allow_original_clients);
+  s.amqp_tls_port = caf::get_or(cfg, "chat.amqp-tls-port", d::amqp_tls_port);
+  s.redis_tls_port = caf::get_or(cfg, "chat.redis-tls-port", d::redis_tls_port);
   return s;
+}
+
+caf::error secure_server_settings(server_settings& s) {
+  auto secrets = load_or_create_secrets(s.state_dir);
+  if (!secrets)
+    return secrets.error();
+  s.amqp.user = secrets->amqp_admin_user;
+  s.amqp.password = secrets->amqp_admin_password;
+  s.redis.password = secrets->redis_password;
+  s.security = service_security{*secrets, s.amqp_tls_port, s.redis_tls_port};
+  return {};
+}
+
+join_code server_join_code(const server_settings& s) {
+  return make_join_code(s.security->secrets, s.amqp_tls_port, s.redis_tls_port,
+                        s.amqp.vhost);
 }
 
 caf::actor spawn_server_supervisor(caf::actor_system& sys, server_settings settings) {

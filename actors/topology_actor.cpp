@@ -91,6 +91,9 @@ caf::expected<int> run_round(topology_state& st, bool restart) {
     for (auto& x : chat_exchanges)
       if (auto e = declare(*conn, x))
         return e;
+    if (st.shared_queues)
+      if (auto e = declare_shared_queues(*conn))
+        return e;
   }
   return bind_recorded(*conn, redis, st.bound);
 }
@@ -98,7 +101,8 @@ caf::expected<int> run_round(topology_state& st, bool restart) {
 } // namespace
 
 topology_actor::behavior_type topology_impl(topology_pointer self, amqp_settings broker,
-                                            redis_settings redis) {
+                                            redis_settings redis, bool shared_queues) {
+  self->state.shared_queues = shared_queues;
   self->state.broker = std::move(broker);
   self->state.redis = std::move(redis);
   return {

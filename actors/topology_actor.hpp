@@ -41,6 +41,9 @@ struct topology_state {
   std::set<std::string> bound;
   /// A refresh is scheduled.
   bool refreshing = false;
+  /// Secure mode: the server node also declares and binds insults_queue
+  /// (members may only consume it; actors/amqp_protocol.hpp).
+  bool shared_queues = false;
   static inline const char* name = "topology";
 };
 
@@ -48,6 +51,7 @@ using topology_pointer = topology_actor::stateful_pointer<topology_state>;
 
 /// Spawn detached: rabbitmq-c blocks.
 topology_actor::behavior_type topology_impl(topology_pointer self, amqp_settings broker,
-                                            redis_settings redis);
+                                            redis_settings redis,
+                                            bool shared_queues = false);
 
 } // namespace chat

@@ -1,11 +1,13 @@
 #include "adapters/amqp_connection.hpp"
 
+#include "adapters/tls.hpp"
 #include "config/defaults.hpp"
 #include "config/errors.hpp"
 
 #include <caf/actor_system_config.hpp>
 
 #include <amqp.h>
+#include <amqp_ssl_socket.h>
 #include <amqp_tcp_socket.h>
 
 #include <vector>
@@ -90,6 +92,9 @@ struct amqp_connection::impl {
   std::map<channel_id, channel_info> channels;
   bool broken = false;
   std::string where;
+  /// What the TLS handshake saw (secure mode).
+  tls::pin pin;
+  std::set<std::string> server_owned;
 
   ~impl() {
     if (conn == nullptr)
@@ -162,12 +167,32 @@ std::unique_ptr<amqp_connection> amqp_connection::open(const amqp_settings& s,
   auto& d = *result->impl_;
   d.where = s.host + ":" + std::to_string(s.port);
   d.conn = amqp_new_connection();
-  auto socket = amqp_tcp_socket_new(d.conn);
+  d.server_owned = s.server_owned;
+  amqp_socket_t* socket = nullptr;
+  if (s.tls_pin) {
+    // One handshake, pinned: no CA file, no host name (adapters/tls.hpp).
+    socket = amqp_ssl_socket_new(d.conn);
+    if (socket != nullptr) {
+      d.pin.expected = *s.tls_pin;
+      tls::pin_certificate(amqp_ssl_socket_get_context(socket), &d.pin);
+      amqp_ssl_socket_set_verify_peer(socket, 1);
+      amqp_ssl_socket_set_verify_hostname(socket, 0);
+    }
+  } else {
+    socket = amqp_tcp_socket_new(d.conn);
+  }
   auto tv = to_timeval(s.timeout);
   if (socket == nullptr ||
       amqp_socket_open_noblock(socket, s.host.c_str(), s.port, &tv) != AMQP_STATUS_OK) {
     d.broken = true;
-    err = make_error(errc::broker_error, "broker " + d.where + " unreachable");
+    if (d.pin.mismatch())
+      err = make_error(errc::untrusted_server,
+                       "server at " + d.where +
+                           " does not match the join code's certificate (it presents "
+                           "sha256 " +
+                           to_hex(*d.pin.presented) + "); no credentials were sent");
+    else
+      err = make_error(errc::broker_error, "broker " + d.where + " unreachable");
     return nullptr;
   }
   amqp_set_handshake_timeout(d.conn, &tv);
@@ -234,8 +259,10 @@ caf::error amqp_connection::declare_exchange(channel_id ch, const std::string& n
   auto what = "declaring exchange " + name;
   if (auto e = d.require(ch, what))
     return e;
+  // The server's own exchanges: only check that they exist.
+  amqp_boolean_t passive = d.server_owned.count(name) != 0 ? 1 : 0;
   amqp_exchange_declare(d.conn, ch, amqp_cstring_bytes(name.c_str()),
-                        amqp_cstring_bytes(type.c_str()), 0, durable ? 1 : 0, 0, 0,
+                        amqp_cstring_bytes(type.c_str()), passive, durable ? 1 : 0, 0, 0,
                         amqp_empty_table);
   return d.check(ch, what);
 }
@@ -250,8 +277,9 @@ caf::error amqp_connection::declare_queue(channel_id ch, const amqp_queue_spec& 
   expires.value.kind = AMQP_FIELD_KIND_I64;
   expires.value.value.i64 = q.expires_ms;
   amqp_table_t args{q.expires_ms > 0 ? 1 : 0, &expires};
-  amqp_queue_declare(d.conn, ch, amqp_cstring_bytes(q.name.c_str()), 0, q.durable ? 1 : 0,
-                     q.exclusive ? 1 : 0, q.auto_delete ? 1 : 0, args);
+  amqp_boolean_t passive = d.server_owned.count(q.name) != 0 ? 1 : 0;
+  amqp_queue_declare(d.conn, ch, amqp_cstring_bytes(q.name.c_str()), passive,
+                     q.durable ? 1 : 0, q.exclusive ? 1 : 0, q.auto_delete ? 1 : 0, args);
   return d.check(ch, what);
 }
 
@@ -280,6 +308,8 @@ caf::error amqp_connection::bind_queue(channel_id ch, const std::string& queue,
   auto what = "binding " + queue + " to " + exchange;
   if (auto e = d.require(ch, what))
     return e;
+  if (d.server_owned.count(queue) != 0) // the server binds it
+    return {};
   amqp_queue_bind(d.conn, ch, amqp_cstring_bytes(queue.c_str()),
                   amqp_cstring_bytes(exchange.c_str()), amqp_cstring_bytes(key.c_str()),
                   amqp_empty_table);
@@ -293,6 +323,9 @@ caf::error amqp_connection::bind_exchange(channel_id ch, const std::string& dest
   auto what = "binding exchange " + destination + " to " + source;
   if (auto e = d.require(ch, what))
     return e;
+  if (d.server_owned.count(destination) != 0 && d.server_owned.count(source) != 0)
+    return {}; // the server binds them
+
   amqp_exchange_bind(d.conn, ch, amqp_cstring_bytes(destination.c_str()),
                      amqp_cstring_bytes(source.c_str()), amqp_cstring_bytes(key.c_str()),
                      amqp_empty_table);

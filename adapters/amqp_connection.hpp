@@ -5,6 +5,8 @@
 // or the amqp_mux thread). Channels multiplex on it: a channel error closes
 // that channel only (the connection stays up), a connection error breaks all.
 
+#include "config/join_code.hpp"
+
 #include <caf/error.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/timespan.hpp>
@@ -13,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace caf {
@@ -35,6 +38,13 @@ struct amqp_settings {
   std::string password = "guest";
   caf::timespan timeout = std::chrono::seconds{2};
   int heartbeat_seconds = 10;
+  /// Secure mode: AMQP over TLS, accepting exactly the certificate with
+  /// this SHA-256 (the join code's; adapters/tls.hpp).
+  std::optional<fingerprint> tls_pin;
+  /// Secure mode: exchanges and queues the server node declares and binds.
+  /// They are declared passively (which needs no permission: members may
+  /// not configure them), and bindings to them are left to the server.
+  std::set<std::string> server_owned;
 };
 
 /// A queue as we declare it; `expires_ms` > 0 adds `x-expires`.

@@ -1,5 +1,7 @@
 #include "adapters/managed_services.hpp"
 
+#include "adapters/tls.hpp"
+#include "adapters/tls_tunnel.hpp"
 #include "config/errors.hpp"
 
 #include <cstdlib>
@@ -47,10 +49,40 @@ caf::expected<std::string> make_dir(const std::string& path) {
   return path;
 }
 
+/// A string as a JSON string literal's content (backslashes and quotes).
+std::string json_escaped(const std::string& x) {
+  std::string out;
+  for (char c : x) {
+    if (c == '\\' || c == '"')
+      out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 } // namespace
 
+member_permissions member_permissions_for_clients() {
+  // A user or group name (actors/names.hpp): a letter, then up to 31
+  // letters, digits, '_' or '-'. Queues a client owns are "<user>:<group>"
+  // and "<user>:discovery_requests|responses": configure (declare, delete)
+  // covers exactly that shape, so no exchange and not insults_queue.
+  const std::string name = "[A-Za-z][A-Za-z0-9_-]{0,31}";
+  const std::string own_queue = name + ":" + name;
+  const std::string exchanges =
+      "chat-actors\\.groups|chat-actors\\.insults|discovery_requests|discovery_responses";
+  member_permissions p;
+  p.configure = "^" + own_queue + "$";
+  p.write = "^(" + own_queue + "|" + exchanges + ")$";
+  p.read = "^(" + own_queue + "|insults_queue|" + exchanges + ")$";
+  // Published as "<user>.<group>.msg", bound as "*.<group>.*": no "#".
+  p.topic_write = "^" + name + "\\." + name + "\\.msg$";
+  p.topic_read = "^\\*\\." + name + "\\.\\*$";
+  return p;
+}
+
 service_spec redis_service(const redis_settings& settings, const std::string& state_dir,
-                           bool managed) {
+                           bool managed, const std::optional<service_security>& secure) {
   service_spec spec;
   spec.name = "redis";
   spec.port = settings.port;
@@ -65,16 +97,21 @@ service_spec redis_service(const redis_settings& settings, const std::string& st
     auto reply = client.command({"PING"});
     return reply && reply->str == "PONG";
   };
-  spec.prepare = [settings, state_dir]() -> caf::expected<child_spec> {
+  spec.prepare = [settings, state_dir, secure]() -> caf::expected<child_spec> {
     auto dir = make_dir(state_dir + "/redis-" + std::to_string(settings.port));
     if (!dir)
       return dir.error();
     child_spec child;
     child.argv = {"/usr/bin/redis-server", "--port", std::to_string(settings.port),
-                  // LAN clients reach it on every interface (IPv6 if present).
-                  "--bind", "* -::*", "--dir", *dir, "--save", "", "--appendonly", "no",
-                  "--daemonize", "no", "--logfile", ""};
-    if (settings.password.empty()) {
+                  // Open mode: LAN clients reach it on every interface (IPv6
+                  // if present). Secure mode: they come through stunnel.
+                  "--bind", secure ? "127.0.0.1 -::1" : "* -::*", "--dir", *dir, "--save",
+                  "", "--appendonly", "no", "--daemonize", "no", "--logfile", ""};
+    if (secure) {
+      // Protected mode stays on (the default) for anything else.
+      child.argv.insert(child.argv.end(),
+                        {"--requirepass", secure->secrets.redis_password});
+    } else if (settings.password.empty()) {
       // Original clients use no password; without one Redis only admits
       // loopback unless protected mode is off.
       child.argv.insert(child.argv.end(), {"--protected-mode", "no"});
@@ -87,8 +124,52 @@ service_spec redis_service(const redis_settings& settings, const std::string& st
   return spec;
 }
 
+service_spec redis_tls_service(const redis_settings& settings,
+                               const std::string& state_dir,
+                               const service_security& secure) {
+  service_spec spec;
+  spec.name = "redis-tls";
+  spec.port = secure.redis_tls_port;
+  spec.managed = true;
+  spec.ready_timeout = std::chrono::seconds{20};
+  spec.answers = [port = secure.redis_tls_port, pin = secure.secrets.cert] {
+    return static_cast<bool>(
+        probe_pinned("127.0.0.1", port, pin, std::chrono::milliseconds{500}));
+  };
+  spec.prepare = [settings, state_dir, secure]() -> caf::expected<child_spec> {
+    auto dir = make_dir(state_dir + "/redis-" + std::to_string(settings.port));
+    if (!dir)
+      return dir.error();
+    auto conf = *dir + "/stunnel.conf";
+    std::string text = "; written by chat-actors server on every start\n"
+                       "foreground = yes\n"
+                       "pid =\n"
+                       "debug = warning\n"
+                       "[redis]\n"
+                       "accept = 0.0.0.0:" +
+                       std::to_string(secure.redis_tls_port) +
+                       "\n"
+                       "connect = 127.0.0.1:" +
+                       std::to_string(settings.port) +
+                       "\n"
+                       "cert = " +
+                       secure.secrets.cert_file +
+                       "\n"
+                       "key = " +
+                       secure.secrets.key_file + "\n";
+    if (auto err = write_private_file(conf, text))
+      return err;
+    child_spec child;
+    child.argv = {"/usr/bin/stunnel4", conf};
+    child.log_file = *dir + "/stunnel.log";
+    return child;
+  };
+  return spec;
+}
+
 service_spec rabbitmq_service(const amqp_settings& settings, const std::string& state_dir,
-                              bool managed) {
+                              bool managed,
+                              const std::optional<service_security>& secure) {
   service_spec spec;
   spec.name = "rabbitmq";
   spec.port = settings.port;
@@ -102,18 +183,77 @@ service_spec rabbitmq_service(const amqp_settings& settings, const std::string& 
     caf::error err;
     return amqp_connection::open(probe, err) != nullptr;
   };
-  spec.prepare = [settings, state_dir]() -> caf::expected<child_spec> {
+  spec.prepare = [settings, state_dir, secure]() -> caf::expected<child_spec> {
     auto dir = make_dir(state_dir + "/rabbitmq-" + std::to_string(settings.port));
     if (!dir)
       return dir.error();
     auto conf = *dir + "/rabbitmq.conf";
-    {
+    if (!secure) {
       std::ofstream out{conf};
       out << "listeners.tcp.default = " << settings.port << "\n"
           << "loopback_users = none\n"
           << "default_user = " << settings.user << "\n"
           << "default_pass = " << settings.password << "\n"
           << "default_vhost = " << settings.vhost << "\n";
+    } else {
+      auto& s = secure->secrets;
+      auto defs = *dir + "/definitions.json";
+      auto p = member_permissions_for_clients();
+      for (auto* x : {&p.configure, &p.write, &p.read, &p.topic_write, &p.topic_read})
+        *x = json_escaped(*x);
+      auto user = [](const std::string& name, const std::string& password,
+                     const char* tags) {
+        return "{\"name\":\"" + name + "\",\"password_hash\":\"" +
+               tls::rabbit_password_hash(password) +
+               "\",\"hashing_algorithm\":\"rabbit_password_hashing_sha256\","
+               "\"tags\":\"" +
+               tags + "\"}";
+      };
+      auto vhost = settings.vhost;
+      std::string json = "{\"users\":[" +
+                         user(s.amqp_admin_user, s.amqp_admin_password, "administrator") +
+                         "," + user(s.amqp_member_user, s.amqp_member_password, "") +
+                         "],\"vhosts\":[{\"name\":\"" + vhost +
+                         "\"}],\"permissions\":["
+                         "{\"user\":\"" +
+                         s.amqp_admin_user + "\",\"vhost\":\"" + vhost +
+                         "\",\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"},"
+                         "{\"user\":\"" +
+                         s.amqp_member_user + "\",\"vhost\":\"" + vhost +
+                         "\",\"configure\":\"" + p.configure + "\",\"write\":\"" +
+                         p.write + "\",\"read\":\"" + p.read +
+                         "\"}],\"topic_permissions\":[{\"user\":\"" + s.amqp_member_user +
+                         "\",\"vhost\":\"" + vhost +
+                         "\",\"exchange\":\"chat-actors.groups\",\"write\":\"" +
+                         p.topic_write + "\",\"read\":\"" + p.topic_read + "\"}]}";
+      if (auto err = write_private_file(defs, json))
+        return err;
+      std::string text =
+          // Plaintext for the server node itself, on loopback only.
+          "listeners.tcp.1 = 127.0.0.1:" + std::to_string(settings.port) +
+          "\n"
+          "listeners.ssl.default = " +
+          std::to_string(secure->amqp_tls_port) +
+          "\n"
+          "ssl_options.certfile = " +
+          s.cert_file +
+          "\n"
+          "ssl_options.keyfile = " +
+          s.key_file +
+          "\n"
+          "ssl_options.verify = verify_none\n"
+          "ssl_options.fail_if_no_peer_cert = false\n"
+          // No guest: the first start creates the administrator instead.
+          "default_user = " +
+          s.amqp_admin_user + "\ndefault_pass = " + s.amqp_admin_password +
+          "\n"
+          "default_vhost = " +
+          vhost + "\nloopback_users." + s.amqp_admin_user +
+          " = true\n"
+          "load_definitions = " +
+          defs + "\n";
+      if (auto err = write_private_file(conf, text))
+        return err;
     }
     std::ofstream{*dir + "/enabled_plugins"} << "[].\n";
     auto epmd_port = std::to_string(free_tcp_port());

@@ -5,20 +5,56 @@
 #include "actors/service_actor.hpp"
 #include "adapters/amqp_connection.hpp"
 #include "adapters/redis_client.hpp"
+#include "adapters/server_secrets.hpp"
 
+#include <optional>
 #include <string>
 
 namespace chat {
 
-/// redis-server on all interfaces, data under `state_dir`/redis, no disk
-/// persistence (clients re-register after a restart).
+/// Secure mode of the managed services (the default); without it they run
+/// in the original open mode (`chat.allow-original-clients`).
+struct service_security {
+  server_secrets secrets;
+  /// AMQP over TLS, on every interface.
+  uint16_t amqp_tls_port = 0;
+  /// stunnel in front of Redis, on every interface.
+  uint16_t redis_tls_port = 0;
+};
+
+/// The member permissions of secure mode, as RabbitMQ regexes (README:
+/// Security). Exposed for the documentation and tests.
+struct member_permissions {
+  std::string configure, write, read;
+  /// Topic permissions on the durable group exchange (routing keys).
+  std::string topic_write, topic_read;
+};
+member_permissions member_permissions_for_clients();
+
+/// redis-server, data under `state_dir`/redis, no disk persistence (clients
+/// re-register after a restart). Open mode: every interface, no password
+/// (protected mode off) unless one is configured. Secure mode: loopback
+/// only, with the generated password.
 service_spec redis_service(const redis_settings& settings, const std::string& state_dir,
-                           bool managed);
+                           bool managed,
+                           const std::optional<service_security>& secure = std::nullopt);
 
 /// A private rabbitmq-server node (own epmd, own ports) whose data lives
-/// under `state_dir`/rabbitmq; the configured user may log in from the LAN.
-service_spec rabbitmq_service(const amqp_settings& settings, const std::string& state_dir,
-                              bool managed);
+/// under `state_dir`/rabbitmq. Open mode: the configured user may log in
+/// from the LAN, plaintext. Secure mode: plaintext on loopback only, TLS on
+/// every interface with the server certificate; users, permissions and
+/// topic permissions from a definitions file (no guest).
+service_spec
+rabbitmq_service(const amqp_settings& settings, const std::string& state_dir,
+                 bool managed,
+                 const std::optional<service_security>& secure = std::nullopt);
+
+/// Secure mode: stunnel4 in front of Redis (hiredis 0.14 has no TLS, and
+/// Redis' own TLS port would share its `bind` with the plaintext one): TLS
+/// on every interface at `redis_tls_port`, forwarded to Redis on loopback.
+service_spec redis_tls_service(const redis_settings& settings,
+                               const std::string& state_dir,
+                               const service_security& secure);
 
 /// $XDG_STATE_HOME/chat-actors or ~/.local/state/chat-actors.
 std::string default_state_dir();

@@ -165,6 +165,8 @@ caf::expected<redis_reply> redis_client::eval(const std::string& script,
 std::string redis_client::local_address() const {
   if (ctx_ == nullptr)
     return {};
+  if (!settings_.local_address.empty())
+    return settings_.local_address;
   sockaddr_storage addr{};
   socklen_t len = sizeof(addr);
   if (getsockname(ctx_->fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)

@@ -35,6 +35,10 @@ struct redis_settings {
   std::string password;
   int64_t db = 0;
   caf::timespan timeout = std::chrono::seconds{1};
+  /// When a tunnel sits in between (secure mode: host is 127.0.0.1), the
+  /// address of the interface that faces the real server, which
+  /// `local_address` reports instead of the socket's own.
+  std::string local_address;
 };
 
 /// chat.redis-port, chat.redis-db and chat.redis-password, for `host`.

@@ -14,6 +14,11 @@ namespace chat::bench {
 struct bench_settings {
   uint16_t redis_port = 6379;
   uint16_t amqp_port = 5672;
+  /// Secure-mode node: from $REDISCLI_AUTH, $CHAT_AMQP_USER and
+  /// $CHAT_AMQP_PASSWORD (scripts/test-services exports them).
+  std::string redis_password;
+  std::string amqp_user = "guest";
+  std::string amqp_password = "guest";
   /// Operations per case (messages, lookups, …).
   size_t n = 20000;
   /// Path of the chat-actors binary (start-up case).

@@ -107,6 +107,8 @@ result run_ours(const bench_settings& s, size_t subscribers, size_t n,
   broker_link_settings bs;
   bs.amqp.host = "127.0.0.1";
   bs.amqp.port = s.amqp_port;
+  bs.amqp.user = s.amqp_user;
+  bs.amqp.password = s.amqp_password;
   bs.queue_expiry = std::chrono::seconds{60};
   bs.discovery_interval = std::chrono::seconds{3};
   caf::actor_system_config cfg;

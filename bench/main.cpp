@@ -27,6 +27,12 @@ void configure(const bench_settings& s, caf::actor_system_config& cfg) {
 int main(int argc, char** argv) {
   using namespace chat::bench;
   bench_settings s;
+  if (auto v = std::getenv("REDISCLI_AUTH"))
+    s.redis_password = v;
+  if (auto v = std::getenv("CHAT_AMQP_USER"); v && *v)
+    s.amqp_user = v;
+  if (auto v = std::getenv("CHAT_AMQP_PASSWORD"); v && *v)
+    s.amqp_password = v;
   std::vector<std::string> selected;
   auto value = [](const char* arg, const char* name) -> const char* {
     auto len = std::strlen(name);

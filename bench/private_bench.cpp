@@ -136,6 +136,7 @@ numbers run_ours(const bench_settings& s, size_t n, const std::string& text) {
   redis_settings redis;
   redis.host = "127.0.0.1";
   redis.port = s.redis_port;
+  redis.password = s.redis_password;
   auto tag = std::to_string(getpid());
   std::string names[2] = {"pa" + tag, "pb" + tag};
   std::vector<client> clients;

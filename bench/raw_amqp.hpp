@@ -6,6 +6,7 @@
 #include <amqp.h>
 #include <amqp_tcp_socket.h>
 
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 
@@ -14,6 +15,13 @@ namespace chat::bench {
 inline void raw_check(amqp_rpc_reply_t r, const char* what) {
   if (r.reply_type != AMQP_RESPONSE_NORMAL)
     throw std::runtime_error(std::string{"raw amqp: "} + what + " failed");
+}
+
+/// The broker account: $CHAT_AMQP_USER/$CHAT_AMQP_PASSWORD (a secure-mode
+/// node's administrator, scripts/test-services), else guest/guest.
+inline const char* raw_amqp_env(const char* key, const char* fallback) {
+  auto value = std::getenv(key);
+  return value != nullptr && *value != '\0' ? value : fallback;
 }
 
 /// `heartbeat` 0: none (a client that idles while we set up users).
@@ -25,7 +33,9 @@ inline amqp_connection_state_t raw_amqp_open(uint16_t port, int heartbeat = 10) 
     throw std::runtime_error("raw amqp: cannot connect");
   }
   raw_check(amqp_login(conn, "/", AMQP_DEFAULT_MAX_CHANNELS, AMQP_DEFAULT_FRAME_SIZE,
-                       heartbeat, AMQP_SASL_METHOD_PLAIN, "guest", "guest"),
+                       heartbeat, AMQP_SASL_METHOD_PLAIN,
+                       raw_amqp_env("CHAT_AMQP_USER", "guest"),
+                       raw_amqp_env("CHAT_AMQP_PASSWORD", "guest")),
             "login");
   amqp_channel_open(conn, 1);
   raw_check(amqp_get_rpc_reply(conn), "channel.open");

@@ -15,6 +15,7 @@ void registry_case(const bench_settings& s) {
   redis_settings redis;
   redis.host = "127.0.0.1";
   redis.port = s.redis_port;
+  redis.password = s.redis_password;
   auto n = s.n;
   // Raw: one hiredis connection, blocking HGETALL round trips.
   redis_client raw{redis};

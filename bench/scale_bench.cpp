@@ -131,9 +131,12 @@ void scale_case(const bench_settings& s) {
   redis_settings redis;
   redis.host = "127.0.0.1";
   redis.port = s.redis_port;
+  redis.password = s.redis_password;
   broker_link_settings bs;
   bs.amqp.host = "127.0.0.1";
   bs.amqp.port = s.amqp_port;
+  bs.amqp.user = s.amqp_user;
+  bs.amqp.password = s.amqp_password;
   bs.queue_expiry = std::chrono::seconds{60};
   bs.discovery_interval = std::chrono::seconds{3};
   auto tag = std::to_string(getpid());

@@ -1,8 +1,12 @@
+#include "actors/amqp_protocol.hpp"
 #include "actors/broker_link_actor.hpp"
 #include "actors/locator_client_actor.hpp"
 #include "actors/private_chat_actor.hpp"
 #include "actors/registry_actor.hpp"
 #include "adapters/identity_store.hpp"
+#include "adapters/managed_services.hpp"
+#include "adapters/server_secrets.hpp"
+#include "adapters/tls_tunnel.hpp"
 #include "cli/cli_actor.hpp"
 #include "cli/client_supervisor.hpp"
 #include "cli/commands.hpp"
@@ -20,7 +24,11 @@
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -52,6 +60,119 @@ caf::expected<std::string> find_server(caf::actor_system& sys, const chat_config
       .receive([&](const std::string& ip) { result = ip; },
                [&](caf::error& err) { result = std::move(err); });
   self->send_exit(locator, caf::exit_reason::user_shutdown);
+  return result;
+}
+
+// -- secure mode: the join code ---------------------------------------------
+
+/// Where the client keeps its join code: `<state-dir>/join-code` (the same
+/// file a server node with this state dir writes).
+std::string stored_join_code_path(const chat_config& cfg) {
+  auto dir = caf::get_or(cfg, "chat.state-dir", std::string{d::state_dir});
+  return (dir.empty() ? default_state_dir() : dir) + "/join-code";
+}
+
+/// The join code to use: --chat.join-code (or the config file), else
+/// $CHAT_JOIN_CODE, else the stored one, else asked for once on a terminal
+/// (and stored, mode 0600). Nothing and `rc` set on failure (reported).
+std::optional<join_code> resolve_join_code(const chat_config& cfg, bool interactive,
+                                           int& rc) {
+  auto text = caf::get_or(cfg, "chat.join-code", std::string{d::join_code});
+  std::string origin = "--chat.join-code";
+  if (text.empty())
+    if (auto env = std::getenv("CHAT_JOIN_CODE"); env && *env) {
+      text = env;
+      origin = "CHAT_JOIN_CODE";
+    }
+  auto path = stored_join_code_path(cfg);
+  if (text.empty()) {
+    std::ifstream in{path};
+    if (std::getline(in, text))
+      origin = path;
+  }
+  bool asked = false;
+  if (text.empty() && interactive) {
+    std::cout << "This server needs a join code (the server node prints it; "
+                 "`chat-actors server --show-join-code` prints it again).\njoin code: "
+              << std::flush;
+    std::getline(std::cin, text);
+    asked = true;
+    origin = "the join code typed";
+  }
+  if (text.empty()) {
+    std::cerr << "chat-actors: no join code: pass --chat.join-code=CODE or set "
+                 "CHAT_JOIN_CODE (`chat-actors server --show-join-code` prints it), or "
+                 "--chat.allow-original-clients=true for an open-mode server\n";
+    rc = 2;
+    return std::nullopt;
+  }
+  std::string why;
+  auto code = decode_join_code(text, why);
+  if (!code) {
+    std::cerr << "chat-actors: " << origin << ": " << why << '\n';
+    rc = 2;
+    return std::nullopt;
+  }
+  if (asked) {
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path{path}.parent_path(), ec);
+    if (auto err = write_private_file(path, encode(*code) + "\n"))
+      std::cerr << "chat-actors: " << describe(err) << " (the code is not kept)\n";
+  }
+  return code;
+}
+
+/// Tunnels live until the process ends: a session's registry still
+/// unregisters through its tunnel after `run_client` returned.
+void keep_until_exit(std::shared_ptr<tls_tunnel> tunnel) {
+  static std::mutex mtx;
+  static std::vector<std::shared_ptr<tls_tunnel>> tunnels;
+  std::lock_guard<std::mutex> guard{mtx};
+  tunnels.emplace_back(std::move(tunnel));
+}
+
+/// How a session reaches the server node's name server and broker.
+struct server_access {
+  redis_settings redis;
+  amqp_settings amqp;
+};
+
+/// Open mode: the configured ports and credentials, plaintext. Secure mode:
+/// a pinned TLS probe first (a server without the join code's certificate
+/// gets nothing from us), then a tunnel for hiredis and AMQP over TLS.
+std::optional<server_access> access_for(const chat_config& cfg, const std::string& server,
+                                        const std::optional<join_code>& code, int& rc) {
+  server_access result;
+  result.redis = read_redis_settings(cfg, server);
+  result.amqp = read_amqp_settings(cfg, server);
+  if (!code)
+    return result;
+  auto probe =
+      probe_pinned(server, code->redis_tls_port, code->cert, std::chrono::seconds{3});
+  if (!probe) {
+    std::cerr << "chat-actors: " << describe(probe.error()) << '\n';
+    rc = 1;
+    return std::nullopt;
+  }
+  auto tunnel = tls_tunnel::start(server, code->redis_tls_port, code->cert);
+  if (!tunnel) {
+    std::cerr << "chat-actors: " << describe(tunnel.error()) << '\n';
+    rc = 1;
+    return std::nullopt;
+  }
+  result.redis.host = "127.0.0.1";
+  result.redis.port = (*tunnel)->local_port();
+  result.redis.password = code->redis_password;
+  result.redis.local_address = probe->local_address;
+  result.redis.timeout =
+      std::max(result.redis.timeout, caf::timespan{d::tunnel_redis_timeout});
+  keep_until_exit(std::shared_ptr<tls_tunnel>{std::move(*tunnel)});
+  result.amqp.port = code->amqp_tls_port;
+  result.amqp.user = code->amqp_user;
+  result.amqp.password = code->amqp_password;
+  result.amqp.vhost = code->amqp_vhost;
+  result.amqp.tls_pin = code->cert;
+  result.amqp.server_owned = server_owned_names();
   return result;
 }
 
@@ -125,6 +246,7 @@ namespace {
 /// to one listener (the CLI actor, or a one-shot command).
 struct session {
   std::string server;
+  server_access access;
   std::string name;
   endpoint published;
   cli_peers peers;
@@ -156,6 +278,13 @@ sender_proof sender_proof_for(const std::string& name, identity_kind identity) {
   return {key, std::make_shared<known_peers>(history_dir(), name), {}};
 }
 
+/// The broker link's settings for a session (its server and access).
+broker_link_settings broker_settings_for(const chat_config& cfg, const session& s) {
+  auto result = read_broker_link_settings(cfg, s.server);
+  result.amqp = s.access.amqp;
+  return result;
+}
+
 /// Finds the server, starts the session's actors and registers `name` (asked
 /// for when empty and interactive). Nothing and `rc` set on failure.
 
@@ -170,16 +299,26 @@ std::optional<session> open_session(caf::actor_system& sys, const chat_config& c
     rc = 2;
     return std::nullopt;
   }
+  std::optional<join_code> code;
+  if (!caf::get_or(cfg, "chat.allow-original-clients", d::allow_original_clients)) {
+    code = resolve_join_code(cfg, interactive, rc);
+    if (!code)
+      return std::nullopt;
+  }
   auto server = find_server(sys, cfg);
   if (!server) {
     std::cerr << "chat-actors: " << describe(server.error()) << '\n';
     rc = 1;
     return std::nullopt;
   }
+  auto access = access_for(cfg, *server, code, rc);
+  if (!access)
+    return std::nullopt;
   session result;
   result.server = *server;
+  result.access = *access;
   auto ttl = caf::get_or(cfg, "chat.lease-ttl", caf::timespan{d::lease_ttl});
-  auto registry = spawn_registry(sys, read_redis_settings(cfg, *server), ttl, listener);
+  auto registry = spawn_registry(sys, access->redis, ttl, listener);
   result.peers.registry = registry;
   auto chat_settings = private_chat_settings::from(cfg);
   if (identity == identity_kind::kept)
@@ -202,7 +341,7 @@ std::optional<session> open_session(caf::actor_system& sys, const chat_config& c
     return std::nullopt;
   }
   auto& ep = result.published;
-  result.broker = read_broker_link_settings(cfg, *server);
+  result.broker = broker_settings_for(cfg, result);
   result.broker.proof = sender_proof_for(result.name, identity);
   result.peers.broker = caf::actor_cast<caf::actor>(
       spawn_broker_link(sys, result.name, result.broker,

@@ -85,6 +85,8 @@ int main(int argc, char** argv) {
       return flags.plain = true;
     if (x == "--no-color")
       return flags.no_color = true;
+    if (x == "--show-join-code" && command == "server")
+      return flags.show_join_code = true;
     return false;
   });
   if (command == "send") {
@@ -108,6 +110,8 @@ int main(int argc, char** argv) {
   auto logger = spdlog::stderr_color_mt("chat");
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("%H:%M:%S.%e %^%l%$ %v");
+  if (flags.show_join_code)
+    return chat::run_show_join_code(cfg);
   chat::block_shutdown_signals();
   raise_descriptor_limit();
   // Our own reference to the gRPC library, dropped last, on this thread:

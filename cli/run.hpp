@@ -12,6 +12,10 @@ namespace chat {
 class chat_config;
 
 int run_server(caf::actor_system& sys, const chat_config& cfg);
+
+/// `chat-actors server --show-join-code`: prints the join code (creating
+/// the secrets on a first run), without starting anything.
+int run_show_join_code(const chat_config& cfg);
 /// Client flags that are not `chat.*` options.
 struct client_flags {
   /// Line-by-line commands and one line per event, even on a TTY.
@@ -22,6 +26,8 @@ struct client_flags {
   bool plain = false;
   /// No colours (as NO_COLOR does).
   bool no_color = false;
+  /// server: print the join code and exit.
+  bool show_join_code = false;
   /// One-shot subcommand: "send" or "who"; empty = a chat session.
   std::string oneshot;
   /// send: the peer (--to) or the group (--group), and the text.

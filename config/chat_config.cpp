@@ -43,6 +43,14 @@ const std::vector<option_spec>& chat_options() {
        "address the client broadcasts its search to"},
       {"locator-timeout", k::duration, seconds_text(d::locator_timeout),
        "give up searching for the server after this long"},
+      {"join-code", k::string, quoted(d::join_code),
+       "secure mode: the server's join code; empty = the stored one, else ask"},
+      {"allow-original-clients", k::boolean, d::allow_original_clients ? "true" : "false",
+       "open mode for original clients: no passwords, no TLS (trusted LAN only)"},
+      {"amqp-tls-port", k::port, std::to_string(d::amqp_tls_port),
+       "server: RabbitMQ port with TLS (secure mode)"},
+      {"redis-tls-port", k::port, std::to_string(d::redis_tls_port),
+       "server: TLS port in front of Redis (secure mode)"},
       {"redis-port", k::port, std::to_string(d::redis_port),
        "Redis (name server) TCP port"},
       {"redis-db", k::integer, std::to_string(d::redis_db), "Redis database number"},
@@ -152,6 +160,8 @@ void print_help(std::ostream& out) {
          "  --plain           interactive line mode instead of the full-screen client\n"
          "                    (also when TERM is dumb)\n"
          "  --no-color        no colours (as the NO_COLOR variable)\n\n"
+         "server flags:\n"
+         "  --show-join-code  print the join code clients need, and exit\n\n"
          "options (also settable in caf-application.conf, section [chat]):\n";
   for (auto& opt : chat_options()) {
     std::string lhs = "  --chat." + std::string{opt.key} + "=" + opt.default_text;
@@ -374,6 +384,7 @@ chat_config::load_result chat_config::load(std::vector<std::string> args) {
   // Pick the config file ourselves: an explicit one must exist, the default
   // ones are optional.
   std::vector<std::string> rest;
+  std::vector<std::pair<std::string, bool>> booleans;
   for (auto& arg : args) {
     if (is_option(arg, "--config-file")) {
       if (arg.size() <= 14)
@@ -384,6 +395,16 @@ chat_config::load_result chat_config::load(std::vector<std::string> args) {
     } else if (arg.starts_with("--chat.")) {
       if (auto problem = check_cli_argument(arg); !problem.empty())
         return fail(problem);
+      // CAF 0.17 reads a boolean on the command line only as a bare flag
+      // ("--chat.managed=true" is an "illegal argument" to it): we set
+      // booleans ourselves once CAF has read the rest.
+      auto eq = arg.find('=');
+      auto opt = find_option(std::string_view{arg}.substr(7, eq - 7));
+      if (opt != nullptr && opt->kind == option_kind::boolean) {
+        booleans.emplace_back("chat." + std::string{opt->key},
+                              arg.substr(eq + 1) == "true");
+        continue;
+      }
       rest.emplace_back(arg);
     } else if (arg.starts_with("--")) {
       // CAF's own options; CAF would answer anything else with its raw
@@ -414,6 +435,8 @@ chat_config::load_result chat_config::load(std::vector<std::string> args) {
                                         : static_cast<std::istream&>(file));
   if (err)
     return fail(parse_problem(err).first);
+  for (auto& [key, value] : booleans)
+    set(key, value);
   if (cli_helptext_printed)
     return load_result::exit_ok;
   if (!remainder.empty())

@@ -31,6 +31,18 @@ inline constexpr auto locator_timeout = 10s;
 /// How often the client repeats its broadcast (PROTOCOL.md: every 2 s).
 inline constexpr auto locator_retry = 2s;
 
+/// Secure mode (the default): the join code a client uses (empty = the one
+/// kept in its state dir, else asked for on a terminal).
+inline constexpr std::string_view join_code = "";
+/// Server: run today's open mode for original clients (guest/guest from
+/// the LAN, Redis without a password on every interface, no TLS); client:
+/// connect to such a server (no join code). The LAN is then trusted.
+inline constexpr bool allow_original_clients = false;
+/// Secure mode: AMQP over TLS (the broker's plaintext port is loopback-only).
+inline constexpr uint16_t amqp_tls_port = 5671;
+/// Secure mode: TLS in front of Redis (stunnel; Redis is loopback-only).
+inline constexpr uint16_t redis_tls_port = 6380;
+
 inline constexpr uint16_t redis_port = 6379;
 inline constexpr int64_t redis_db = 0;
 inline constexpr std::string_view redis_password = "";
@@ -108,6 +120,10 @@ inline constexpr auto discovery_interval = 3s;
 
 /// Timeout of one Redis command (connect, request or reply).
 inline constexpr auto redis_timeout = 1s;
+/// The same through the client's TLS tunnel (secure mode): a new connection
+/// first waits for a TLS handshake with the server node, which a loaded
+/// machine took more than 1 s for (e2e.descriptor_flood, e2e.slow_reader).
+inline constexpr auto tunnel_redis_timeout = 3s;
 
 // -- retries (config/backoff.hpp) --------------------------------------------
 

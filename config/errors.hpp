@@ -30,6 +30,8 @@ enum class errc : uint8_t {
   undeliverable,     ///< the broker had no queue for a message
   outbox_full,       ///< too many messages wait for the broker
   stale_session,     ///< a message was sealed for an earlier session of ours
+  untrusted_server,  ///< a server does not hold the join code's certificate
+  no_join_code,      ///< secure mode and no (valid) join code
 };
 
 /// An error in the `chat` category; `what` is shown to the user as is.

@@ -33,6 +33,20 @@ CAF_TEST(command line values override defaults) {
   CAF_CHECK_EQUAL(caf::get_or(cfg, "chat.amqp-port", defaults::amqp_port), 5672);
 }
 
+CAF_TEST(booleans are read on the command line as true and false) {
+  // CAF 0.17 itself takes a boolean only as a bare flag.
+  chat_config on;
+  CAF_REQUIRE(on.load({"--chat.allow-original-clients=true", "--chat.managed=false"}) ==
+              load_result::run);
+  CAF_CHECK_EQUAL(caf::get_or(on, "chat.allow-original-clients", false), true);
+  CAF_CHECK_EQUAL(caf::get_or(on, "chat.managed", true), false);
+  chat_config off;
+  CAF_REQUIRE(off.load({"--chat.allow-original-clients=false"}) == load_result::run);
+  CAF_CHECK_EQUAL(caf::get_or(off, "chat.allow-original-clients", true), false);
+  chat_config bad;
+  CAF_CHECK(bad.load({"--chat.managed=yes"}) == load_result::exit_usage);
+}
+
 CAF_TEST(file values are read and the command line wins) {
   auto file = write_file("[chat]\nname=\"bob\"\nlease-ttl=20s\namqp-port=6000\n");
   chat_config cfg;

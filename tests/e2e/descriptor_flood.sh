@@ -28,7 +28,10 @@ exec 3>"$work/in"
 wait_for 10 grep -q '"registered as' "$work/out" || { cat "$work/out"; fail "not registered"; }
 read -r _ _ _ soft hard _ < <(grep '^Max open files' "/proc/$client/limits")
 [ "$soft" = 1024 ] && [ "$hard" = 1024 ] || fail "limit is $soft/$hard, not 1024/1024"
-port=$(ss -Htlnp | grep "pid=$client," | awk '{print $4}' | sed 's/.*://' | head -1)
+# The private-chat port (every interface), not the name-server tunnel
+# (127.0.0.1, secure mode).
+port=$(ss -Htlnp | grep "pid=$client," | awk '{print $4}' | grep -v '^127\.0\.0\.1:' |
+  sed 's/.*://' | head -1)
 [ -n "$port" ] || fail "no gRPC port"
 
 # deliver TEXT: a legitimate peer (from 127.0.0.1) sends TEXT; it must arrive.

@@ -99,8 +99,14 @@ int group(uint16_t port, const std::string& group, int n, size_t size) {
     std::cerr << "cannot connect to AMQP port " << port << '\n';
     return 1;
   }
+  // Secure mode: the account in CHAT_AMQP_USER/CHAT_AMQP_PASSWORD.
+  auto env = [](const char* key, const char* fallback) {
+    auto value = std::getenv(key);
+    return value != nullptr && *value != '\0' ? value : fallback;
+  };
   if (amqp_login(conn, "/", AMQP_DEFAULT_MAX_CHANNELS, AMQP_DEFAULT_FRAME_SIZE, 0,
-                 AMQP_SASL_METHOD_PLAIN, "guest", "guest")
+                 AMQP_SASL_METHOD_PLAIN, env("CHAT_AMQP_USER", "guest"),
+                 env("CHAT_AMQP_PASSWORD", "guest"))
           .reply_type != AMQP_RESPONSE_NORMAL)
     return 1;
   amqp_channel_open(conn, 1);

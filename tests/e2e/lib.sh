@@ -27,16 +27,34 @@ free_port() {
 }
 
 # start_server DIR [EXTRA ARGS...]: a private server node; sets SERVER_PID,
-# REDIS_PORT, AMQP_PORT, LOCATOR_PORT and SERVER_LOG.
+# REDIS_PORT, AMQP_PORT, AMQP_TLS_PORT, REDIS_TLS_PORT, LOCATOR_PORT and
+# SERVER_LOG. Secure mode (unless the args say --chat.allow-original-clients=
+# true): exports its join code as CHAT_JOIN_CODE (read by every client) and
+# its Redis password as REDISCLI_AUTH (read by redis-cli).
 start_server() {
   local dir=$1; shift
-  REDIS_PORT=$(free_port); AMQP_PORT=$(free_port); LOCATOR_PORT=${LOCATOR_PORT:-$(free_port)}
+  REDIS_PORT=${REDIS_PORT:-$(free_port)}; AMQP_PORT=${AMQP_PORT:-$(free_port)}
+  LOCATOR_PORT=${LOCATOR_PORT:-$(free_port)}
+  AMQP_TLS_PORT=${AMQP_TLS_PORT:-$(free_port)}; REDIS_TLS_PORT=${REDIS_TLS_PORT:-$(free_port)}
   SERVER_LOG=$dir/server.log
   "$bin" server --chat.redis-port="$REDIS_PORT" --chat.amqp-port="$AMQP_PORT" \
-    --chat.locator-port="$LOCATOR_PORT" --chat.state-dir="$dir/state" "$@" \
+    --chat.locator-port="$LOCATOR_PORT" --chat.state-dir="$dir/state" \
+    --chat.amqp-tls-port="$AMQP_TLS_PORT" --chat.redis-tls-port="$REDIS_TLS_PORT" "$@" \
     </dev/null >"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
   wait_for 120 grep -q '^ready:' "$SERVER_LOG" || { cat "$SERVER_LOG"; fail "server not ready"; }
+  use_server_secrets "$dir/state"
+}
+
+# use_server_secrets STATE_DIR: the join code and Redis password of the
+# secure-mode server node with that state dir (nothing in open mode).
+use_server_secrets() {
+  [ -f "$1/join-code" ] || return 0
+  CHAT_JOIN_CODE=$(cat "$1/join-code"); export CHAT_JOIN_CODE
+  REDISCLI_AUTH=$(sed -n 's/^redis-password=//p' "$1/secrets/secrets.conf"); export REDISCLI_AUTH
+  CHAT_AMQP_USER=chat-admin; export CHAT_AMQP_USER
+  CHAT_AMQP_PASSWORD=$(sed -n 's/^amqp-admin-password=//p' "$1/secrets/secrets.conf")
+  export CHAT_AMQP_PASSWORD
 }
 
 stop_server() {
@@ -49,7 +67,7 @@ stop_server() {
 # Nothing of a server node on these ports may survive it.
 assert_no_orphans() {
   local left
-  left=$(pgrep -f -- "--port $REDIS_PORT|chat$AMQP_PORT@" || true)
+  left=$(pgrep -f -- "--port $REDIS_PORT|chat$AMQP_PORT@|redis-$REDIS_PORT/stunnel.conf" || true)
   [ -z "$left" ] || { ps -o pid,comm,args -p $left; fail "processes left behind"; }
 }
 

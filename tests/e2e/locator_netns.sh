@@ -37,6 +37,7 @@ SERVER_LOG=$work/server.log
 ip netns exec "$srv" "$bin" server --chat.state-dir="$work/state" </dev/null >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
 wait_for 120 grep -q '^ready:' "$SERVER_LOG" || { cat "$SERVER_LOG"; fail "server not ready"; }
+use_server_secrets "$work/state" # secure mode: the client gets the join code
 
 found=$(in_cli "$bin" locate --chat.locator-timeout=6s) || fail "locate failed"
 [ "$found" = 10.213.0.1 ] || fail "locator answered '$found', expected 10.213.0.1"

@@ -52,7 +52,10 @@ grep -q "xxxxxxxxxx" "$work/out" && fail "an oversized message was shown"
 pass "20 oversized group messages dropped on receive with an error each"
 
 rss_mb() { echo $(( $(awk '/^VmRSS/ {print $2}' "/proc/$client/status") / 1024 )); }
-port=$(ss -Htlnp | grep "pid=$client," | awk '{print $4}' | sed 's/.*://' | head -1)
+# The private-chat port (every interface), not the name-server tunnel
+# (127.0.0.1, secure mode).
+port=$(ss -Htlnp | grep "pid=$client," | awk '{print $4}' | grep -v '^127\.0\.0\.1:' |
+  sed 's/.*://' | head -1)
 [ -n "$port" ] || fail "no gRPC port"
 rss0=$(rss_mb)
 "$hostile" strangers "$port" "$r" 5000 2 4000 >"$work/strangers" \

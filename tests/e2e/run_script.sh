@@ -11,15 +11,22 @@ sock=$work/tmux
 tmx() { tmux -S "$sock" "$@"; }
 trap 'tmx kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
 REDIS_PORT=$(free_port); AMQP_PORT=$(free_port); locator_port=$(free_port)
+AMQP_TLS_PORT=$(free_port); REDIS_TLS_PORT=$(free_port)
 user=run$RANDOM
 screen() { tmx capture-pane -p -t run; }
 shows() { screen | grep -q -- "$1"; }
-server_up() { [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
+# Secure mode: redis-cli needs the password the server node generated.
+server_up() {
+  use_server_secrets "$work/state"
+  [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]
+}
 
 tmx new-session -d -s run -x 150 -y 40 \
   "cd $root && NO_COLOR=1 HOME=$work ./scripts/run --chat.name=$user \
    --chat.redis-port=$REDIS_PORT --chat.amqp-port=$AMQP_PORT \
-   --chat.locator-port=$locator_port --chat.state-dir=$work/state; echo RUN-EXITED; sleep 30"
+   --chat.locator-port=$locator_port --chat.state-dir=$work/state \
+   --chat.amqp-tls-port=$AMQP_TLS_PORT --chat.redis-tls-port=$REDIS_TLS_PORT; \
+   echo RUN-EXITED; sleep 30"
 wait_for 150 shows "registered as $user" || { screen; fail "client did not start"; }
 pass "scripts/run started a server node and registered $user"
 tmx send-keys -t run "/join room" Enter

@@ -54,6 +54,7 @@ broker_pid() { # the managed node's beam.smp (its name is in its environment)
 restart_server() { # same ports and state: a reboot of the server host
   "$bin" server --chat.redis-port="$REDIS_PORT" --chat.amqp-port="$AMQP_PORT" \
     --chat.locator-port="$LOCATOR_PORT" --chat.state-dir="$work/state" \
+    --chat.amqp-tls-port="$AMQP_TLS_PORT" --chat.redis-tls-port="$REDIS_TLS_PORT" \
     </dev/null >>"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
 }

@@ -26,6 +26,10 @@ broker_link_settings test_settings(uint16_t amqp_port) {
   broker_link_settings s;
   s.amqp.host = "127.0.0.1";
   s.amqp.port = amqp_port != 0 ? amqp_port : running_services().amqp_port;
+  if (amqp_port == 0) { // the shared node runs in secure mode
+    s.amqp.user = running_services().amqp_user;
+    s.amqp.password = running_services().amqp_password;
+  }
   s.queue_expiry = std::chrono::seconds{60};
   s.discovery_interval = std::chrono::seconds{3};
   return s;

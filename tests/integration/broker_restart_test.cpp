@@ -73,7 +73,11 @@ struct server_node {
       auto a2 = "--chat.amqp-port=" + std::to_string(amqp_port);
       auto a3 = "--chat.locator-port=" + std::to_string(locator_port);
       auto a4 = "--chat.state-dir=" + dir + "/state";
-      execl(bin, bin, "server", a1.c_str(), a2.c_str(), a3.c_str(), a4.c_str(), nullptr);
+      // Open mode: this test checks an original client's queue (guest,
+      // plaintext), as original clients still connect with
+      // chat.allow-original-clients.
+      execl(bin, bin, "server", a1.c_str(), a2.c_str(), a3.c_str(), a4.c_str(),
+            "--chat.allow-original-clients=true", nullptr);
       _exit(127);
     }
   }

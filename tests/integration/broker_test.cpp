@@ -34,8 +34,9 @@ struct raw_amqp {
     auto sock = amqp_tcp_socket_new(conn);
     CAF_REQUIRE_EQUAL(amqp_socket_open(sock, "127.0.0.1", running_services().amqp_port),
                       AMQP_STATUS_OK);
-    auto r =
-        amqp_login(conn, "/", 0, 131072, 0, AMQP_SASL_METHOD_PLAIN, "guest", "guest");
+    auto& node = running_services();
+    auto r = amqp_login(conn, "/", 0, 131072, 0, AMQP_SASL_METHOD_PLAIN,
+                        node.amqp_user.c_str(), node.amqp_password.c_str());
     CAF_REQUIRE_EQUAL(r.reply_type, AMQP_RESPONSE_NORMAL);
     amqp_channel_open(conn, 1);
     CAF_REQUIRE_EQUAL(amqp_get_rpc_reply(conn).reply_type, AMQP_RESPONSE_NORMAL);

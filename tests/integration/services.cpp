@@ -12,6 +12,7 @@ redis_settings services::redis() const {
   redis_settings result;
   result.host = "127.0.0.1";
   result.port = redis_port;
+  result.password = redis_password;
   return result;
 }
 
@@ -28,9 +29,18 @@ const services& running_services() {
       if (eq == std::string::npos)
         continue;
       auto key = line.substr(0, eq);
+      if (key.rfind("export ", 0) == 0)
+        key.erase(0, 7);
+      auto text = line.substr(eq + 1);
       auto value =
           static_cast<uint16_t>(std::strtoul(line.c_str() + eq + 1, nullptr, 10));
-      if (key == "CHAT_TEST_REDIS_PORT")
+      if (key == "REDISCLI_AUTH")
+        s.redis_password = text;
+      else if (key == "CHAT_AMQP_USER")
+        s.amqp_user = text;
+      else if (key == "CHAT_AMQP_PASSWORD")
+        s.amqp_password = text;
+      else if (key == "CHAT_TEST_REDIS_PORT")
         s.redis_port = value;
       else if (key == "CHAT_TEST_AMQP_PORT")
         s.amqp_port = value;

@@ -13,6 +13,10 @@ struct services {
   uint16_t redis_port = 0;
   uint16_t amqp_port = 0;
   uint16_t locator_port = 0;
+  /// Secure mode: Redis password and the broker administrator (loopback).
+  std::string redis_password;
+  std::string amqp_user = "guest";
+  std::string amqp_password = "guest";
 
   redis_settings redis() const;
 };
