@@ -318,7 +318,7 @@ private_chat_impl(private_chat_pointer self, private_chat_settings settings,
                   rp.deliver(ep.public_key.empty()
                                  ? peer + " has no key (an original client): pin removed"
                                  : "trusting " + peer + "'s key " +
-                                       fingerprint(ep.public_key));
+                                       key_fingerprint(ep.public_key));
                 },
                 [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
         return rp;

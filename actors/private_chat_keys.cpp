@@ -26,7 +26,7 @@ bool vouched(const std::string& name, const endpoint& ep) {
              private_chat::session_key_payload(name, ep.public_key, ep.session_key), sig);
 }
 
-std::string fingerprint(std::string_view key_hex) {
+std::string key_fingerprint(std::string_view key_hex) {
   std::string result;
   for (size_t i = 0; i < 16 && i < key_hex.size(); i += 4) {
     if (!result.empty())

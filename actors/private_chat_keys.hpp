@@ -38,7 +38,7 @@ struct session_keys {
 bool vouched(const std::string& name, const endpoint& ep);
 
 /// A short form of a key for people to compare ("3f2a 91c0 …").
-std::string fingerprint(std::string_view key_hex);
+std::string key_fingerprint(std::string_view key_hex);
 
 /// The key one session of ours shares with one session of a peer.
 class pair_key {

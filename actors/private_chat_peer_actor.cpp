@@ -125,9 +125,9 @@ caf::error adopt(self_ptr self, const endpoint& ep) {
   if (!st.trusted && st.warned_key != ep.public_key) {
     st.warned_key = ep.public_key;
     auto pinned = st.setup.pins->pinned(peer);
-    warn(self, peer + "'s key changed: pinned " + fingerprint(pinned) + ", now " +
+    warn(self, peer + "'s key changed: pinned " + key_fingerprint(pinned) + ", now " +
                    (ep.public_key.empty() ? std::string{"no key (an original client)"}
-                                          : fingerprint(ep.public_key)) +
+                                          : key_fingerprint(ep.public_key)) +
                    ". Messages from " + peer +
                    " show as unverified and sending is "
                    "held until you /trust " +
