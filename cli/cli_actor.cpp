@@ -467,6 +467,7 @@ void update_names(cli_pointer self) {
   for (auto& chat : st.window_chats)
     if (chat.starts_with("private:"))
       users.push_back(chat.substr(8));
+  users.insert(users.end(), st.speakers.begin(), st.speakers.end());
   for (auto& [group, transient] : st.groups)
     groups.push_back(group);
   st.term->set_names(std::move(users), std::move(groups));
@@ -718,7 +719,10 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
           auto highlight = !ev.own && (ui::mentions(ev.text, st.user) ||
                                        (fresh && ev.chat.starts_with("private:")));
           st.term->print_to(ev.chat, render(ev, st.opts), true, highlight);
-          if (fresh)
+          auto speaker = !ev.own && !ev.from.empty() && ev.from != st.user &&
+                         st.speakers.size() < cli_state::max_speakers &&
+                         st.speakers.insert(cli::printable(ev.from)).second;
+          if (fresh || speaker)
             update_names(self);
           return;
         }

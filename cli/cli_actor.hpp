@@ -104,6 +104,10 @@ struct cli_state {
   bool windows = false;
   /// Full screen: chats that have a window (their history was shown once).
   std::set<std::string> window_chats;
+  /// Full screen: who wrote in a chat we see (Tab completes them, as irssi
+  /// completes the nicks that spoke), at most max_speakers.
+  std::set<std::string> speakers;
+  static constexpr size_t max_speakers = 1000;
   /// Full screen: the server and the connection state for the status bar.
   std::string server;
   std::string connection;
