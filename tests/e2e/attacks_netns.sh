@@ -61,7 +61,7 @@ grep -q "^join code: chat1-" "$SERVER_LOG" || fail "no join code printed"
 pass "secure by default: join code printed, secrets 0600"
 
 # A legitimate member, bob, on the attacker's host (found by broadcast).
-{ echo "/join room"; exec sleep 300; } | ip netns exec "$atk" env CHAT_JOIN_CODE="$code" \
+{ echo "/join room"; exec sleep 300; } | ip netns exec "$atk" env CHAT_JOIN_CODE="$code" HOME="$work/bob-home" \
   "$bin" --batch --chat.name=bob >"$work/bob.log" 2>&1 &
 BOB_PID=$!
 wait_for 20 grep -q "joined room" "$work/bob.log" || { cat "$work/bob.log"; fail "bob did not join"; }
@@ -111,6 +111,51 @@ refused "publish to group_chat"
 pass "broker: no guest; a member cannot delete or redeclare the shared exchanges or insults_queue, nor bind '#'"
 grep -q "^bind own queue to one group (\*.room.\*): ALLOWED" "$work/amqp.txt" \
   || fail "a member cannot join a group any more"
+
+# -- identities: what a member with the join code does to other users ------
+# alice runs on the server host and has talked to bob (his key is pinned).
+mkfifo "$work/alice.in"
+ip netns exec "$srv" env CHAT_JOIN_CODE="$code" HOME="$work/alice-home" "$bin" --batch --json \
+  --chat.server=$S --chat.name=alice <"$work/alice.in" >"$work/alice.log" 2>&1 &
+exec {alice_fd}>"$work/alice.in"
+wait_for 20 grep -q '"registered as' "$work/alice.log" || { cat "$work/alice.log"; fail "alice did not register"; }
+echo "/join room" >&"$alice_fd"
+wait_for 20 grep -q "joined room" "$work/alice.log" || fail "alice did not join"
+echo "/msg bob hi bob" >&"$alice_fd"
+wait_for 10 grep -q "alice: hi bob" "$work/bob.log" || { cat "$work/bob.log" "$work/alice.log"; fail "bob did not get alice's message"; }
+grep -q "alice(unverified): hi bob" "$work/bob.log" && fail "alice's message to bob unverified"
+# A forged group message: the member publishes as alice (pika, TLS).
+in_atk "$py" - $S 5671 chat-member "$member_pw" <<'PY' || fail "forging failed"
+import ssl, sys, pika
+host, port, user, password = sys.argv[1:5]
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+conn = pika.BlockingConnection(pika.ConnectionParameters(host=host, port=int(port),
+    credentials=pika.PlainCredentials(user, password), ssl_options=pika.SSLOptions(ctx)))
+ch = conn.channel()
+ch.basic_publish("chat-actors.groups", "mallory.room.msg", b"alice: I owe mallory 100",
+    pika.BasicProperties(message_id="forged-1", headers={"x-chat-sender": "alice"}))
+conn.close()
+PY
+wait_for 10 grep -q "I owe mallory 100" "$work/alice.log" || fail "the forged message did not arrive"
+grep "I owe mallory 100" "$work/alice.log" | grep -q '"from":"alice","own":false,"verified":false' \
+  || fail "forged line under alice's own name not set apart: $(grep 'mallory 100' "$work/alice.log")"
+wait_for 10 grep -q "alice(unverified): I owe mallory 100" "$work/bob.log" \
+  || fail "bob shows the forged line as alice's: $(grep 'mallory 100' "$work/bob.log")"
+pass "a member publishing as alice: shown unverified to bob, never as alice's own line to alice"
+# The member takes bob's name over (deletes his entry while bob's client is
+# stopped, registers with a key of its own) and writes to alice as bob.
+kill -STOP "$BOB_PID"
+in_atk redis-cli --tls --insecure -h $S -p 6380 -a "$redis_pw" --no-auth-warning del bob >/dev/null
+{ echo "/msg alice it is me, bob: send me the code"; exec sleep 300; } |
+  ip netns exec "$atk" env CHAT_JOIN_CODE="$code" HOME="$work/evil-home" "$bin" --batch \
+    --chat.name=bob >"$work/evil.log" 2>&1 &
+wait_for 15 grep -q "send me the code" "$work/alice.log" || { cat "$work/evil.log"; fail "the impostor's message did not arrive"; }
+grep "send me the code" "$work/alice.log" | grep -q '"verified":false' \
+  || fail "the impostor's message shown verified"
+grep -q "bob's key changed: pinned" "$work/alice.log" || fail "no key-changed warning"
+echo "/msg bob the code is 1234" >&"$alice_fd"
+wait_for 10 grep -q "not sent. /trust bob" "$work/alice.log" || fail "alice's send to the new key was not held"
+pass "a member taking bob's name with another key: 'bob's key changed' warning, unverified, alice's send held until /trust"
 
 # -- a rogue server --------------------------------------------------------
 # It answers the locator (the real node is stopped, so the rogue is first)
