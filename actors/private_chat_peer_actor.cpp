@@ -24,9 +24,10 @@ void emit(self_ptr self, chat_event ev) {
     caf::anon_send(self->state.setup.listener, event_atom::value, std::move(ev));
 }
 
-void info(self_ptr self, std::string text) {
+/// One line for the user in this conversation (info or error).
+void tell(self_ptr self, uint8_t kind, std::string text) {
   chat_event ev;
-  ev.kind = chat_event::info;
+  ev.kind = kind;
   ev.chat = private_chat::chat_name(self->state.setup.peer);
   ev.text = std::move(text);
   ev.ts_ms = now_ms();
@@ -84,17 +85,8 @@ void peer_gone(self_ptr self) {
   auto& st = self->state;
   st.stub = nullptr;
   if (!st.gone && !st.history.empty())
-    info(self, st.setup.peer + " went offline");
+    tell(self, chat_event::info, st.setup.peer + " went offline");
   st.gone = true;
-}
-
-void warn(self_ptr self, std::string text) {
-  chat_event ev;
-  ev.kind = chat_event::error;
-  ev.chat = private_chat::chat_name(self->state.setup.peer);
-  ev.text = std::move(text);
-  ev.ts_ms = now_ms();
-  emit(self, std::move(ev));
 }
 
 /// Takes `ep` as the peer's current entry: checks that its identity signed
@@ -125,13 +117,14 @@ caf::error adopt(self_ptr self, const endpoint& ep) {
   if (!st.trusted && st.warned_key != ep.public_key) {
     st.warned_key = ep.public_key;
     auto pinned = st.setup.pins->pinned(peer);
-    warn(self, peer + "'s key changed: pinned " + key_fingerprint(pinned) + ", now " +
-                   (ep.public_key.empty() ? std::string{"no key (an original client)"}
-                                          : key_fingerprint(ep.public_key)) +
-                   ". Messages from " + peer +
-                   " show as unverified and sending is "
-                   "held until you /trust " +
-                   peer);
+    tell(self, chat_event::error,
+         peer + "'s key changed: pinned " + key_fingerprint(pinned) + ", now " +
+             (ep.public_key.empty() ? std::string{"no key (an original client)"}
+                                    : key_fingerprint(ep.public_key)) +
+             ". Messages from " + peer +
+             " show as unverified and sending is "
+             "held until you /trust " +
+             peer);
   }
   return {};
 }

@@ -1,5 +1,7 @@
 #include "adapters/terminal.hpp"
 
+#include "adapters/stalled_write.hpp"
+
 #include "adapters/input_history.hpp"
 #include "adapters/output_queue.hpp"
 #include "adapters/text_width.hpp"
@@ -31,11 +33,6 @@ namespace {
 /// How long a stopping batch terminal still tries to write what waits for
 /// a reader that does not read (quitting must not wait for it).
 constexpr auto flush_grace = std::chrono::milliseconds{250};
-
-/// How long the line editor waits for a terminal that does not take output
-/// (XOFF, a stalled link) before it drops what it wanted to show: meanwhile
-/// it reads no keys.
-constexpr auto stall_grace = std::chrono::milliseconds{200};
 
 void notify(int eventfd) {
   uint64_t one = 1;
@@ -206,24 +203,8 @@ private:
   /// not take all of it within `stall_grace` (the rest is dropped).
   bool emit(std::string_view data) {
     std::fflush(stdout);
-    auto deadline = std::chrono::steady_clock::now() + stall_grace;
-    while (!data.empty()) {
-      auto n = write(STDOUT_FILENO, data.data(), data.size());
-      if (n > 0) {
-        data.remove_prefix(static_cast<size_t>(n));
-        continue;
-      }
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && errno != EAGAIN)
-        return false;
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      pollfd out{STDOUT_FILENO, POLLOUT, 0};
-      if (left.count() <= 0 || poll(&out, 1, static_cast<int>(left.count())) <= 0)
-        return false;
-    }
-    return true;
+    // Meanwhile no keys are read: give up after stall_grace.
+    return write_within(STDOUT_FILENO, data);
   }
 
   /// Adds what this session keeps to the history file as it is now.

@@ -1,5 +1,7 @@
 #include "cli/ui/screen_output.hpp"
 
+#include "adapters/stalled_write.hpp"
+
 #include <cerrno>
 #include <chrono>
 
@@ -10,34 +12,6 @@
 namespace chat::ui {
 
 namespace {
-
-/// How long a write waits for a terminal that takes no output (as the line
-/// editor's `stall_grace`).
-constexpr auto stall_grace = std::chrono::milliseconds{200};
-
-/// Writes all of `data` to the non-blocking `fd`; false if the terminal did
-/// not take it within `stall_grace`.
-bool write_all(int fd, const char* data, size_t size) {
-  auto deadline = std::chrono::steady_clock::now() + stall_grace;
-  while (size > 0) {
-    auto n = ::write(fd, data, size);
-    if (n > 0) {
-      data += n;
-      size -= static_cast<size_t>(n);
-      continue;
-    }
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0 && errno != EAGAIN)
-      return false;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    pollfd out{fd, POLLOUT, 0};
-    if (left.count() <= 0 || poll(&out, 1, static_cast<int>(left.count())) <= 0)
-      return false;
-  }
-  return true;
-}
 
 bool writable(int fd) {
   pollfd out{fd, POLLOUT, 0};
@@ -86,7 +60,7 @@ void screen_output::copy() {
         lost_ = true;
       continue;
     }
-    dropping = !write_all(terminal_, buf, static_cast<size_t>(n));
+    dropping = !write_within(terminal_, {buf, static_cast<size_t>(n)});
     if (dropping)
       lost_ = true;
   }
