@@ -2,6 +2,7 @@
 #include "actors/broker_link_actor.hpp"
 #include "actors/locator_client_actor.hpp"
 #include "actors/private_chat_actor.hpp"
+#include "actors/private_chat_keys.hpp"
 #include "actors/registry_actor.hpp"
 #include "adapters/identity_store.hpp"
 #include "adapters/managed_services.hpp"
@@ -421,6 +422,9 @@ int run_client(caf::actor_system& sys, const chat_config& cfg,
   caf::anon_send(cli, event_atom::value,
                  "registered as " + s->name + " at " + s->published.host + ":" +
                      std::to_string(s->published.port) + ", server " + s->server);
+  // What peers see after "key changed": compared out of band before /trust.
+  caf::anon_send(cli, event_atom::value,
+                 "your identity key " + key_fingerprint(s->published.public_key));
   caf::anon_send(cli, start_atom::value, s->name, s->peers);
   auto broker_settings = s->broker;
   auto endpoint_text = s->published.host + ":" + std::to_string(s->published.port);
