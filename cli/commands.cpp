@@ -165,7 +165,7 @@ std::vector<std::string> help_lines() {
 }
 
 std::vector<std::string> command_names() {
-  return {"/msg",     "/join", "/open", "/leave", "/groups", "/who",  "/insult",
+  return {"/msg",     "/join", "/open", "/leave", "/groups", "/who",   "/insult",
           "/history", "/back", "/help", "/quit",  "/window", "/names", "/trust"};
 }
 
