@@ -62,7 +62,7 @@ caf::error declare(amqp_connection& conn, const exchange_spec& x) {
 
 caf::error declare_shared_queues(amqp_connection& conn) {
   if (auto err = conn.declare_queue(
-          first_channel, amqp_queue_spec{insults_queue, true, false, false, 0}))
+          first_channel, amqp_queue_spec{insults_queue, true, false, false, 0, true}))
     return err;
   return conn.bind_queue(first_channel, insults_queue, durable_name(insult_exchange), "");
 }

@@ -65,6 +65,7 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
     q.exclusive = true;
     q.auto_delete = true;
   } else {
+    q.replicated = true;
     q.expires_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(st.cfg.queue_expiry)
             .count();

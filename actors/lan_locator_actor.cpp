@@ -12,7 +12,9 @@
 namespace chat {
 
 lan_locator_actor::behavior_type lan_locator_impl(lan_locator_pointer self,
-                                                  udp_socket_factory open_socket) {
+                                                  udp_socket_factory open_socket,
+                                                  join_handler on_join) {
+  self->state.on_join = std::move(on_join);
   std::string error;
   self->state.socket = open_socket(caf::actor_cast<caf::actor>(self), error);
   if (!self->state.socket) {
@@ -22,6 +24,11 @@ lan_locator_actor::behavior_type lan_locator_impl(lan_locator_pointer self,
   return {
       [=](datagram_atom, const udp_datagram& dgram) {
         auto& st = self->state;
+        if (st.on_join && !dgram.truncated)
+          if (auto reply = st.on_join(dgram)) {
+            st.socket->send_to(dgram.sender_ip, dgram.sender_port, std::move(*reply));
+            return;
+          }
         if (dgram.truncated || dgram.payload != locator::request) {
           ++st.ignored;
           return;

@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace chat {
 
@@ -21,6 +22,10 @@ namespace chat {
 using lan_locator_actor =
     caf::typed_actor<caf::reacts_to<datagram_atom, udp_datagram>,
                      caf::replies_to<stats_atom>::with<uint64_t, uint64_t>>;
+
+/// Answers a cluster join request (adapters/cluster_join.hpp) with the
+/// datagram to send back, or nothing; empty on a single node.
+using join_handler = std::function<std::optional<std::string>(const udp_datagram&)>;
 
 /// Opens the actor's UDP socket; replaced by a fake in unit tests.
 using udp_socket_factory =
@@ -33,6 +38,8 @@ udp_socket::datagram_handler datagrams_to(caf::actor receiver);
 struct lan_locator_state {
   /// The socket on UDP port 37020 (all interfaces).
   std::unique_ptr<udp_socket> socket;
+  /// Cluster nodes answer join requests too.
+  join_handler on_join;
   /// Our address on the link towards a sender.
   std::function<std::string(const std::string&)> address_towards = source_address_towards;
   /// Requests answered.
@@ -46,7 +53,8 @@ struct lan_locator_state {
 using lan_locator_pointer = lan_locator_actor::stateful_pointer<lan_locator_state>;
 
 lan_locator_actor::behavior_type lan_locator_impl(lan_locator_pointer self,
-                                                  udp_socket_factory open_socket);
+                                                  udp_socket_factory open_socket,
+                                                  join_handler on_join);
 
 /// The production socket: all interfaces, `port`.
 udp_socket_factory locator_socket(uint16_t port);

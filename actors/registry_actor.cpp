@@ -1,5 +1,7 @@
 #include "actors/registry_actor.hpp"
 
+#include "adapters/cluster_node.hpp"
+
 #include "actors/names.hpp"
 #include "actors/subscriptions.hpp"
 #include "config/errors.hpp"
@@ -214,6 +216,14 @@ registry_actor::behavior_type registry_actor_impl(registry_actor_pointer self,
         }
         if (st.unreachable && *extended)
           st.notify("name server reachable again");
+        if (auto& members = st.redis->settings().cluster_members)
+          if (auto keys = st.redis->command({"HKEYS", members_key});
+              keys && keys->type == redis_reply::kind::array) {
+            std::vector<std::string> hosts;
+            for (auto& k : keys->elements)
+              hosts.push_back(k.str);
+            members->merge(hosts);
+          }
         st.unreachable = false;
         if (!*extended) {
           st.notify("lease lost: another session took the name " + st.user);

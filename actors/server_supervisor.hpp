@@ -27,6 +27,15 @@ struct server_settings {
   uint16_t redis_tls_port = 6380;
   /// Secure mode: set by `secure_server_settings`.
   std::optional<service_security> security;
+  /// `chat.cluster-secret`, `chat.join`, `chat.node-address`: a cluster
+  /// node (README: Running a cluster) when the secret is set.
+  std::string cluster_secret;
+  std::string join;
+  std::string node_address;
+  uint16_t sentinel_port = 26379;
+  uint16_t sentinel_tls_port = 26380;
+
+  bool clustered() const { return !cluster_secret.empty(); }
 };
 
 /// Reads the `chat.*` options the server node uses.
@@ -35,6 +44,12 @@ server_settings read_server_settings(const caf::actor_system_config& cfg);
 /// Secure mode: loads (or creates, first start) the secrets of the state dir
 /// and makes the server node's own connections use them (loopback).
 caf::error secure_server_settings(server_settings& s);
+
+/// A cluster node: finds its address, asks `join` (or the members it knew)
+/// for the cluster's secrets and master, installs them and fills
+/// `s.security->cluster`. Call before `secure_server_settings`... see
+/// server_main: errors are one line (wrong secret, nobody answers).
+caf::error prepare_cluster_node(server_settings& s);
 
 /// The join code clients need for `s` (secure mode).
 join_code server_join_code(const server_settings& s);

@@ -95,6 +95,7 @@ struct amqp_connection::impl {
   /// What the TLS handshake saw (secure mode).
   tls::pin pin;
   std::set<std::string> server_owned;
+  bool quorum_queues = false;
 
   ~impl() {
     if (conn == nullptr)
@@ -162,12 +163,35 @@ amqp_connection::~amqp_connection() = default;
 
 std::unique_ptr<amqp_connection> amqp_connection::open(const amqp_settings& s,
                                                        caf::error& err) {
+  if (!s.servers)
+    return open_one(s, err);
+  // A cluster: the first node that lets us in. A certificate mismatch is
+  // reported rather than a later node's "unreachable".
+  caf::error first;
+  for (auto& host : s.servers->candidates()) {
+    auto one = s;
+    one.host = host;
+    if (auto result = open_one(one, err)) {
+      s.servers->worked(host);
+      return result;
+    }
+    if (!first || is(err, errc::untrusted_server))
+      first = err;
+  }
+  if (first)
+    err = first;
+  return nullptr;
+}
+
+std::unique_ptr<amqp_connection> amqp_connection::open_one(const amqp_settings& s,
+                                                           caf::error& err) {
   std::unique_ptr<amqp_connection> result{new amqp_connection};
   result->impl_ = std::make_unique<impl>();
   auto& d = *result->impl_;
   d.where = s.host + ":" + std::to_string(s.port);
   d.conn = amqp_new_connection();
   d.server_owned = s.server_owned;
+  d.quorum_queues = s.quorum_queues;
   amqp_socket_t* socket = nullptr;
   if (s.tls_pin) {
     // One handshake, pinned: no CA file, no host name (adapters/tls.hpp).
@@ -272,11 +296,19 @@ caf::error amqp_connection::declare_queue(channel_id ch, const amqp_queue_spec& 
   auto what = "declaring queue " + q.name;
   if (auto e = d.require(ch, what))
     return e;
-  amqp_table_entry_t expires;
-  expires.key = amqp_cstring_bytes("x-expires");
-  expires.value.kind = AMQP_FIELD_KIND_I64;
-  expires.value.value.i64 = q.expires_ms;
-  amqp_table_t args{q.expires_ms > 0 ? 1 : 0, &expires};
+  amqp_table_entry_t entries[2];
+  int n = 0;
+  if (q.expires_ms > 0) {
+    entries[n].key = amqp_cstring_bytes("x-expires");
+    entries[n].value.kind = AMQP_FIELD_KIND_I64;
+    entries[n++].value.value.i64 = q.expires_ms;
+  }
+  if (d.quorum_queues && q.replicated) {
+    entries[n].key = amqp_cstring_bytes("x-queue-type");
+    entries[n].value.kind = AMQP_FIELD_KIND_UTF8;
+    entries[n++].value.value.bytes = amqp_cstring_bytes("quorum");
+  }
+  amqp_table_t args{n, entries};
   amqp_boolean_t passive = d.server_owned.count(q.name) != 0 ? 1 : 0;
   amqp_queue_declare(d.conn, ch, amqp_cstring_bytes(q.name.c_str()), passive,
                      q.durable ? 1 : 0, q.exclusive ? 1 : 0, q.auto_delete ? 1 : 0, args);

@@ -5,6 +5,7 @@
 // or the amqp_mux thread). Channels multiplex on it: a channel error closes
 // that channel only (the connection stays up), a connection error breaks all.
 
+#include "adapters/server_list.hpp"
 #include "config/join_code.hpp"
 
 #include <caf/error.hpp>
@@ -45,6 +46,12 @@ struct amqp_settings {
   /// They are declared passively (which needs no permission: members may
   /// not configure them), and bindings to them are left to the server.
   std::set<std::string> server_owned;
+  /// A cluster of server nodes: queues marked `replicated` are declared as
+  /// quorum queues (replicated on every node's RabbitMQ).
+  bool quorum_queues = false;
+  /// A cluster: the nodes to try (`host` is then ignored); the one that
+  /// answers is remembered and tried first next time.
+  std::shared_ptr<server_list> servers;
 };
 
 /// A queue as we declare it; `expires_ms` > 0 adds `x-expires`.
@@ -54,6 +61,9 @@ struct amqp_queue_spec {
   bool exclusive = false;
   bool auto_delete = false;
   int64_t expires_ms = 0;
+  /// Must survive the loss of a broker node: a quorum queue when the
+  /// connection's `quorum_queues` is set (durable, never exclusive).
+  bool replicated = false;
 };
 
 /// A message to publish. Headers are string-valued AMQP table entries.
@@ -181,6 +191,10 @@ public:
   void mark_broken();
 
 private:
+  /// `open` for `settings.host` alone.
+  static std::unique_ptr<amqp_connection> open_one(const amqp_settings& settings,
+                                                   caf::error& err);
+
   amqp_connection() = default;
   struct impl;
   std::unique_ptr<impl> impl_;

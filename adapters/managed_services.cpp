@@ -1,6 +1,7 @@
 #include "adapters/managed_services.hpp"
 
 #include "adapters/tls.hpp"
+#include "adapters/cluster_join.hpp"
 #include "adapters/tls_tunnel.hpp"
 #include "config/errors.hpp"
 
@@ -60,6 +61,107 @@ std::string json_escaped(const std::string& x) {
   return out;
 }
 
+
+/// A cluster node's Redis: a config file it can rewrite (Sentinel persists
+/// a conversion to replica there), AOF (a restarted master must not come
+/// back empty and wipe its replicas), replica of the current master unless
+/// that is us.
+caf::expected<child_spec> cluster_redis(const redis_settings& settings,
+                                        const std::string& dir,
+                                        const cluster_node& node) {
+  auto master = find_redis_master(node).value_or(node.redis_master);
+  auto port = std::to_string(settings.port);
+  std::string text = "# written by chat-actors server on every start\n"
+                     "port " + port + "\n"
+                     "bind " + node.address + " 127.0.0.1\n"
+                     "dir " + dir + "\n"
+                     "daemonize no\n"
+                     "logfile \"\"\n"
+                     "save \"\"\n"
+                     "appendonly yes\n"
+                     "appendfsync everysec\n"
+                     "requirepass " + node.password + "\n"
+                     "masterauth " + node.password + "\n"
+                     "replica-announce-ip " + node.address + "\n";
+  if (!master.empty() && master != node.address)
+    text += "replicaof " + master + " " + port + "\n";
+  auto conf = dir + "/redis.conf";
+  if (auto err = write_private_file(conf, text))
+    return err;
+  child_spec child;
+  child.argv = {"/usr/bin/redis-server", conf};
+  child.log_file = dir + "/redis.log";
+  return child;
+}
+
+/// The `sentinel myid` line of an earlier run's file: a restarted Sentinel
+/// keeps its identity (the others would count a new one twice).
+std::string kept_sentinel_id(const std::string& conf) {
+  std::ifstream in{conf};
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("sentinel myid ", 0) == 0)
+      return line + "\n";
+  return {};
+}
+
+} // namespace
+
+std::string rabbit_dir(const std::string& state_dir, const amqp_settings& settings) {
+  return state_dir + "/rabbitmq-" + std::to_string(settings.port);
+}
+
+service_spec sentinel_service(const std::string& state_dir, const cluster_node& node) {
+  service_spec spec;
+  spec.name = "sentinel";
+  spec.port = node.sentinel_port;
+  spec.managed = true;
+  spec.ready_timeout = std::chrono::seconds{20};
+  spec.answers = [node] {
+    redis_settings probe;
+    probe.port = node.sentinel_port;
+    probe.password = node.password;
+    probe.timeout = std::chrono::milliseconds{300};
+    redis_client client{probe};
+    auto reply = client.command({"PING"});
+    return reply && reply->str == "PONG";
+  };
+  spec.prepare = [state_dir, node]() -> caf::expected<child_spec> {
+    auto dir = make_dir(state_dir + "/sentinel-" + std::to_string(node.sentinel_port));
+    if (!dir)
+      return dir.error();
+    auto conf = *dir + "/sentinel.conf";
+    auto master = find_redis_master(node).value_or(node.redis_master);
+    if (master.empty())
+      master = node.address;
+    auto name = std::string{sentinel_master_name};
+    std::string text = "# written by chat-actors server on every start\n"
+                       "port " + std::to_string(node.sentinel_port) + "\n"
+                       "bind " + node.address + " 127.0.0.1\n"
+                       "dir " + *dir + "\n"
+                       "daemonize no\n"
+                       "logfile \"\"\n"
+                       "requirepass " + node.password + "\n"
+                       "sentinel announce-ip " + node.address + "\n" +
+                       kept_sentinel_id(conf) +
+                       "sentinel monitor " + name + " " + master + " " +
+                       std::to_string(node.redis_port) + " " +
+                       std::to_string(std::max(node.quorum(), 1)) + "\n"
+                       "sentinel auth-pass " + name + " " + node.password + "\n"
+                       "sentinel down-after-milliseconds " + name + " 3000\n"
+                       "sentinel failover-timeout " + name + " 10000\n"
+                       "sentinel parallel-syncs " + name + " 1\n";
+    if (auto err = write_private_file(conf, text))
+      return err;
+    child_spec child;
+    child.argv = {"/usr/bin/redis-server", conf, "--sentinel"};
+    child.log_file = *dir + "/sentinel.log";
+    return child;
+  };
+  return spec;
+}
+
+namespace {
 } // namespace
 
 member_permissions member_permissions_for_clients() {
@@ -101,6 +203,8 @@ service_spec redis_service(const redis_settings& settings, const std::string& st
     auto dir = make_dir(state_dir + "/redis-" + std::to_string(settings.port));
     if (!dir)
       return dir.error();
+    if (secure && secure->cluster)
+      return cluster_redis(settings, *dir, *secure->cluster);
     child_spec child;
     child.argv = {"/usr/bin/redis-server", "--port", std::to_string(settings.port),
                   // Open mode: LAN clients reach it on every interface (IPv6
@@ -157,6 +261,12 @@ service_spec redis_tls_service(const redis_settings& settings,
                        "\n"
                        "key = " +
                        secure.secrets.key_file + "\n";
+    if (secure.cluster)
+      text += "[sentinel]\naccept = 0.0.0.0:" +
+              std::to_string(secure.cluster->sentinel_tls_port) +
+              "\nconnect = 127.0.0.1:" + std::to_string(secure.cluster->sentinel_port) +
+              "\ncert = " + secure.secrets.cert_file + "\nkey = " +
+              secure.secrets.key_file + "\n";
     if (auto err = write_private_file(conf, text))
       return err;
     child_spec child;
@@ -184,7 +294,7 @@ service_spec rabbitmq_service(const amqp_settings& settings, const std::string& 
     return amqp_connection::open(probe, err) != nullptr;
   };
   spec.prepare = [settings, state_dir, secure]() -> caf::expected<child_spec> {
-    auto dir = make_dir(state_dir + "/rabbitmq-" + std::to_string(settings.port));
+    auto dir = make_dir(rabbit_dir(state_dir, settings));
     if (!dir)
       return dir.error();
     auto conf = *dir + "/rabbitmq.conf";
@@ -252,22 +362,37 @@ service_spec rabbitmq_service(const amqp_settings& settings, const std::string& 
           " = true\n"
           "load_definitions = " +
           defs + "\n";
+      if (secure->cluster)
+        // CLUSTER-NOTES: a minority pauses (no split brain) and recovers by
+        // itself; a lost peer is noticed in ~10 s, not 60.
+        text += "cluster_partition_handling = pause_minority\nnet_ticktime = 10\n";
       if (auto err = write_private_file(conf, text))
         return err;
     }
     std::ofstream{*dir + "/enabled_plugins"} << "[].\n";
-    auto epmd_port = std::to_string(free_tcp_port());
-    auto dist_port = std::to_string(free_tcp_port());
+    auto cluster = secure ? secure->cluster : std::nullopt;
+    // A cluster's nodes find each other through epmd's well-known port and
+    // long names; a single node keeps everything private to it.
+    auto epmd_port = cluster ? std::string{"4369"} : std::to_string(free_tcp_port());
+    auto dist_port = cluster ? std::to_string(cluster->dist_port)
+                             : std::to_string(free_tcp_port());
+    if (cluster)
+      if (auto err = write_private_file(*dir + "/.erlang.cookie",
+                                        cluster::erlang_cookie(cluster->secret)))
+        return err;
     child_spec child;
     // Our own epmd in the child's process group, so that it goes with it
     // (erl would otherwise daemonize one that outlives everything).
     child.argv = {"/bin/sh", "-c",
                   "/usr/bin/epmd -port \"$ERL_EPMD_PORT\" & "
                   "exec /usr/lib/rabbitmq/bin/rabbitmq-server"};
-    auto node = "chat" + std::to_string(settings.port) + "@localhost";
+    auto node = cluster ? rabbit_node_name(cluster->address)
+                        : "chat" + std::to_string(settings.port) + "@localhost";
+    auto longnames = std::string{"RABBITMQ_USE_LONGNAME="} + (cluster ? "true" : "false");
     child.env = {"HOME=" + *dir,
                  "ERL_EPMD_PORT=" + epmd_port,
                  "RABBITMQ_NODENAME=" + node,
+                 longnames,
                  "RABBITMQ_NODE_PORT=" + std::to_string(settings.port),
                  "RABBITMQ_DIST_PORT=" + dist_port,
                  "RABBITMQ_MNESIA_BASE=" + *dir + "/mnesia",
@@ -276,13 +401,13 @@ service_spec rabbitmq_service(const amqp_settings& settings, const std::string& 
                  "RABBITMQ_ENABLED_PLUGINS_FILE=" + *dir + "/enabled_plugins",
                  "RABBITMQ_FEATURE_FLAGS_FILE=" + *dir + "/feature_flags"};
     // Operators (and tests) inspect the private node with this wrapper.
-    {
-      auto ctl = *dir + "/rabbitmqctl";
+    for (auto tool : {"rabbitmqctl", "rabbitmq-queues"}) {
+      auto ctl = *dir + "/" + tool;
       std::ofstream out{ctl};
-      out << "#!/bin/sh\n# rabbitmqctl for the node chat-actors manages here\n"
+      out << "#!/bin/sh\n# " << tool << " for the node chat-actors manages here\n"
           << "export HOME='" << *dir << "' ERL_EPMD_PORT=" << epmd_port
-          << " RABBITMQ_NODENAME=" << node << "\n"
-          << "exec /usr/lib/rabbitmq/bin/rabbitmqctl \"$@\"\n";
+          << " RABBITMQ_NODENAME=" << node << " " << longnames << "\n"
+          << "exec /usr/lib/rabbitmq/bin/" << tool << " \"$@\"\n";
       out.close();
       fs::permissions(ctl, fs::perms::owner_all, fs::perm_options::add);
     }

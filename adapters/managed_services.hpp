@@ -4,6 +4,7 @@
 
 #include "actors/service_actor.hpp"
 #include "adapters/amqp_connection.hpp"
+#include "adapters/cluster_node.hpp"
 #include "adapters/redis_client.hpp"
 #include "adapters/server_secrets.hpp"
 
@@ -20,6 +21,10 @@ struct service_security {
   uint16_t amqp_tls_port = 0;
   /// stunnel in front of Redis, on every interface.
   uint16_t redis_tls_port = 0;
+  /// A node of a cluster (issue 13): Redis as master or replica with AOF,
+  /// a Sentinel (also behind the TLS front), RabbitMQ with a long node name
+  /// and the cluster's cookie.
+  std::optional<cluster_node> cluster;
 };
 
 /// The member permissions of secure mode, as RabbitMQ regexes (README:
@@ -55,6 +60,13 @@ rabbitmq_service(const amqp_settings& settings, const std::string& state_dir,
 service_spec redis_tls_service(const redis_settings& settings,
                                const std::string& state_dir,
                                const service_security& secure);
+
+/// A cluster node's redis-server in Sentinel mode, on every interface
+/// (the other nodes' Sentinels talk to it), with the cluster's password.
+service_spec sentinel_service(const std::string& state_dir, const cluster_node& node);
+
+/// Where `rabbitmq_service` keeps its data and CLI wrappers.
+std::string rabbit_dir(const std::string& state_dir, const amqp_settings& settings);
 
 /// $XDG_STATE_HOME/chat-actors or ~/.local/state/chat-actors.
 std::string default_state_dir();

@@ -7,7 +7,10 @@
 #include <caf/expected.hpp>
 #include <caf/timespan.hpp>
 
+#include "adapters/server_list.hpp"
+
 #include <cstdint>
+#include <memory>
 #include <map>
 #include <string>
 #include <vector>
@@ -39,6 +42,9 @@ struct redis_settings {
   /// address of the interface that faces the real server, which
   /// `local_address` reports instead of the socket's own.
   std::string local_address;
+  /// A cluster (issue 13): the registry adds the members the server nodes
+  /// publish (`chat:cluster:members`) to this list, for failover.
+  std::shared_ptr<server_list> cluster_members;
 };
 
 /// chat.redis-port, chat.redis-db and chat.redis-password, for `host`.

@@ -7,6 +7,7 @@
 #include <boost/asio/ssl.hpp>
 
 #include <array>
+#include <functional>
 #include <thread>
 
 namespace chat {
@@ -143,20 +144,100 @@ caf::expected<tls_probe> probe_pinned(const std::string& host, uint16_t port,
   return probe;
 }
 
+caf::expected<std::string> sentinel_master_tls(const std::string& host, uint16_t port,
+                                               const fingerprint& pin,
+                                               const std::string& password,
+                                               caf::timespan timeout) {
+  auto target = endpoint_of(host, port);
+  if (!target)
+    return target.error();
+  auto bulk = [](const std::string& x) {
+    return "$" + std::to_string(x.size()) + "\r\n" + x + "\r\n";
+  };
+  auto request = "*2\r\n" + bulk("AUTH") + bulk(password) + "*3\r\n" + bulk("SENTINEL") +
+                 bulk("get-master-addr-by-name") + bulk("chat");
+  asio::io_context io;
+  ssl::context ctx{ssl::context::tls_client};
+  tls::pin p{pin, std::nullopt};
+  tls::pin_certificate(ctx.native_handle(), &p);
+  ssl::stream<tcp::socket> stream{io, ctx};
+  std::string reply;
+  std::array<char, 512> buf{};
+  // "+OK" then "*2 $n ip $n port": seven CRLF-terminated lines.
+  auto complete = [&reply] {
+    size_t lines = 0;
+    for (size_t pos = 0; (pos = reply.find("\r\n", pos)) != std::string::npos; pos += 2)
+      ++lines;
+    return lines >= 6 || reply.find("-") != std::string::npos;
+  };
+  std::function<void()> read_more = [&] {
+    stream.async_read_some(asio::buffer(buf), [&](const error_code& ec, size_t n) {
+      if (ec)
+        return;
+      reply.append(buf.data(), n);
+      if (!complete())
+        read_more();
+    });
+  };
+  stream.next_layer().async_connect(*target, [&](const error_code& ec) {
+    if (ec)
+      return;
+    stream.async_handshake(ssl::stream_base::client, [&](const error_code& ec) {
+      if (ec)
+        return;
+      asio::async_write(stream, asio::buffer(request), [&](const error_code& ec, size_t) {
+        if (!ec)
+          read_more();
+      });
+    });
+  });
+  io.run_for(std::chrono::duration_cast<std::chrono::nanoseconds>(timeout));
+  if (p.mismatch())
+    return mismatch(host, port, p);
+  // +OK\r\n*2\r\n$<n>\r\n<ip>\r\n$<n>\r\n<port>\r\n
+  auto star = reply.find("*2\r\n$");
+  if (!reply.starts_with("+OK") || star == std::string::npos)
+    return make_error(errc::redis_unavailable,
+                      "Sentinel at " + where(host, port) + " gave no master");
+  auto ip_start = reply.find("\r\n", star + 4);
+  auto ip_end = ip_start == std::string::npos ? ip_start : reply.find("\r\n", ip_start + 2);
+  if (ip_end == std::string::npos)
+    return make_error(errc::redis_unavailable,
+                      "Sentinel at " + where(host, port) + " gave no master");
+  return reply.substr(ip_start + 2, ip_end - ip_start - 2);
+}
+
 struct tls_tunnel::impl {
   asio::io_context io;
   ssl::context ctx{ssl::context::tls_client};
   tls::pin pin;
   tcp::acceptor acceptor{io};
   tcp::endpoint target;
+  /// A cluster: names the host of each new connection.
+  tunnel_target follow;
+  uint16_t port = 0;
   std::thread thread;
 
   void accept() {
     acceptor.async_accept([this](const error_code& ec, tcp::socket sock) {
       if (ec == asio::error::operation_aborted)
         return;
-      if (!ec)
-        std::make_shared<session>(std::move(sock), ctx)->start(target);
+      if (!ec) {
+        auto to = target;
+        if (follow) {
+          // Blocks this thread for a Sentinel round trip: the tunnel
+          // carries one client's name-server connection, nothing waits.
+          auto host = follow();
+          auto ep = host ? endpoint_of(*host, port) : caf::expected<tcp::endpoint>{host.error()};
+          if (!ep) {
+            error_code ignored;
+            sock.close(ignored);
+            return accept();
+          }
+          to = *ep;
+        }
+        std::make_shared<session>(std::move(sock), ctx)->start(to);
+      }
       accept();
     });
   }
@@ -168,6 +249,19 @@ tls_tunnel::~tls_tunnel() {
   impl_->io.stop();
   if (impl_->thread.joinable())
     impl_->thread.join();
+}
+
+caf::expected<std::unique_ptr<tls_tunnel>>
+tls_tunnel::start(tunnel_target target, uint16_t port, const fingerprint& pin) {
+  auto first = target();
+  if (!first)
+    return first.error();
+  auto result = start(*first, port, pin);
+  if (result) {
+    (*result)->impl_->follow = std::move(target);
+    (*result)->impl_->port = port;
+  }
+  return result;
 }
 
 caf::expected<std::unique_ptr<tls_tunnel>>

@@ -12,6 +12,7 @@
 #include <caf/expected.hpp>
 #include <caf/timespan.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -30,6 +31,17 @@ struct tls_probe {
 caf::expected<tls_probe> probe_pinned(const std::string& host, uint16_t port,
                                       const fingerprint& pin, caf::timespan timeout);
 
+/// Asks the Sentinel behind the TLS front at `host`:`port` (pinned,
+/// authenticated with `password`) for the address of the name server's
+/// master. Errors: unreachable, untrusted, no answer.
+caf::expected<std::string> sentinel_master_tls(const std::string& host, uint16_t port,
+                                               const fingerprint& pin,
+                                               const std::string& password,
+                                               caf::timespan timeout);
+
+/// Where a tunnel's next connection goes: a host (the port is fixed).
+using tunnel_target = std::function<caf::expected<std::string>()>;
+
 class tls_tunnel {
 public:
   ~tls_tunnel();
@@ -39,6 +51,11 @@ public:
   /// Listens on 127.0.0.1 (a free port) and forwards to `host`:`port`.
   static caf::expected<std::unique_ptr<tls_tunnel>>
   start(const std::string& host, uint16_t port, const fingerprint& pin);
+
+  /// A cluster: every new connection goes to the host `target` names at
+  /// that moment (the current master), so a reconnect follows a failover.
+  static caf::expected<std::unique_ptr<tls_tunnel>>
+  start(tunnel_target target, uint16_t port, const fingerprint& pin);
 
   /// Where hiredis connects.
   uint16_t local_port() const;

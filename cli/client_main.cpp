@@ -132,6 +132,22 @@ void keep_until_exit(std::shared_ptr<tls_tunnel> tunnel) {
   tunnels.emplace_back(std::move(tunnel));
 }
 
+/// A cluster: the name server's master as the first Sentinel that answers
+/// says, asked anew for every connection the tunnel carries.
+tunnel_target master_of(std::shared_ptr<server_list> servers, const join_code& code) {
+  return [servers, code]() -> caf::expected<std::string> {
+    caf::error last;
+    for (auto& host : servers->candidates()) {
+      auto master = sentinel_master_tls(host, code.sentinel_tls_port, code.cert,
+                                        code.redis_password, std::chrono::seconds{1});
+      if (master)
+        return master;
+      last = master.error();
+    }
+    return last;
+  };
+}
+
 /// How a session reaches the server node's name server and broker.
 struct server_access {
   redis_settings redis;
@@ -143,19 +159,33 @@ struct server_access {
 /// gets nothing from us), then a tunnel for hiredis and AMQP over TLS.
 std::optional<server_access> access_for(const chat_config& cfg, const std::string& server,
                                         const std::optional<join_code>& code, int& rc) {
+  // "a,b,c": the nodes of a cluster, any of which will do.
+  auto servers = std::make_shared<server_list>(server_list::parse(server));
   server_access result;
-  result.redis = read_redis_settings(cfg, server);
-  result.amqp = read_amqp_settings(cfg, server);
+  auto first = servers->candidates().front();
+  result.redis = read_redis_settings(cfg, first);
+  result.amqp = read_amqp_settings(cfg, first);
   if (!code)
     return result;
-  auto probe =
-      probe_pinned(server, code->redis_tls_port, code->cert, std::chrono::seconds{3});
+  // The first node that passes the pinned probe; a certificate mismatch
+  // is reported even if another node answers too.
+  caf::expected<tls_probe> probe{caf::error{}};
+  for (auto& host : servers->candidates()) {
+    probe = probe_pinned(host, code->redis_tls_port, code->cert, std::chrono::seconds{3});
+    if (probe || is(probe.error(), errc::untrusted_server)) {
+      first = host;
+      break;
+    }
+  }
   if (!probe) {
     std::cerr << "chat-actors: " << describe(probe.error()) << '\n';
     rc = 1;
     return std::nullopt;
   }
-  auto tunnel = tls_tunnel::start(server, code->redis_tls_port, code->cert);
+  servers->worked(first);
+  auto tunnel = code->cluster ? tls_tunnel::start(master_of(servers, *code),
+                                                  code->redis_tls_port, code->cert)
+                              : tls_tunnel::start(first, code->redis_tls_port, code->cert);
   if (!tunnel) {
     std::cerr << "chat-actors: " << describe(tunnel.error()) << '\n';
     rc = 1;
@@ -168,12 +198,18 @@ std::optional<server_access> access_for(const chat_config& cfg, const std::strin
   result.redis.timeout =
       std::max(result.redis.timeout, caf::timespan{d::tunnel_redis_timeout});
   keep_until_exit(std::shared_ptr<tls_tunnel>{std::move(*tunnel)});
+  result.amqp.host = first;
   result.amqp.port = code->amqp_tls_port;
   result.amqp.user = code->amqp_user;
   result.amqp.password = code->amqp_password;
   result.amqp.vhost = code->amqp_vhost;
   result.amqp.tls_pin = code->cert;
   result.amqp.server_owned = server_owned_names();
+  if (code->cluster) {
+    result.amqp.servers = servers;
+    result.amqp.quorum_queues = true;
+    result.redis.cluster_members = servers;
+  }
   return result;
 }
 

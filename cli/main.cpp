@@ -87,6 +87,8 @@ int main(int argc, char** argv) {
       return flags.no_color = true;
     if (x == "--show-join-code" && command == "server")
       return flags.show_join_code = true;
+    if (x == "--status" && command == "server")
+      return flags.status = true;
     return false;
   });
   if (command == "send") {
@@ -112,6 +114,8 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%H:%M:%S.%e %^%l%$ %v");
   if (flags.show_join_code)
     return chat::run_show_join_code(cfg);
+  if (flags.status)
+    return chat::run_server_status(cfg);
   chat::block_shutdown_signals();
   raise_descriptor_limit();
   // Our own reference to the gRPC library, dropped last, on this thread:

@@ -16,6 +16,11 @@ int run_server(caf::actor_system& sys, const chat_config& cfg);
 /// `chat-actors server --show-join-code`: prints the join code (creating
 /// the secrets on a first run), without starting anything.
 int run_show_join_code(const chat_config& cfg);
+
+/// `chat-actors server --status`: the cluster as this node sees it
+/// (members, Redis master and replicas, RabbitMQ nodes, partitions,
+/// alarms, quorum queue replicas).
+int run_server_status(const chat_config& cfg);
 /// Client flags that are not `chat.*` options.
 struct client_flags {
   /// Line-by-line commands and one line per event, even on a TTY.
@@ -28,6 +33,8 @@ struct client_flags {
   bool no_color = false;
   /// server: print the join code and exit.
   bool show_join_code = false;
+  /// server: print the cluster's state and exit.
+  bool status = false;
   /// One-shot subcommand: "send" or "who"; empty = a chat session.
   std::string oneshot;
   /// send: the peer (--to) or the group (--group), and the text.

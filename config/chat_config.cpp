@@ -36,7 +36,7 @@ const std::vector<option_spec>& chat_options() {
   static const std::vector<option_spec> options{
       {"name", k::string, quoted(d::name), "user name; empty = ask at start-up"},
       {"server", k::string, quoted(d::server),
-       "address of the server node; empty = find it by UDP broadcast"},
+       "address of the server node (a cluster: several, comma-separated); empty = find it by UDP broadcast"},
       {"locator-port", k::port, std::to_string(d::locator_port),
        "UDP port of the LAN locator"},
       {"locator-broadcast", k::string, quoted(d::locator_broadcast),
@@ -104,6 +104,16 @@ const std::vector<option_spec>& chat_options() {
        "a crashed client's broker queues are deleted after this long unused"},
       {"discovery-interval", k::duration, seconds_text(d::discovery_interval),
        "a discovery round: request, collect answers, report"},
+      {"cluster-secret", k::string, quoted(d::cluster_secret),
+       "server: run as a cluster node; the secret every node of the cluster shares"},
+      {"join", k::string, quoted(d::join),
+       "server: address of a running node whose cluster to join"},
+      {"node-address", k::string, quoted(d::node_address),
+       "server: this node's LAN address; empty = detected"},
+      {"sentinel-port", k::port, std::to_string(d::sentinel_port),
+       "server: Redis Sentinel port of a cluster node"},
+      {"sentinel-tls-port", k::port, std::to_string(d::sentinel_tls_port),
+       "server: TLS port in front of the cluster node's Sentinel"},
   };
   return options;
 }

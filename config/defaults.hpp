@@ -105,6 +105,21 @@ inline constexpr bool managed = true;
 /// ~/.local/state, then /chat-actors.
 inline constexpr std::string_view state_dir = "";
 
+/// A cluster of server nodes (issue 13): the shared secret; empty = a
+/// single node.
+inline constexpr std::string_view cluster_secret = "";
+/// Server: a running member to join; empty = start alone or rejoin the
+/// members known from the last run.
+inline constexpr std::string_view join = "";
+/// Server: our LAN address in the cluster; empty = detected.
+inline constexpr std::string_view node_address = "";
+inline constexpr uint16_t sentinel_port = 26379;
+inline constexpr uint16_t sentinel_tls_port = 26380;
+/// How long a joining node waits for the member it names.
+inline constexpr auto join_timeout = 6s;
+/// How often a cluster node refreshes its member entry and settings.
+inline constexpr auto cluster_refresh = 2s;
+
 /// Registry lease: the name expires unless refreshed every TTL/3.
 inline constexpr auto lease_ttl = 15s;
 

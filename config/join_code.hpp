@@ -7,8 +7,8 @@
 // fingerprint of the server's certificate, which the client pins.
 //
 // Text form: "chat1-" + base64url (no padding) of
-//   u8 version (1) | u8 flags (0) | u16 amqp TLS port | u16 redis TLS port |
-//   32 bytes certificate fingerprint | u8-length-prefixed strings: amqp
+//   u8 version (1) | u8 flags | u16 amqp TLS port | u16 redis TLS port |
+//   [flags bit 0 "cluster": u16 sentinel TLS port] | 32 bytes certificate fingerprint | u8-length-prefixed strings: amqp
 //   user, amqp password, amqp vhost, redis password | u32 FNV-1a checksum
 // (integers big-endian). Pure: no I/O, no OpenSSL.
 
@@ -34,6 +34,11 @@ struct join_code {
   std::string amqp_password;
   std::string amqp_vhost = "/";
   std::string redis_password;
+  /// A cluster of server nodes (issue 13): the name server's master is
+  /// found through Redis Sentinel (on `sentinel_tls_port` of any node), and
+  /// persistent queues are quorum queues.
+  bool cluster = false;
+  uint16_t sentinel_tls_port = 0;
 
   friend bool operator==(const join_code&, const join_code&) = default;
 };

@@ -74,7 +74,7 @@ CAF_TEST(reply parsing accepts only a dotted quad) {
 CAF_TEST_FIXTURE_SCOPE(locator_tests, fixture)
 
 CAF_TEST(the server answers requests with the address facing the sender) {
-  auto server = sys.spawn(lan_locator_impl, fake());
+  auto server = sys.spawn(lan_locator_impl, fake(), join_handler{});
   sched.run();
   deref<std::remove_pointer_t<lan_locator_pointer>>(server).state.address_towards =
       [](const std::string& ip) {
@@ -88,7 +88,7 @@ CAF_TEST(the server answers requests with the address facing the sender) {
 }
 
 CAF_TEST(the server counts and ignores malformed datagrams) {
-  auto server = sys.spawn(lan_locator_impl, fake());
+  auto server = sys.spawn(lan_locator_impl, fake(), join_handler{});
   sched.run();
   auto& st = deref<std::remove_pointer_t<lan_locator_pointer>>(server).state;
   st.address_towards = [](const std::string&) { return std::string{"10.0.0.1"}; };

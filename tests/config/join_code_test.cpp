@@ -36,6 +36,19 @@ CAF_TEST(a join code survives the round trip through its text form) {
   CAF_CHECK(why.empty());
 }
 
+CAF_TEST(a cluster join code carries the sentinel port) {
+  auto code = sample();
+  code.cluster = true;
+  code.sentinel_tls_port = 26380;
+  std::string why;
+  auto back = decode_join_code(encode(code), why);
+  CAF_REQUIRE(back);
+  CAF_CHECK(back->cluster);
+  CAF_CHECK_EQUAL(back->sentinel_tls_port, 26380u);
+  CAF_CHECK(*back == code);
+  CAF_CHECK(!decode_join_code(encode(sample()), why)->cluster);
+}
+
 CAF_TEST(every length of the strings round trips) {
   auto code = sample();
   for (size_t n = 0; n < 40; ++n) {

@@ -1,0 +1,288 @@
+#include "adapters/cluster_join.hpp"
+
+#include "adapters/openssl_util.hpp"
+#include "adapters/server_secrets.hpp"
+#include "adapters/session_crypto.hpp"
+#include "adapters/tls.hpp"
+#include "config/errors.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/hmac.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace chat::cluster {
+
+namespace {
+
+/// HMAC-SHA-256 of `data` under `key`, raw bytes.
+std::string hmac(std::string_view key, std::string_view data) {
+  unsigned char out[32];
+  unsigned int len = sizeof(out);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
+  return std::string(reinterpret_cast<char*>(out), len);
+}
+
+/// One key per purpose, all from the secret.
+std::string derive(std::string_view secret, std::string_view purpose) {
+  return hmac(secret, std::string{"chat-actors cluster v1 "} + std::string{purpose});
+}
+
+std::string request_mac(std::string_view secret, std::string_view nonce,
+                        std::string_view node) {
+  return openssl::to_hex(hmac(derive(secret, "join"), std::string{nonce} + "|" +
+                                                          std::string{node}));
+}
+
+std::string seal_nonce(std::string_view nonce) {
+  // The request nonce is 16 random bytes (32 hex digits); the first 12 are
+  // unique per request.
+  std::string raw;
+  openssl::from_hex(nonce, raw);
+  raw.resize(aead_nonce_bytes, '\0');
+  return raw;
+}
+
+std::string seal_aad(std::string_view nonce) {
+  return "chat-actors cluster bundle|" + std::string{nonce};
+}
+
+std::vector<std::string_view> split(std::string_view text, char sep) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  for (;;) {
+    auto pos = text.find(sep, start);
+    parts.push_back(text.substr(start, pos - start));
+    if (pos == std::string_view::npos)
+      return parts;
+    start = pos + 1;
+  }
+}
+
+bool plausible_nonce(std::string_view nonce) {
+  std::string raw;
+  return nonce.size() == 32 && openssl::from_hex(nonce, raw);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in{path};
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+} // namespace
+
+std::string erlang_cookie(std::string_view secret) {
+  // Erlang cookies are atoms: upper-case hex keeps them plain.
+  auto hex = openssl::to_hex(derive(secret, "erlang cookie")).substr(0, 40);
+  for (auto& c : hex)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return hex;
+}
+
+std::string make_request(std::string_view secret, std::string_view nonce,
+                         std::string_view node) {
+  return std::string{join_prefix} + std::string{nonce} + ":" + std::string{node} + ":" +
+         request_mac(secret, nonce, node);
+}
+
+std::optional<request> parse_request(std::string_view secret, std::string_view payload) {
+  if (!payload.starts_with(join_prefix))
+    return std::nullopt;
+  auto parts = split(payload.substr(join_prefix.size()), ':');
+  if (parts.size() != 3 || !plausible_nonce(parts[0]) || parts[1].empty() ||
+      parts[1].size() > 64)
+    return std::nullopt;
+  request req{std::string{parts[0]}, std::string{parts[1]}, false};
+  auto expected = request_mac(secret, req.nonce, req.node);
+  req.authentic = parts[2].size() == expected.size() &&
+                  CRYPTO_memcmp(parts[2].data(), expected.data(), expected.size()) == 0;
+  return req;
+}
+
+std::string make_bundle_reply(std::string_view secret, std::string_view nonce,
+                              const bundle& b) {
+  auto sealed = aead_seal(derive(secret, "seal"), seal_nonce(nonce), seal_aad(nonce),
+                          encode(b));
+  return std::string{bundle_prefix} + std::string{nonce} + ":" + openssl::to_hex(sealed);
+}
+
+std::string make_refusal(std::string_view nonce) {
+  return std::string{refused_prefix} + std::string{nonce};
+}
+
+answer_kind parse_answer(std::string_view secret, std::string_view nonce,
+                         std::string_view payload, bundle& out) {
+  if (payload.starts_with(refused_prefix))
+    return payload.substr(refused_prefix.size()) == nonce ? answer_kind::refused
+                                                          : answer_kind::unrelated;
+  if (!payload.starts_with(bundle_prefix))
+    return answer_kind::unrelated;
+  auto rest = payload.substr(bundle_prefix.size());
+  if (!rest.starts_with(nonce) || rest.size() <= nonce.size() ||
+      rest[nonce.size()] != ':')
+    return answer_kind::unrelated;
+  std::string sealed;
+  if (!openssl::from_hex(rest.substr(nonce.size() + 1), sealed))
+    return answer_kind::unrelated;
+  auto text = aead_open(derive(secret, "seal"), seal_nonce(nonce), seal_aad(nonce), sealed);
+  if (!text)
+    return answer_kind::unrelated;
+  auto b = decode(*text);
+  if (!b)
+    return answer_kind::unrelated;
+  out = std::move(*b);
+  return answer_kind::bundle;
+}
+
+std::string encode(const bundle& b) {
+  std::string members;
+  for (auto& m : b.members)
+    members += (members.empty() ? "" : ",") + m;
+  std::string text;
+  auto put = [&text](std::string_view key, std::string_view value) {
+    text += std::string{key} + "=" + openssl::to_hex(value) + "\n";
+  };
+  put("node", b.node);
+  put("members", members);
+  put("redis-master", b.redis_master);
+  put("secrets-conf", b.secrets_conf);
+  put("key-pem", b.key_pem);
+  put("cert-pem", b.cert_pem);
+  return text;
+}
+
+std::optional<bundle> decode(std::string_view text) {
+  bundle b;
+  std::string members;
+  std::pair<std::string_view, std::string*> fields[] = {
+      {"node", &b.node},          {"members", &members},
+      {"redis-master", &b.redis_master}, {"secrets-conf", &b.secrets_conf},
+      {"key-pem", &b.key_pem},    {"cert-pem", &b.cert_pem}};
+  size_t seen = 0;
+  for (auto line : split(text, '\n')) {
+    if (line.empty())
+      continue;
+    auto eq = line.find('=');
+    if (eq == std::string_view::npos)
+      return std::nullopt;
+    for (auto& [key, field] : fields)
+      if (line.substr(0, eq) == key) {
+        if (!openssl::from_hex(line.substr(eq + 1), *field))
+          return std::nullopt;
+        ++seen;
+      }
+  }
+  if (seen != std::size(fields) || b.node.empty())
+    return std::nullopt;
+  for (auto m : split(members, ','))
+    if (!m.empty())
+      b.members.emplace_back(m);
+  return b;
+}
+
+caf::expected<bundle> fetch_bundle(const std::string& host, uint16_t port,
+                                   std::string_view secret, const std::string& node,
+                                   caf::timespan timeout) {
+  auto where = host + ":" + std::to_string(port);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1)
+    return make_error(errc::service_failed,
+                      "cannot join " + host + ": not an IPv4 address");
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return make_error(errc::service_failed, "cannot join " + where + ": no UDP socket");
+  auto nonce = tls::random_hex(16);
+  auto req = make_request(secret, nonce, node);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto next_send = std::chrono::steady_clock::now();
+  bool refused = false;
+  std::string buf(65536, '\0');
+  for (;;) {
+    auto now = std::chrono::steady_clock::now();
+    if (now >= deadline)
+      break;
+    if (now >= next_send) {
+      sendto(fd, req.data(), req.size(), 0, reinterpret_cast<sockaddr*>(&addr),
+             sizeof(addr));
+      next_send = now + std::chrono::seconds{1};
+    }
+    auto wait = std::min(deadline, next_send) - now;
+    pollfd p{fd, POLLIN, 0};
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wait).count();
+    if (poll(&p, 1, static_cast<int>(std::max<int64_t>(ms, 1))) <= 0)
+      continue;
+    sockaddr_in from{};
+    socklen_t len = sizeof(from);
+    auto n = recvfrom(fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from),
+                      &len);
+    if (n <= 0 || from.sin_addr.s_addr != addr.sin_addr.s_addr)
+      continue;
+    bundle b;
+    switch (parse_answer(secret, nonce, std::string_view{buf.data(), size_t(n)}, b)) {
+      case answer_kind::bundle:
+        close(fd);
+        return b;
+      case answer_kind::refused:
+        // Keep listening: a refusal is not authenticated, a real bundle
+        // may still come.
+        refused = true;
+        break;
+      case answer_kind::unrelated:
+        break;
+    }
+  }
+  close(fd);
+  if (refused)
+    return make_error(errc::not_authentic, "the server node at " + host +
+                                                " refused to let us join: wrong "
+                                                "cluster secret (chat.cluster-secret)");
+  return make_error(errc::service_failed,
+                    "no server node answers at " + where +
+                        " (is `chat-actors server` running there, in cluster mode?)");
+}
+
+caf::expected<bundle> local_bundle(const std::string& state_dir, std::string node,
+                                   std::vector<std::string> members,
+                                   std::string redis_master) {
+  auto secrets = load_or_create_secrets(state_dir);
+  if (!secrets)
+    return secrets.error();
+  bundle b;
+  b.node = std::move(node);
+  b.members = std::move(members);
+  b.redis_master = std::move(redis_master);
+  b.secrets_conf = read_file(secrets->dir + "/secrets.conf");
+  b.key_pem = read_file(secrets->key_file);
+  b.cert_pem = read_file(secrets->cert_file);
+  return b;
+}
+
+caf::error install_secrets(const std::string& state_dir, const bundle& b) {
+  namespace fs = std::filesystem;
+  auto dir = state_dir + "/secrets";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  for (auto [file, text] : {std::pair{"/secrets.conf", &b.secrets_conf},
+                            std::pair{"/server.key", &b.key_pem},
+                            std::pair{"/server.crt", &b.cert_pem}})
+    if (auto err = write_private_file(dir + file, *text))
+      return err;
+  return {};
+}
+
+} // namespace chat::cluster
