@@ -68,8 +68,8 @@ void apply_settings(cluster_pointer self) {
   auto min_replicas = st.node.members.size() >= 3 ? 1 : 0;
   if (min_replicas != st.applied_min_replicas) {
     redis_client redis{local(st.node.redis_port, st.node.password)};
-    auto r = redis.command({"CONFIG", "SET", "min-replicas-to-write",
-                            std::to_string(min_replicas)});
+    auto r = redis.command(
+        {"CONFIG", "SET", "min-replicas-to-write", std::to_string(min_replicas)});
     redis.command({"CONFIG", "SET", "min-replicas-max-lag", "10"});
     if (r && r->type != redis_reply::kind::error)
       st.applied_min_replicas = min_replicas;

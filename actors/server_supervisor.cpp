@@ -105,10 +105,8 @@ caf::behavior server_supervisor_impl(supervisor_pointer self, server_settings se
   if (s.clustered()) {
     auto& node = *s.security->cluster;
     st.children.add("sentinel", [&sys, s, parent] {
-      return caf::actor_cast<caf::actor>(
-          sys.spawn<caf::detached>(service_impl,
-                                   sentinel_service(s.state_dir, *s.security->cluster),
-                                   parent));
+      return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(
+          service_impl, sentinel_service(s.state_dir, *s.security->cluster), parent));
     });
     st.children.add("cluster", [&sys, s, node, parent] {
       return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(
@@ -191,7 +189,8 @@ server_settings read_server_settings(const caf::actor_system_config& cfg) {
   s.open = caf::get_or(cfg, "chat.allow-original-clients", d::allow_original_clients);
   s.amqp_tls_port = caf::get_or(cfg, "chat.amqp-tls-port", d::amqp_tls_port);
   s.redis_tls_port = caf::get_or(cfg, "chat.redis-tls-port", d::redis_tls_port);
-  s.cluster_secret = caf::get_or(cfg, "chat.cluster-secret", std::string{d::cluster_secret});
+  s.cluster_secret =
+      caf::get_or(cfg, "chat.cluster-secret", std::string{d::cluster_secret});
   s.join = caf::get_or(cfg, "chat.join", std::string{d::join});
   s.node_address = caf::get_or(cfg, "chat.node-address", std::string{d::node_address});
   s.sentinel_port = caf::get_or(cfg, "chat.sentinel-port", d::sentinel_port);

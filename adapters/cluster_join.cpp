@@ -40,8 +40,8 @@ std::string derive(std::string_view secret, std::string_view purpose) {
 
 std::string request_mac(std::string_view secret, std::string_view nonce,
                         std::string_view node) {
-  return openssl::to_hex(hmac(derive(secret, "join"), std::string{nonce} + "|" +
-                                                          std::string{node}));
+  return openssl::to_hex(
+      hmac(derive(secret, "join"), std::string{nonce} + "|" + std::string{node}));
 }
 
 std::string seal_nonce(std::string_view nonce) {
@@ -113,8 +113,8 @@ std::optional<request> parse_request(std::string_view secret, std::string_view p
 
 std::string make_bundle_reply(std::string_view secret, std::string_view nonce,
                               const bundle& b) {
-  auto sealed = aead_seal(derive(secret, "seal"), seal_nonce(nonce), seal_aad(nonce),
-                          encode(b));
+  auto sealed =
+      aead_seal(derive(secret, "seal"), seal_nonce(nonce), seal_aad(nonce), encode(b));
   return std::string{bundle_prefix} + std::string{nonce} + ":" + openssl::to_hex(sealed);
 }
 
@@ -136,7 +136,8 @@ answer_kind parse_answer(std::string_view secret, std::string_view nonce,
   std::string sealed;
   if (!openssl::from_hex(rest.substr(nonce.size() + 1), sealed))
     return answer_kind::unrelated;
-  auto text = aead_open(derive(secret, "seal"), seal_nonce(nonce), seal_aad(nonce), sealed);
+  auto text =
+      aead_open(derive(secret, "seal"), seal_nonce(nonce), seal_aad(nonce), sealed);
   if (!text)
     return answer_kind::unrelated;
   auto b = decode(*text);
@@ -166,10 +167,12 @@ std::string encode(const bundle& b) {
 std::optional<bundle> decode(std::string_view text) {
   bundle b;
   std::string members;
-  std::pair<std::string_view, std::string*> fields[] = {
-      {"node", &b.node},          {"members", &members},
-      {"redis-master", &b.redis_master}, {"secrets-conf", &b.secrets_conf},
-      {"key-pem", &b.key_pem},    {"cert-pem", &b.cert_pem}};
+  std::pair<std::string_view, std::string*> fields[] = {{"node", &b.node},
+                                                        {"members", &members},
+                                                        {"redis-master", &b.redis_master},
+                                                        {"secrets-conf", &b.secrets_conf},
+                                                        {"key-pem", &b.key_pem},
+                                                        {"cert-pem", &b.cert_pem}};
   size_t seen = 0;
   for (auto line : split(text, '\n')) {
     if (line.empty())
@@ -227,29 +230,29 @@ caf::expected<bundle> fetch_bundle(const std::string& host, uint16_t port,
       continue;
     sockaddr_in from{};
     socklen_t len = sizeof(from);
-    auto n = recvfrom(fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from),
-                      &len);
+    auto n =
+        recvfrom(fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
     if (n <= 0 || from.sin_addr.s_addr != addr.sin_addr.s_addr)
       continue;
     bundle b;
     switch (parse_answer(secret, nonce, std::string_view{buf.data(), size_t(n)}, b)) {
-      case answer_kind::bundle:
-        close(fd);
-        return b;
-      case answer_kind::refused:
-        // Keep listening: a refusal is not authenticated, a real bundle
-        // may still come.
-        refused = true;
-        break;
-      case answer_kind::unrelated:
-        break;
+    case answer_kind::bundle:
+      close(fd);
+      return b;
+    case answer_kind::refused:
+      // Keep listening: a refusal is not authenticated, a real bundle
+      // may still come.
+      refused = true;
+      break;
+    case answer_kind::unrelated:
+      break;
     }
   }
   close(fd);
   if (refused)
     return make_error(errc::not_authentic, "the server node at " + host +
-                                                " refused to let us join: wrong "
-                                                "cluster secret (chat.cluster-secret)");
+                                               " refused to let us join: wrong "
+                                               "cluster secret (chat.cluster-secret)");
   return make_error(errc::service_failed,
                     "no server node answers at " + where +
                         " (is `chat-actors server` running there, in cluster mode?)");
@@ -277,9 +280,9 @@ caf::error install_secrets(const std::string& state_dir, const bundle& b) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-  for (auto [file, text] : {std::pair{"/secrets.conf", &b.secrets_conf},
-                            std::pair{"/server.key", &b.key_pem},
-                            std::pair{"/server.crt", &b.cert_pem}})
+  for (auto [file, text] :
+       {std::pair{"/secrets.conf", &b.secrets_conf}, std::pair{"/server.key", &b.key_pem},
+        std::pair{"/server.crt", &b.cert_pem}})
     if (auto err = write_private_file(dir + file, *text))
       return err;
   return {};

@@ -48,8 +48,8 @@ bool contains(const std::vector<std::string>& xs, const std::string& x) {
   return std::find(xs.begin(), xs.end(), x) != xs.end();
 }
 
-redis_settings redis_at(const std::string& host, uint16_t port, const std::string& password,
-                        caf::timespan timeout) {
+redis_settings redis_at(const std::string& host, uint16_t port,
+                        const std::string& password, caf::timespan timeout) {
   redis_settings s;
   s.host = host;
   s.port = port;
@@ -208,8 +208,8 @@ void leave_cluster(const cluster_node& node, const std::string& rabbit_dir) {
       std::cout << "cluster: handing the Redis master role to a replica…" << std::endl;
       for (int i = 0; i < 40; ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds{250});
-        auto now = sentinel_master("127.0.0.1", node.sentinel_port, node.password,
-                                   timeout);
+        auto now =
+            sentinel_master("127.0.0.1", node.sentinel_port, node.password, timeout);
         if (now && *now != node.address)
           break;
       }
@@ -227,10 +227,10 @@ void leave_cluster(const cluster_node& node, const std::string& rabbit_dir) {
                                 [&](auto& n) { return n != self_name; });
     if (others > 0) {
       std::cout << "cluster: leaving the RabbitMQ cluster…" << std::endl;
-      for (auto step : std::vector<std::vector<std::string>>{
-               {"rabbitmq-queues", "shrink", self_name},
-               {"rabbitmqctl", "stop_app"},
-               {"rabbitmqctl", "reset"}}) {
+      for (auto step :
+           std::vector<std::vector<std::string>>{{"rabbitmq-queues", "shrink", self_name},
+                                                 {"rabbitmqctl", "stop_app"},
+                                                 {"rabbitmqctl", "reset"}}) {
         auto tool = step.front();
         step.erase(step.begin());
         auto r = run_rabbit_tool(rabbit_dir, tool, step);

@@ -1,7 +1,7 @@
 #include "adapters/managed_services.hpp"
 
-#include "adapters/tls.hpp"
 #include "adapters/cluster_join.hpp"
+#include "adapters/tls.hpp"
 #include "adapters/tls_tunnel.hpp"
 #include "config/errors.hpp"
 
@@ -61,7 +61,6 @@ std::string json_escaped(const std::string& x) {
   return out;
 }
 
-
 /// A cluster node's Redis: a config file it can rewrite (Sentinel persists
 /// a conversion to replica there), AOF (a restarted master must not come
 /// back empty and wipe its replicas), replica of the current master unless
@@ -72,17 +71,28 @@ caf::expected<child_spec> cluster_redis(const redis_settings& settings,
   auto master = find_redis_master(node).value_or(node.redis_master);
   auto port = std::to_string(settings.port);
   std::string text = "# written by chat-actors server on every start\n"
-                     "port " + port + "\n"
-                     "bind " + node.address + " 127.0.0.1\n"
-                     "dir " + dir + "\n"
+                     "port " +
+                     port +
+                     "\n"
+                     "bind " +
+                     node.address +
+                     " 127.0.0.1\n"
+                     "dir " +
+                     dir +
+                     "\n"
                      "daemonize no\n"
                      "logfile \"\"\n"
                      "save \"\"\n"
                      "appendonly yes\n"
                      "appendfsync everysec\n"
-                     "requirepass " + node.password + "\n"
-                     "masterauth " + node.password + "\n"
-                     "replica-announce-ip " + node.address + "\n";
+                     "requirepass " +
+                     node.password +
+                     "\n"
+                     "masterauth " +
+                     node.password +
+                     "\n"
+                     "replica-announce-ip " +
+                     node.address + "\n";
   if (!master.empty() && master != node.address)
     text += "replicaof " + master + " " + port + "\n";
   auto conf = dir + "/redis.conf";
@@ -136,21 +146,37 @@ service_spec sentinel_service(const std::string& state_dir, const cluster_node& 
       master = node.address;
     auto name = std::string{sentinel_master_name};
     std::string text = "# written by chat-actors server on every start\n"
-                       "port " + std::to_string(node.sentinel_port) + "\n"
-                       "bind " + node.address + " 127.0.0.1\n"
-                       "dir " + *dir + "\n"
+                       "port " +
+                       std::to_string(node.sentinel_port) +
+                       "\n"
+                       "bind " +
+                       node.address +
+                       " 127.0.0.1\n"
+                       "dir " +
+                       *dir +
+                       "\n"
                        "daemonize no\n"
                        "logfile \"\"\n"
-                       "requirepass " + node.password + "\n"
-                       "sentinel announce-ip " + node.address + "\n" +
-                       kept_sentinel_id(conf) +
+                       "requirepass " +
+                       node.password +
+                       "\n"
+                       "sentinel announce-ip " +
+                       node.address + "\n" + kept_sentinel_id(conf) +
                        "sentinel monitor " + name + " " + master + " " +
                        std::to_string(node.redis_port) + " " +
-                       std::to_string(std::max(node.quorum(), 1)) + "\n"
-                       "sentinel auth-pass " + name + " " + node.password + "\n"
-                       "sentinel down-after-milliseconds " + name + " 3000\n"
-                       "sentinel failover-timeout " + name + " 10000\n"
-                       "sentinel parallel-syncs " + name + " 1\n";
+                       std::to_string(std::max(node.quorum(), 1)) +
+                       "\n"
+                       "sentinel auth-pass " +
+                       name + " " + node.password +
+                       "\n"
+                       "sentinel down-after-milliseconds " +
+                       name +
+                       " 3000\n"
+                       "sentinel failover-timeout " +
+                       name +
+                       " 10000\n"
+                       "sentinel parallel-syncs " +
+                       name + " 1\n";
     if (auto err = write_private_file(conf, text))
       return err;
     child_spec child;
@@ -161,8 +187,7 @@ service_spec sentinel_service(const std::string& state_dir, const cluster_node& 
   return spec;
 }
 
-namespace {
-} // namespace
+namespace {} // namespace
 
 member_permissions member_permissions_for_clients() {
   // A user or group name (actors/names.hpp): a letter, then up to 31
@@ -265,8 +290,8 @@ service_spec redis_tls_service(const redis_settings& settings,
       text += "[sentinel]\naccept = 0.0.0.0:" +
               std::to_string(secure.cluster->sentinel_tls_port) +
               "\nconnect = 127.0.0.1:" + std::to_string(secure.cluster->sentinel_port) +
-              "\ncert = " + secure.secrets.cert_file + "\nkey = " +
-              secure.secrets.key_file + "\n";
+              "\ncert = " + secure.secrets.cert_file +
+              "\nkey = " + secure.secrets.key_file + "\n";
     if (auto err = write_private_file(conf, text))
       return err;
     child_spec child;
@@ -374,8 +399,8 @@ service_spec rabbitmq_service(const amqp_settings& settings, const std::string& 
     // A cluster's nodes find each other through epmd's well-known port and
     // long names; a single node keeps everything private to it.
     auto epmd_port = cluster ? std::string{"4369"} : std::to_string(free_tcp_port());
-    auto dist_port = cluster ? std::to_string(cluster->dist_port)
-                             : std::to_string(free_tcp_port());
+    auto dist_port =
+        cluster ? std::to_string(cluster->dist_port) : std::to_string(free_tcp_port());
     if (cluster)
       if (auto err = write_private_file(*dir + "/.erlang.cookie",
                                         cluster::erlang_cookie(cluster->secret)))

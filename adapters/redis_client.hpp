@@ -10,8 +10,8 @@
 #include "adapters/server_list.hpp"
 
 #include <cstdint>
-#include <memory>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 

@@ -5,7 +5,8 @@
 
 namespace chat {
 
-server_list::server_list(std::vector<std::string> servers) : servers_(std::move(servers)) {
+server_list::server_list(std::vector<std::string> servers)
+    : servers_(std::move(servers)) {
   if (!servers_.empty())
     last_good_ = servers_.front();
 }
@@ -54,7 +55,8 @@ void server_list::worked(const std::string& host) {
 void server_list::merge(const std::vector<std::string>& more) {
   std::lock_guard guard{mtx_};
   for (auto& host : more)
-    if (!host.empty() && std::find(servers_.begin(), servers_.end(), host) == servers_.end())
+    if (!host.empty() &&
+        std::find(servers_.begin(), servers_.end(), host) == servers_.end())
       servers_.push_back(host);
 }
 

@@ -200,7 +200,8 @@ caf::expected<std::string> sentinel_master_tls(const std::string& host, uint16_t
     return make_error(errc::redis_unavailable,
                       "Sentinel at " + where(host, port) + " gave no master");
   auto ip_start = reply.find("\r\n", star + 4);
-  auto ip_end = ip_start == std::string::npos ? ip_start : reply.find("\r\n", ip_start + 2);
+  auto ip_end =
+      ip_start == std::string::npos ? ip_start : reply.find("\r\n", ip_start + 2);
   if (ip_end == std::string::npos)
     return make_error(errc::redis_unavailable,
                       "Sentinel at " + where(host, port) + " gave no master");
@@ -228,7 +229,8 @@ struct tls_tunnel::impl {
           // Blocks this thread for a Sentinel round trip: the tunnel
           // carries one client's name-server connection, nothing waits.
           auto host = follow();
-          auto ep = host ? endpoint_of(*host, port) : caf::expected<tcp::endpoint>{host.error()};
+          auto ep = host ? endpoint_of(*host, port)
+                         : caf::expected<tcp::endpoint>{host.error()};
           if (!ep) {
             error_code ignored;
             sock.close(ignored);

@@ -183,9 +183,10 @@ std::optional<server_access> access_for(const chat_config& cfg, const std::strin
     return std::nullopt;
   }
   servers->worked(first);
-  auto tunnel = code->cluster ? tls_tunnel::start(master_of(servers, *code),
-                                                  code->redis_tls_port, code->cert)
-                              : tls_tunnel::start(first, code->redis_tls_port, code->cert);
+  auto tunnel =
+      code->cluster
+          ? tls_tunnel::start(master_of(servers, *code), code->redis_tls_port, code->cert)
+          : tls_tunnel::start(first, code->redis_tls_port, code->cert);
   if (!tunnel) {
     std::cerr << "chat-actors: " << describe(tunnel.error()) << '\n';
     rc = 1;

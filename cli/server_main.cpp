@@ -16,8 +16,8 @@
 
 #include <csignal>
 #include <cstdlib>
-#include <sstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 namespace chat {
@@ -91,10 +91,11 @@ int run_server(caf::actor_system& sys, const chat_config& cfg) {
     if (sig != SIGHUP)
       spdlog::info("signal {}: stopping", sig);
     // A clean stop of a cluster node leaves the cluster while its services
-    // still run (SIGHUP: the terminal went away, the same).
-    if (sig > 0 && settings.clustered())
-      leave_cluster(*settings.security->cluster, rabbit_dir(settings.state_dir,
-                                                            settings.amqp));
+    // still run. SIGHUP (a closed terminal, or our own wake-up after the
+    // supervisor ended) is not a leave: the node comes back as a member.
+    if ((sig == SIGINT || sig == SIGTERM) && settings.clustered())
+      leave_cluster(*settings.security->cluster,
+                    rabbit_dir(settings.state_dir, settings.amqp));
     caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
   }};
   int rc = 0;
@@ -194,9 +195,9 @@ int run_server_status(const chat_config& cfg) {
       std::vector<std::string> members;
       for (size_t i = 0; i + 1 < r->elements.size(); i += 2) {
         auto age = now - std::atoll(r->elements[i + 1].str.c_str());
-        members.push_back(r->elements[i].str + (age <= 10 ? " (up)" : " (not seen for " +
-                                                                          std::to_string(age) +
-                                                                          " s)"));
+        members.push_back(
+            r->elements[i].str +
+            (age <= 10 ? " (up)" : " (not seen for " + std::to_string(age) + " s)"));
       }
       std::cout << "members: " << joined(members) << '\n';
     }
@@ -210,9 +211,9 @@ int run_server_status(const chat_config& cfg) {
   } else {
     std::cout << "rabbitmq: " << describe(view.error()) << '\n';
   }
-  auto queues = run_rabbit_tool(rabbit, "rabbitmqctl",
-                                {"list_queues", "name", "type", "leader", "members", "-q",
-                                 "--no-table-headers"});
+  auto queues = run_rabbit_tool(
+      rabbit, "rabbitmqctl",
+      {"list_queues", "name", "type", "leader", "members", "-q", "--no-table-headers"});
   if (queues.ok()) {
     std::cout << "quorum queues (name, type, leader, members):\n";
     std::istringstream lines{queues.output};

@@ -21,6 +21,10 @@ sigset_t shutdown_signals() {
 } // namespace
 
 void block_shutdown_signals() {
+  // A background job of a script starts with SIGINT ignored, and an ignored
+  // signal is dropped even while blocked: sigwait would never see it.
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
   auto set = shutdown_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);

@@ -36,7 +36,8 @@ const std::vector<option_spec>& chat_options() {
   static const std::vector<option_spec> options{
       {"name", k::string, quoted(d::name), "user name; empty = ask at start-up"},
       {"server", k::string, quoted(d::server),
-       "address of the server node (a cluster: several, comma-separated); empty = find it by UDP broadcast"},
+       "address of the server node (a cluster: several, comma-separated); empty = find "
+       "it by UDP broadcast"},
       {"locator-port", k::port, std::to_string(d::locator_port),
        "UDP port of the LAN locator"},
       {"locator-broadcast", k::string, quoted(d::locator_broadcast),

@@ -8,8 +8,9 @@
 //
 // Text form: "chat1-" + base64url (no padding) of
 //   u8 version (1) | u8 flags | u16 amqp TLS port | u16 redis TLS port |
-//   [flags bit 0 "cluster": u16 sentinel TLS port] | 32 bytes certificate fingerprint | u8-length-prefixed strings: amqp
-//   user, amqp password, amqp vhost, redis password | u32 FNV-1a checksum
+//   [flags bit 0 "cluster": u16 sentinel TLS port] | 32 bytes certificate fingerprint |
+//   u8-length-prefixed strings: amqp user, amqp password, amqp vhost, redis password |
+//   u32 FNV-1a checksum
 // (integers big-endian). Pure: no I/O, no OpenSSL.
 
 #include <array>

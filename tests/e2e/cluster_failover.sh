@@ -33,7 +33,9 @@ N1=$(lab_ip 1); N2=$(lab_ip 2); N3=$(lab_ip 3)
 
 node() { # I [ARGS...]: server node I on host I (state, home and log of its own)
   local i=$1; shift
-  on "$i" env HOME="$work/home$i" "$bin" server --chat.state-dir="$work/node$i" \
+  # Not through a function: $! must be the node itself (ip netns exec and
+  # env exec it), for the SIGINT below.
+  ip netns exec "$LAB-h$i" env HOME="$work/home$i" "$bin" server --chat.state-dir="$work/node$i" \
     --chat.cluster-secret="$secret" "$@" </dev/null >>"$work/node$i.log" 2>&1 &
   eval "NODE${i}_PID=$!"
 }
