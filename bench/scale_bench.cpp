@@ -25,6 +25,7 @@
 #include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include <cstdlib>
 #include <dirent.h>
 #include <fstream>
 #include <thread>
@@ -137,6 +138,15 @@ void scale_case(const bench_settings& s) {
   bs.amqp.port = s.amqp_port;
   bs.amqp.user = s.amqp_user;
   bs.amqp.password = s.amqp_password;
+  // docs/scaling.md: the server's side of each step is sampled by a hook
+  // (scripts/cluster-capacity), with queues as a cluster declares them.
+  bs.amqp.quorum_queues = std::getenv("CHAT_BENCH_QUORUM") != nullptr;
+  auto hook = [](size_t users) {
+    if (auto cmd = std::getenv("CHAT_BENCH_SCALE_HOOK"); cmd && *cmd)
+      if (std::system(("U=" + std::to_string(users) + " " + cmd).c_str()) != 0)
+        std::fprintf(stderr, "scale: the step hook failed\n");
+  };
+  hook(0);
   bs.queue_expiry = std::chrono::seconds{60};
   bs.discovery_interval = std::chrono::seconds{3};
   auto tag = std::to_string(getpid());
@@ -224,6 +234,7 @@ void scale_case(const bench_settings& s) {
                    "RSS %ld MiB, last round %zu/%zu answers\n",
                    target, setup_s, failures, proc_status("Threads"), open_fds(),
                    rss / 1024, answers, target);
+      hook(target);
     }
     auto stop_start = clock::now();
     for (auto& u : users) {
