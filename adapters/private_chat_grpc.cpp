@@ -430,6 +430,7 @@ private:
       ++shed_;
       return;
     }
+    links_[fd] = l;
     l->inside.async_connect(
         asio::local::stream_protocol::endpoint{std::string{'\0'} + backend_},
         [l](boost::system::error_code ec) {
@@ -463,9 +464,16 @@ private:
     auto [fd, cookie] = most->second.front();
     most->second.erase(most->second.begin());
     // gRPC sees the end of the connection and closes the descriptor itself;
-    // checked just before, so that a reused number is left alone.
-    if (cookie_of(fd) == cookie)
+    // checked just before, so that a reused number is left alone. A spliced
+    // one closes both its descriptors now, not when this burst of accepts
+    // is over (they would pile up to the limit meanwhile).
+    if (auto i = links_.find(fd); i != links_.end()) {
+      if (auto l = i->second.lock(); l && cookie_of(fd) == cookie)
+        l->close();
+      links_.erase(i);
+    } else if (cookie_of(fd) == cookie) {
       shutdown(fd, SHUT_RDWR);
+    }
     ++evicted_;
     return true;
   }
@@ -476,6 +484,7 @@ private:
       forget_closed(i->second);
       i = i->second.empty() ? hosts_.erase(i) : std::next(i);
     }
+    std::erase_if(links_, [](auto& x) { return x.second.expired(); });
   }
 
   /// Drops the connections gRPC has closed since.
@@ -489,6 +498,9 @@ private:
   size_t budget_;
   /// gRPC's TLS listener (abstract socket name); empty = h2c.
   std::string backend_;
+  /// Spliced connections by the peer's descriptor (entries of closed ones
+  /// go with forget_all_closed).
+  std::map<int, std::weak_ptr<link>> links_;
   tcp protocol_ = tcp::v4();
   asio::io_context io_;
   tcp::acceptor socket_;
@@ -590,12 +602,14 @@ private_chat_server::start(const std::string& host, uint16_t port,
     return nullptr;
   }
   // A TLS connection holds three descriptors (the peer's, ours to gRPC,
-  // gRPC's); half the limit in all, shared with h2c in open mode.
+  // gRPC's, which gRPC closes a little after ours when we drop one): a
+  // quarter of the budget for TLS leaves gRPC's own listener room (it stops
+  // for good at EMFILE). Half the budget each with h2c in open mode.
   auto budget = connection_budget();
   if (plaintext)
     budget /= 2;
   st->listener =
-      std::make_unique<acceptor>(st->server.get(), max_per_host, budget / 3, backend);
+      std::make_unique<acceptor>(st->server.get(), max_per_host, budget / 4, backend);
   if (auto problem = st->listener->listen(bare, port); !problem.empty()) {
     error = "cannot serve private chats on " + address + ": " + problem;
     st->listener.reset();

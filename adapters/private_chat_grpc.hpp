@@ -129,7 +129,7 @@ struct listener_counts {
 /// server listening with TlsServerCredentials on an abstract Unix socket
 /// of this process: gRPC does the handshake and knows the client's
 /// certificate, and our acceptor keeps its caps (a connection costs three
-/// descriptors then, so the budget is a third).
+/// descriptors then, so the budget is a quarter).
 class private_chat_server {
 public:
   /// TLS with `identity` on host:port (0 = a free port) and, if
