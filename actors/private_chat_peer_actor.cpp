@@ -274,6 +274,13 @@ void on_sent(self_ptr self, uint64_t id, int32_t code, std::string detail) {
     st.stub = nullptr;
     ++st.attempt;
     lookup_then_attempt(self);
+  } else if (s.is(delivery_code::unavailable) &&
+             s.detail.find(certificate_mismatch) != std::string::npos) {
+    st.stub = nullptr;
+    finish(self, make_error(errc::not_authentic,
+                            "the service at " + peer +
+                                "'s address shows another certificate than " + peer +
+                                "'s registry entry: not sent"));
   } else if (s.is(delivery_code::unavailable) || s.is(delivery_code::deadline_exceeded)) {
     st.stub = nullptr;
     finish(self, make_error(errc::peer_unreachable, peer + " does not answer"));

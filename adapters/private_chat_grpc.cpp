@@ -178,9 +178,8 @@ public:
     auto pem = request->peer_cert();
     auto presented = pem_fingerprint({pem.data(), pem.size()});
     if (presented.empty() || (!expected_.empty() && presented != expected_))
-      *sync_status = grpc::Status{grpc::StatusCode::UNAUTHENTICATED,
-                                  "the peer's certificate is not the one its registry "
-                                  "entry publishes"};
+      *sync_status =
+          grpc::Status{grpc::StatusCode::UNAUTHENTICATED, certificate_mismatch};
     else
       *sync_status = grpc::Status::OK;
     return true; // synchronous

@@ -62,6 +62,11 @@ typename Inspector::result_type inspect(Inspector& f, wire_message& x) {
            x.session_key, x.receiver_key, x.peer_cert);
 }
 
+/// What a failed call says (inside gRPC's UNAVAILABLE detail) when the
+/// peer's TLS certificate was not the pinned one.
+inline constexpr const char* certificate_mismatch =
+    "the peer's certificate is not the one its registry entry publishes";
+
 /// gRPC status codes we use (same numbers as grpc::StatusCode).
 enum class delivery_code : int32_t {
   ok = 0,

@@ -135,8 +135,8 @@ struct fixture : test_coordinator_fixture<> {
   }
 
   /// Answers the last transport call.
-  void answer(delivery_code code) {
-    transport->calls->back().done(delivery_status{static_cast<int32_t>(code), "x"});
+  void answer(delivery_code code, std::string detail = "x") {
+    transport->calls->back().done(delivery_status{static_cast<int32_t>(code), detail});
     sched.run();
   }
 
@@ -326,6 +326,17 @@ CAF_TEST(sends go over TLS to exactly the certificate the entry publishes) {
   CAF_CHECK_EQUAL(describe(sent.back()),
                   "bob's certificate is not signed by its identity key");
   CAF_CHECK_EQUAL(transport->connects.size(), 1u);
+  // The handshake fails on our verifier (twice: after a fresh lookup too).
+  *entry = ep;
+  send(peer, "third");
+  auto failed = std::string{"failed to connect; last error: "} + certificate_mismatch;
+  answer(delivery_code::unavailable, failed);
+  answer(delivery_code::unavailable, failed);
+  CAF_REQUIRE_EQUAL(sent.size(), 3u);
+  CAF_CHECK(is(sent.back(), errc::not_authentic));
+  CAF_CHECK_EQUAL(describe(sent.back()),
+                  "the service at bob's address shows another "
+                  "certificate than bob's registry entry: not sent");
 }
 
 CAF_TEST(an entry without TLS gets plaintext in open mode only) {

@@ -370,11 +370,32 @@ CAF_TEST(a server showing another certificate at the published port is refused) 
   CAF_REQUIRE(redis.command({"HSET", b, "tls_port", std::to_string(other.port)}));
   auto err = send(alice, b, "for bob only");
   CAF_REQUIRE(err);
-  // Unreachable (the handshake failed), not refused by other's service,
-  // which would have said the receiver is wrong.
-  CAF_CHECK(is(err, errc::peer_unreachable));
-  CAF_MESSAGE("send to the wrong certificate: " << describe(err));
+  // The handshake failed (other's service would have said that the
+  // receiver is wrong).
+  CAF_CHECK(is(err, errc::not_authentic));
+  CAF_CHECK_EQUAL(describe(err), "the service at " + b +
+                                     "'s address shows another certificate than " + b +
+                                     "'s registry entry: not sent");
   CAF_CHECK(history(other, a).empty());
+  // The same at the gRPC level: a channel pinned to bob's certificate
+  // does not get through to other's service.
+  {
+    auto channel =
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(other.port),
+                            peer_channel_credentials(stranger, bob.published.tls_cert));
+    auto stub = private_chat::PrivateChatService::NewStub(channel);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + 5s);
+    private_chat::Message msg;
+    msg.set_sender(test::unique_name("orig"));
+    msg.set_receiver(other.name);
+    msg.set_message("hi");
+    google::protobuf::Empty empty;
+    auto status = stub->AddMessage(&ctx, msg, &empty);
+    CAF_MESSAGE("pinned to another certificate: " << status.error_code() << " "
+                                                  << status.error_message());
+    CAF_CHECK_EQUAL(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  }
   CAF_REQUIRE(redis.command({"HSET", b, "tls_port", std::to_string(bob.port)}));
   CAF_CHECK(!send(alice, b, "for bob only"));
   CAF_CHECK_EQUAL(history(bob, a).back().text, "for bob only");
