@@ -83,6 +83,7 @@ private_chat_peer_actor peer_for(self_ptr self, const std::string& name) {
                    .session_key = st.keys.session,
                    .pins = st.pins,
                    .transport = st.transport,
+                   .require_tls = !st.settings.plaintext,
                    .registry = st.registry,
                    .listener = st.listener,
                    .parent = caf::actor_cast<caf::actor>(self),
@@ -113,12 +114,18 @@ void tell(self_ptr self, uint8_t kind, std::string text) {
   caf::anon_send(self->state.listener, event_atom::value, std::move(ev));
 }
 
-bool start_server(self_ptr self, uint16_t port) {
+/// Serves on the ports of the last start (the configured ones at first).
+bool start_server(self_ptr self) {
   auto& st = self->state;
-  st.server =
-      private_chat_server::start(st.settings.host, port, make_handler(self),
-                                 st.settings.max_connections_per_host, st.failure);
-  return st.server != nullptr;
+  st.server = private_chat_server::start(
+      st.settings.host, st.tls_port, st.keys.tls, st.settings.plaintext,
+      st.plaintext_port, make_handler(self), st.settings.max_connections_per_host,
+      st.failure);
+  if (!st.server)
+    return false;
+  st.tls_port = st.server->port();
+  st.plaintext_port = st.server->plaintext_port();
+  return true;
 }
 
 /// Says what the listener turned away since the last time, in one line.
@@ -176,6 +183,8 @@ private_chat_settings private_chat_settings::from(const caf::actor_system_config
       caf::get_or(cfg, "chat.max-connections-per-host", d::max_connections_per_host));
   s.listener_check_interval = caf::get_or(cfg, "chat.listener-check-interval",
                                           caf::timespan{d::listener_check_interval});
+  s.plaintext =
+      caf::get_or(cfg, "chat.allow-original-clients", d::allow_original_clients);
   return s;
 }
 
@@ -187,9 +196,13 @@ private_chat_impl(private_chat_pointer self, private_chat_settings settings,
   st.settings = std::move(settings);
   st.registry = std::move(registry);
   st.listener = std::move(listener);
-  st.transport = transport ? std::move(transport) : grpc_transport();
   st.keys.session = x25519_key::generate();
-  if (start_server(self, st.settings.port))
+  st.keys.tls = tls_identity::generate("chat-actors");
+  st.transport = transport ? std::move(transport) : grpc_transport(st.keys.tls);
+  // The configured port is the one peers are told to use: the TLS one, or
+  // the plaintext one for original clients in open mode.
+  (st.settings.plaintext ? st.plaintext_port : st.tls_port) = st.settings.port;
+  if (start_server(self))
     self->delayed_send(self, st.settings.listener_check_interval, probe_atom::value);
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;
@@ -214,8 +227,10 @@ private_chat_impl(private_chat_pointer self, private_chat_settings settings,
         if (!st.keys.identity)
           return make_error(errc::service_failed, failure);
         auto rp = self->make_response_promise<endpoint>();
-        auto ep = st.keys.publish(
-            name, endpoint{published_host(st.settings.host), st.server->port()});
+        endpoint ep{published_host(st.settings.host),
+                    st.settings.plaintext ? st.plaintext_port : st.tls_port};
+        ep.tls_port = st.tls_port;
+        ep = st.keys.publish(name, std::move(ep));
         self->request(st.registry, caf::infinite, register_atom::value, name, ep)
             .then(
                 [=](endpoint& ep) mutable {
@@ -337,13 +352,13 @@ private_chat_impl(private_chat_pointer self, private_chat_settings settings,
         auto& st = self->state;
         st.probe_failures = alive ? 0 : st.probe_failures + 1;
         if (st.probe_failures >= 2) {
-          // The same port, so that the registered endpoint stays right;
-          // conversations and the key live on in this actor.
-          auto port = st.server->port();
+          // The same ports, so that the registered endpoint stays right;
+          // conversations and the keys live on in this actor.
+          auto port = st.settings.plaintext ? st.plaintext_port : st.tls_port;
           st.server.reset();
           st.probe_failures = 0;
           st.reported = {};
-          if (!start_server(self, port)) {
+          if (!start_server(self)) {
             self->quit(make_error(errc::service_failed, st.failure));
             return;
           }

@@ -30,7 +30,7 @@ namespace chat {
 /// `peer` within chat.send-timeout; errors are one readable line (describe).
 /// chats: every conversation with its unread count. history: a
 /// conversation, oldest first. open/close: the user views a chat. port: the
-/// bound gRPC port. incoming: a gRPC call (from the service adapter), to be
+/// bound gRPC port (TLS). incoming: a gRPC call (from the service adapter), to be
 /// answered through its reply.
 /// trust: pin the identity key `peer` has now (after "key changed"); the
 /// answer names its fingerprint.
@@ -70,6 +70,10 @@ struct private_chat_settings {
   /// Where the identity key and the pinned peer keys are kept (the client's
   /// state dir); empty = this process only.
   std::string identity_dir;
+  /// Open mode (chat.allow-original-clients): also serve plaintext for
+  /// original clients, on `port` (TLS then on a free port), and send
+  /// plaintext to peers that offer no TLS. Otherwise TLS only, on `port`.
+  bool plaintext = false;
 
   static private_chat_settings from(const caf::actor_system_config& cfg);
 };
@@ -101,6 +105,10 @@ struct private_chat_state {
   std::string in_view;
   /// The gRPC service; stopped when the manager ends (state destructor).
   std::unique_ptr<private_chat_server> server;
+  /// The bound TLS and plaintext ports (kept across restarts of the
+  /// service, so that the registered endpoint stays right).
+  uint16_t tls_port = 0;
+  uint16_t plaintext_port = 0;
   /// Why the service could not start.
   std::string failure;
   /// Self-probes that failed in a row.

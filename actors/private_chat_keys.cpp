@@ -6,7 +6,8 @@
 namespace chat {
 
 session_keys session_keys::ephemeral() {
-  return {ed25519_key::generate(), x25519_key::generate()};
+  return {ed25519_key::generate(), x25519_key::generate(),
+          tls_identity::generate("chat-actors")};
 }
 
 endpoint session_keys::publish(const std::string& name, endpoint ep) const {
@@ -14,7 +15,22 @@ endpoint session_keys::publish(const std::string& name, endpoint ep) const {
   ep.session_key = session->public_hex();
   ep.session_key_sig = openssl::to_hex(identity->sign(
       private_chat::session_key_payload(name, ep.public_key, ep.session_key)));
+  if (tls) {
+    ep.tls_cert = tls->fingerprint;
+    ep.tls_sig = openssl::to_hex(identity->sign(private_chat::tls_cert_payload(
+        name, ep.public_key, ep.session_key, ep.tls_cert)));
+  }
   return ep;
+}
+
+bool tls_vouched(const std::string& name, const endpoint& ep) {
+  std::string sig;
+  return !ep.public_key.empty() && !ep.tls_cert.empty() &&
+         openssl::from_hex(ep.tls_sig, sig) &&
+         ed25519_verify(ep.public_key,
+                        private_chat::tls_cert_payload(name, ep.public_key,
+                                                       ep.session_key, ep.tls_cert),
+                        sig);
 }
 
 bool vouched(const std::string& name, const endpoint& ep) {

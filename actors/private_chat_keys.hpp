@@ -10,6 +10,7 @@
 
 #include "actors/registry_actor.hpp"
 #include "adapters/ed25519.hpp"
+#include "adapters/private_chat_tls.hpp"
 #include "adapters/session_crypto.hpp"
 
 #include <cstdint>
@@ -26,16 +27,24 @@ struct session_keys {
   std::shared_ptr<const ed25519_key> identity;
   /// This run's key-agreement key.
   std::shared_ptr<const x25519_key> session;
+  /// This run's certificate for private-chat TLS; nullptr = none.
+  std::shared_ptr<const tls_identity> tls;
 
   /// Fresh keys for this process only (tests, throwaway names).
   static session_keys ephemeral();
 
-  /// `ep` with our identity key, session key and the signature for `name`.
+  /// `ep` with our identity key, session key and the signature for `name`,
+  /// and our certificate's fingerprint with its signature (`ep.tls_port`
+  /// is the caller's).
   endpoint publish(const std::string& name, endpoint ep) const;
 };
 
 /// Whether `ep` has a session key signed for `name` by its identity key.
 bool vouched(const std::string& name, const endpoint& ep);
+
+/// Whether `ep` has a certificate fingerprint signed for `name` (and its
+/// session key) by its identity key.
+bool tls_vouched(const std::string& name, const endpoint& ep);
 
 /// A short form of a key for people to compare ("3f2a 91c0 …").
 std::string key_fingerprint(std::string_view key_hex);

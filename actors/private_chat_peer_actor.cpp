@@ -98,6 +98,9 @@ caf::error adopt(self_ptr self, const endpoint& ep) {
   if (!ep.public_key.empty() && !vouched(peer, ep))
     return make_error(errc::not_authentic,
                       peer + "'s registry entry is not signed by its identity key");
+  if (!ep.tls_cert.empty() && !tls_vouched(peer, ep))
+    return make_error(errc::not_authentic,
+                      peer + "'s certificate is not signed by its identity key");
   std::optional<pair_key> pair;
   if (!ep.public_key.empty() && st.setup.session_key) {
     pair = st.pair && st.pair->peer_session_key() == ep.session_key
@@ -107,7 +110,8 @@ caf::error adopt(self_ptr self, const endpoint& ep) {
     if (!pair)
       return make_error(errc::not_authentic, peer + "'s session key is malformed");
   }
-  if (ep.host != st.peer_ep.host || ep.port != st.peer_ep.port)
+  if (ep.host != st.peer_ep.host || ep.port != st.peer_ep.port ||
+      ep.tls_port != st.peer_ep.tls_port || ep.tls_cert != st.peer_ep.tls_cert)
     st.stub = nullptr;
   st.peer_ep = ep;
   st.pair = std::move(pair);
@@ -127,6 +131,19 @@ caf::error adopt(self_ptr self, const endpoint& ep) {
              peer);
   }
   return {};
+}
+
+/// Whether a call came on a connection with the client certificate the
+/// sender's entry `ep` publishes (any connection if it publishes none: an
+/// original client, or nobody holds the name).
+caf::error check_connection(self_ptr self, const endpoint& ep, const wire_message& msg) {
+  if (ep.tls_cert.empty() || msg.peer_cert == ep.tls_cert)
+    return {};
+  auto& peer = self->state.setup.peer;
+  return make_error(errc::not_authentic,
+                    msg.peer_cert.empty()
+                        ? peer + " publishes a certificate; the call came without TLS"
+                        : "the connection's certificate is not " + peer + "'s");
 }
 
 caf::error held(self_ptr self) {
@@ -155,7 +172,17 @@ void lookup_then_attempt(self_ptr self) {
               finish(self, held(self));
               return;
             }
-            st.stub = st.setup.transport->connect(ep.host, ep.port);
+            if (!ep.tls_cert.empty()) {
+              st.stub = st.setup.transport->connect(
+                  ep.host, ep.tls_port != 0 ? ep.tls_port : ep.port, ep.tls_cert);
+            } else if (st.setup.require_tls) {
+              finish(self, make_error(errc::not_authentic,
+                                      st.setup.peer +
+                                          "'s registry entry offers no TLS: not sent"));
+              return;
+            } else {
+              st.stub = st.setup.transport->connect(ep.host, ep.port, {});
+            }
             attempt(self);
           },
           [=](caf::error& err) {
@@ -185,7 +212,8 @@ void attempt(self_ptr self) {
     finish(self, held(self));
     return;
   }
-  wire_message msg{st.setup.self_name, st.setup.peer, st.queue.front().text, 0, {}, {}};
+  wire_message msg{
+      st.setup.self_name, st.setup.peer, st.queue.front().text, 0, {}, {}, {}};
   if (st.pair) {
     // Time-based, so it keeps growing across dropped conversations.
     auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -246,6 +274,13 @@ void on_sent(self_ptr self, uint64_t id, int32_t code, std::string detail) {
     st.stub = nullptr;
     ++st.attempt;
     lookup_then_attempt(self);
+  } else if (s.is(delivery_code::unavailable) &&
+             s.detail.find(certificate_mismatch) != std::string::npos) {
+    st.stub = nullptr;
+    finish(self, make_error(errc::not_authentic,
+                            "the service at " + peer +
+                                "'s address shows another certificate than " + peer +
+                                "'s registry entry: not sent"));
   } else if (s.is(delivery_code::unavailable) || s.is(delivery_code::deadline_exceeded)) {
     st.stub = nullptr;
     finish(self, make_error(errc::peer_unreachable, peer + " does not answer"));
@@ -297,8 +332,11 @@ using incoming_done = std::function<void(caf::error)>;
 void on_incoming(self_ptr self, wire_message msg, incoming_done done) {
   auto& st = self->state;
   if (!msg.session_key.empty() && st.pair &&
-      st.pair->peer_session_key() == msg.session_key)
+      st.pair->peer_session_key() == msg.session_key) {
+    if (auto err = check_connection(self, st.peer_ep, msg))
+      return done(std::move(err));
     return done(open_sealed(self, msg));
+  }
   // Ask the registry who holds the name now; `await` keeps later calls from
   // this peer behind this one, so they are filed in order.
   auto m = std::make_shared<wire_message>(std::move(msg));
@@ -319,6 +357,8 @@ void on_incoming(self_ptr self, wire_message msg, incoming_done done) {
               done(make_error(errc::not_authentic,
                               "the call is not sealed by " + peer + "'s session"));
             } else if (auto err = adopt(self, ep)) {
+              done(std::move(err));
+            } else if (auto err = check_connection(self, ep, *m)) {
               done(std::move(err));
             } else if (auto err = open_sealed(self, *m)) {
               done(std::move(err));

@@ -18,6 +18,13 @@
 //   the last one it accepted from that session (no replays).
 // - No seal from a name that is unregistered or held by an original client
 //   (no key): accepted, shown with verified = false.
+// - TLS: the entry also publishes the SHA-256 of the session's certificate,
+//   signed by the identity key (checked in the same place as the session
+//   key). Sends go over TLS accepting only that certificate; a call from a
+//   peer whose entry publishes one must come on a connection with exactly
+//   that client certificate (PERMISSION_DENIED otherwise). Without
+//   `require_tls` (open mode) a peer without one (an original client) gets
+//   plaintext.
 
 #include "actors/atoms.hpp"
 #include "actors/chat_types.hpp"
@@ -84,6 +91,9 @@ struct peer_setup {
   /// Identity keys pinned per peer name.
   std::shared_ptr<known_peers> pins;
   std::shared_ptr<peer_transport> transport;
+  /// Send only over TLS (secure mode): an entry without a certificate is
+  /// not sent to.
+  bool require_tls = false;
   registry_actor registry;
   /// Gets (event_atom, chat_event).
   caf::actor listener;

@@ -86,6 +86,11 @@ std::string session_key_payload(std::string_view name, std::string_view identity
   return framed("chat-actors/session-key/v1", {name, identity, session_key});
 }
 
+std::string tls_cert_payload(std::string_view name, std::string_view identity,
+                             std::string_view session_key, std::string_view cert) {
+  return framed("chat-actors/tls-cert/v1", {name, identity, session_key, cert});
+}
+
 std::string pair_context(std::string_view name_a, std::string_view key_a,
                          std::string_view name_b, std::string_view key_b) {
   if (key_b < key_a) {

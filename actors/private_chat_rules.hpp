@@ -32,6 +32,12 @@ std::string framed(std::string_view tag, std::initializer_list<std::string_view>
 std::string session_key_payload(std::string_view name, std::string_view identity,
                                 std::string_view session_key);
 
+/// What a user's identity key signs to vouch for the TLS certificate of a
+/// session's private-chat service: the name, the identity, the session's
+/// X25519 key and the certificate's SHA-256 (hex).
+std::string tls_cert_payload(std::string_view name, std::string_view identity,
+                             std::string_view session_key, std::string_view cert);
+
 /// HKDF info of the key two sessions share: both names and both session
 /// keys, in an order both sides agree on.
 std::string pair_context(std::string_view name_a, std::string_view key_a,

@@ -22,7 +22,8 @@ namespace {
 // session refresh or free the name.
 
 // KEYS[1] = name; ARGV = ip, port, session token, ttl in ms, identity key,
-// session key, its signature (the last three empty for no key). A key
+// session key, its signature (the last three empty for no key), TLS port,
+// certificate fingerprint, its signature (empty for no TLS). A key
 // without our session (including an original client's) means the name is
 // taken.
 constexpr const char* register_script = R"lua(
@@ -32,6 +33,9 @@ if redis.call('EXISTS', KEYS[1]) == 1 and owner ~= lease then return 0 end
 redis.call('HSET', KEYS[1], 'ip_address', ARGV[1], 'port', ARGV[2], 'session', lease)
 if ARGV[5] ~= '' then
   redis.call('HSET', KEYS[1], 'pubkey', ARGV[5], 'kx', ARGV[6], 'kx_sig', ARGV[7])
+end
+if ARGV[9] ~= '' then
+  redis.call('HSET', KEYS[1], 'tls_port', ARGV[8], 'tls_cert', ARGV[9], 'tls_sig', ARGV[10])
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1
@@ -100,10 +104,11 @@ bool registry_actor_state::record_subscriptions() {
 }
 
 caf::expected<bool> registry_actor_state::claim() {
-  return as_flag(redis->eval(register_script,
-                             {"1", user, published.host, std::to_string(published.port),
-                              session, millis(ttl), published.public_key,
-                              published.session_key, published.session_key_sig}));
+  return as_flag(redis->eval(
+      register_script,
+      {"1", user, published.host, std::to_string(published.port), session, millis(ttl),
+       published.public_key, published.session_key, published.session_key_sig,
+       std::to_string(published.tls_port), published.tls_cert, published.tls_sig}));
 }
 
 caf::expected<bool> registry_actor_state::extend() {
@@ -176,6 +181,13 @@ registry_actor::behavior_type registry_actor_impl(registry_actor_pointer self,
             result.session_key = fields[i + 1].str;
           else if (fields[i].str == "kx_sig")
             result.session_key_sig = fields[i + 1].str;
+          else if (fields[i].str == "tls_port")
+            result.tls_port = static_cast<uint16_t>(
+                std::strtoul(fields[i + 1].str.c_str(), nullptr, 10));
+          else if (fields[i].str == "tls_cert")
+            result.tls_cert = fields[i + 1].str;
+          else if (fields[i].str == "tls_sig")
+            result.tls_sig = fields[i + 1].str;
         }
         if (result.host.empty())
           return make_error(errc::unknown_user, name + " is not online");

@@ -1,7 +1,8 @@
 #pragma once
 
 // The name registry over Redis (PROTOCOL.md: key = user name, hash
-// {ip_address, port}; ours add session, pubkey, kx, kx_sig). Registration is an atomic
+// {ip_address, port}; ours add session, pubkey, kx, kx_sig, tls_port, tls_cert,
+// tls_sig). Registration is an atomic
 // Lua script and a lease: the key expires after the TTL unless refreshed every TTL/3, so
 // a crashed client frees its name; after a Redis restart the actor registers again. It
 // also keeps the record of the session's persistent group subscriptions
@@ -39,13 +40,20 @@ struct endpoint {
   /// signature of private_chat::session_key_payload (hex, field `kx_sig`).
   std::string session_key;
   std::string session_key_sig;
+  /// The private-chat TLS port (field `tls_port`; `port` is the plaintext
+  /// one for original clients in open mode, the TLS one otherwise), the
+  /// SHA-256 of the session's certificate (hex, `tls_cert`) and the identity
+  /// key's signature of private_chat::tls_cert_payload (hex, `tls_sig`).
+  uint16_t tls_port = 0;
+  std::string tls_cert;
+  std::string tls_sig;
   friend bool operator==(const endpoint&, const endpoint&) = default;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, endpoint& x) {
   return f(caf::meta::type_name("endpoint"), x.host, x.port, x.public_key, x.session_key,
-           x.session_key_sig);
+           x.session_key_sig, x.tls_port, x.tls_cert, x.tls_sig);
 }
 
 /// register: claims `name` for this session (empty host = the address of

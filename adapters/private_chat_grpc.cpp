@@ -3,13 +3,21 @@
 #include "private_chat.grpc.pb.h"
 #include "private_chat_wire.pb.h"
 
+#include <grpc/support/log.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/security/credentials.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_certificate_verifier.h>
+#include <grpcpp/security/tls_credentials_options.h>
 #include <grpcpp/server_posix.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -20,9 +28,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <map>
+#include <mutex>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -69,7 +82,7 @@ public:
       reactor->Finish(grpc::Status{grpc::StatusCode::INVALID_ARGUMENT, "no sender"});
       return reactor;
     }
-    wire_message msg{raw.sender(), raw.receiver(), raw.message(), 0, {}, {}};
+    wire_message msg{raw.sender(), raw.receiver(), raw.message(), 0, {}, {}, {}};
     auto& meta = ctx->client_metadata();
     if (auto i = meta.find(seq_key); i != meta.end())
       msg.seq = std::strtoull(std::string{i->second.data(), i->second.size()}.c_str(),
@@ -78,6 +91,13 @@ public:
       msg.session_key.assign(i->second.data(), i->second.size());
     if (auto i = meta.find(to_key); i != meta.end())
       msg.receiver_key.assign(i->second.data(), i->second.size());
+    // The client certificate of a TLS connection (gRPC asked for one and
+    // checked that the client holds its key); none on plaintext.
+    if (auto auth = ctx->auth_context(); auth && auth->IsPeerAuthenticated())
+      for (auto& pem : auth->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME)) {
+        msg.peer_cert = pem_fingerprint({pem.data(), pem.size()});
+        break;
+      }
     auto finish = [reactor](delivery_status s) {
       reactor->Finish(grpc::Status{static_cast<grpc::StatusCode>(s.code), s.detail});
     };
@@ -127,13 +147,73 @@ private:
   std::unique_ptr<private_chat::PrivateChatService::Stub> stub_;
 };
 
+/// gRPC logs every failed TLS handshake on stderr, i.e. on the user's
+/// terminal, for any LAN host that sends garbage or the wrong certificate
+/// to the private-chat port: those lines go; the rest as gRPC prints them.
+void quiet_handshake_errors(gpr_log_func_args* args) {
+  for (auto* noisy : {"ssl_transport_security", "security_handshaker",
+                      "tls_security_connector", "ssl_utils"})
+    if (args->file != nullptr && std::strstr(args->file, noisy) != nullptr)
+      return;
+  std::fprintf(stderr, "%s %s:%d] %s\n", gpr_log_severity_string(args->severity),
+               args->file != nullptr ? args->file : "", args->line, args->message);
+}
+
+void install_log_filter() {
+  static std::once_flag once;
+  std::call_once(once, [] { gpr_set_log_function(quiet_handshake_errors); });
+}
+
+/// Accepts the server's certificate only if its SHA-256 is `expected`
+/// (anything if empty). gRPC 1.51 calls it after the handshake with the
+/// leaf certificate as PEM; with set_verify_server_certs(false) there is no
+/// chain check before it and no host name check (we set no
+/// HostNameCertificateVerifier), so this is the only check.
+class pinned_verifier final : public grpc::experimental::ExternalCertificateVerifier {
+public:
+  explicit pinned_verifier(std::string expected) : expected_(std::move(expected)) {}
+
+  bool Verify(grpc::experimental::TlsCustomVerificationCheckRequest* request,
+              std::function<void(grpc::Status)>, grpc::Status* sync_status) override {
+    auto pem = request->peer_cert();
+    auto presented = pem_fingerprint({pem.data(), pem.size()});
+    if (presented.empty() || (!expected_.empty() && presented != expected_))
+      *sync_status =
+          grpc::Status{grpc::StatusCode::UNAUTHENTICATED, certificate_mismatch};
+    else
+      *sync_status = grpc::Status::OK;
+    return true; // synchronous
+  }
+
+  void Cancel(grpc::experimental::TlsCustomVerificationCheckRequest*) override {}
+
+private:
+  std::string expected_;
+};
+
+std::shared_ptr<grpc::experimental::CertificateProviderInterface>
+provider_of(const tls_identity& id) {
+  return std::make_shared<grpc::experimental::StaticDataCertificateProvider>(
+      std::vector<grpc::experimental::IdentityKeyCertPair>{{id.key_pem, id.cert_pem}});
+}
+
 class transport final : public peer_transport {
 public:
-  std::shared_ptr<peer_stub> connect(const std::string& host, uint16_t port) override {
-    auto channel = grpc::CreateChannel(host + ":" + std::to_string(port),
-                                       grpc::InsecureChannelCredentials());
-    return std::make_shared<grpc_stub>(std::move(channel));
+  explicit transport(std::shared_ptr<const tls_identity> mine) : mine_(std::move(mine)) {
+    install_log_filter();
   }
+
+  std::shared_ptr<peer_stub> connect(const std::string& host, uint16_t port,
+                                     const std::string& cert_fingerprint) override {
+    auto target = host + ":" + std::to_string(port);
+    auto creds = cert_fingerprint.empty() || !mine_
+                     ? grpc::InsecureChannelCredentials()
+                     : peer_channel_credentials(mine_, cert_fingerprint);
+    return std::make_shared<grpc_stub>(grpc::CreateChannel(target, creds));
+  }
+
+private:
+  std::shared_ptr<const tls_identity> mine_;
 };
 
 /// The peer's address as text (an IPv4-mapped IPv6 one as IPv4).
@@ -176,9 +256,13 @@ size_t connection_budget() {
 /// private_chat_server). Destruction stops and joins the thread.
 class acceptor {
 public:
-  acceptor(grpc::Server* server, size_t max_per_host)
-      : server_(server), max_per_host_(max_per_host), budget_(connection_budget()),
-        socket_(io_), retry_(io_), spare_(open("/dev/null", O_RDONLY | O_CLOEXEC)) {}
+  /// Hands connections to `server` as h2c if `backend` is empty, else
+  /// splices them to gRPC's TLS listener on the abstract Unix socket
+  /// `backend`. `budget`: connections held at once, all hosts together.
+  acceptor(grpc::Server* server, size_t max_per_host, size_t budget, std::string backend)
+      : server_(server), max_per_host_(max_per_host),
+        budget_(std::max<size_t>(8, budget)), backend_(std::move(backend)), socket_(io_),
+        retry_(io_), spare_(open("/dev/null", O_RDONLY | O_CLOEXEC)) {}
 
   ~acceptor() {
     asio::post(io_, [this] {
@@ -212,6 +296,7 @@ public:
     if (ec)
       return ec.message();
     fcntl(socket_.native_handle(), F_SETFD, FD_CLOEXEC); // Asio does not
+    protocol_ = local.protocol();
     port_ = socket_.local_endpoint(ec).port();
     wait();
     thread_ = std::thread{[this] { io_.run(); }};
@@ -291,9 +376,68 @@ private:
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     if (auto cookie = cookie_of(fd); cookie != 0)
       hosts_[host].emplace_back(fd, cookie);
-    grpc::AddInsecureChannelFromFd(server_, fd);
+    if (backend_.empty())
+      grpc::AddInsecureChannelFromFd(server_, fd);
+    else
+      splice(fd);
     if (++accepted_ % 256 == 0)
       forget_all_closed();
+  }
+
+  /// One TLS connection: its bytes both ways between the peer and gRPC's
+  /// listener, on this thread; either side ending ends both.
+  struct link : std::enable_shared_from_this<link> {
+    link(asio::io_context& io) : outside(io), inside(io) {}
+    tcp::socket outside;
+    asio::local::stream_protocol::socket inside;
+    std::array<char, 16384> up;
+    std::array<char, 16384> down;
+    void close() {
+      boost::system::error_code ignored;
+      outside.close(ignored);
+      inside.close(ignored);
+    }
+  };
+
+  template <class From, class To>
+  static void pump(std::shared_ptr<link> l, From& from, To& to,
+                   std::array<char, 16384>& buf) {
+    from.async_read_some(
+        asio::buffer(buf), [l, &from, &to, &buf](boost::system::error_code ec, size_t n) {
+          if (ec)
+            return l->close();
+          asio::async_write(to, asio::buffer(buf.data(), n),
+                            [l, &from, &to, &buf](boost::system::error_code ec, size_t) {
+                              if (ec)
+                                return l->close();
+                              pump(l, from, to, buf);
+                            });
+        });
+  }
+
+  void splice(int fd) {
+    auto l = std::make_shared<link>(io_);
+    boost::system::error_code ec;
+    l->outside.assign(protocol_, fd, ec);
+    if (ec) {
+      close(fd);
+      return;
+    }
+    l->inside.open(asio::local::stream_protocol{}, ec);
+    if (ec) { // out of descriptors: the peer hears at once
+      l->close();
+      ++shed_;
+      return;
+    }
+    links_[fd] = l;
+    l->inside.async_connect(
+        asio::local::stream_protocol::endpoint{std::string{'\0'} + backend_},
+        [l](boost::system::error_code ec) {
+          if (ec)
+            return l->close();
+          pump(l, l->outside, l->inside, l->up);
+          pump(l, l->inside, l->outside, l->down);
+        });
   }
 
   size_t total_open() const {
@@ -319,9 +463,16 @@ private:
     auto [fd, cookie] = most->second.front();
     most->second.erase(most->second.begin());
     // gRPC sees the end of the connection and closes the descriptor itself;
-    // checked just before, so that a reused number is left alone.
-    if (cookie_of(fd) == cookie)
+    // checked just before, so that a reused number is left alone. A spliced
+    // one closes both its descriptors now, not when this burst of accepts
+    // is over (they would pile up to the limit meanwhile).
+    if (auto i = links_.find(fd); i != links_.end()) {
+      if (auto l = i->second.lock(); l && cookie_of(fd) == cookie)
+        l->close();
+      links_.erase(i);
+    } else if (cookie_of(fd) == cookie) {
       shutdown(fd, SHUT_RDWR);
+    }
     ++evicted_;
     return true;
   }
@@ -332,6 +483,7 @@ private:
       forget_closed(i->second);
       i = i->second.empty() ? hosts_.erase(i) : std::next(i);
     }
+    std::erase_if(links_, [](auto& x) { return x.second.expired(); });
   }
 
   /// Drops the connections gRPC has closed since.
@@ -343,6 +495,12 @@ private:
   size_t max_per_host_;
   /// Incoming connections held at once, all hosts together.
   size_t budget_;
+  /// gRPC's TLS listener (abstract socket name); empty = h2c.
+  std::string backend_;
+  /// Spliced connections by the peer's descriptor (entries of closed ones
+  /// go with forget_all_closed).
+  std::map<int, std::weak_ptr<link>> links_;
+  tcp protocol_ = tcp::v4();
   asio::io_context io_;
   tcp::acceptor socket_;
   asio::steady_timer retry_;
@@ -383,17 +541,53 @@ void delivery_reply::operator()(delivery_status s) const {
 struct private_chat_server::impl {
   std::unique_ptr<service> svc;
   std::unique_ptr<grpc::Server> server;
-  std::unique_ptr<acceptor> listener;
+  std::unique_ptr<acceptor> listener;       // TLS
+  std::unique_ptr<acceptor> plain_listener; // h2c, open mode only
+  std::shared_ptr<const tls_identity> identity;
 };
 
-std::unique_ptr<private_chat_server> private_chat_server::start(const std::string& host,
-                                                                uint16_t port,
-                                                                incoming_handler handler,
-                                                                size_t max_per_host,
-                                                                std::string& error) {
+namespace {
+
+/// A name for gRPC's TLS listener no other process or server has.
+std::string backend_name() {
+  static std::atomic<uint64_t> counter = 0;
+  std::random_device rd;
+  return "chat-actors-" + std::to_string(getpid()) + "-" + std::to_string(++counter) +
+         "-" + std::to_string(rd());
+}
+
+std::string with_port(const std::string& bare, uint16_t port) {
+  return (bare.find(':') != std::string::npos ? "[" + bare + "]" : bare) + ":" +
+         std::to_string(port);
+}
+
+} // namespace
+
+std::unique_ptr<private_chat_server>
+private_chat_server::start(const std::string& host, uint16_t port,
+                           std::shared_ptr<const tls_identity> identity, bool plaintext,
+                           uint16_t plaintext_port, incoming_handler handler,
+                           size_t max_per_host, std::string& error) {
+  install_log_filter();
   auto st = std::make_unique<impl>();
   st->svc = std::make_unique<service>(std::move(handler));
-  grpc::ServerBuilder builder; // no listening port: the acceptor feeds it
+  st->identity = identity;
+  // No TCP port: the acceptors feed it, plaintext ones by descriptor, TLS
+  // ones through gRPC's own TLS listener on an abstract Unix socket.
+  grpc::ServerBuilder builder;
+  auto backend = backend_name();
+  {
+    grpc::experimental::TlsServerCredentialsOptions options{provider_of(*identity)};
+    options.watch_identity_key_cert_pairs();
+    // Every client shows a certificate; which one is right depends on the
+    // sender the call claims, so the peer actor checks it per call.
+    options.set_cert_request_type(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_BUT_DONT_VERIFY);
+    options.set_certificate_verifier(
+        std::make_shared<grpc::experimental::NoOpCertificateVerifier>());
+    builder.AddListeningPort("unix-abstract:" + backend,
+                             grpc::experimental::TlsServerCredentials(options));
+  }
   // Connections that carry no call for a minute are closed (peers reconnect
   // transparently): idle connections cannot pile up and hold descriptors.
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 60'000);
@@ -401,25 +595,47 @@ std::unique_ptr<private_chat_server> private_chat_server::start(const std::strin
   st->server = builder.BuildAndStart();
   auto bare =
       host.size() > 2 && host.front() == '[' ? host.substr(1, host.size() - 2) : host;
-  auto address = (bare.find(':') != std::string::npos ? "[" + bare + "]" : bare) + ":" +
-                 std::to_string(port);
+  auto address = with_port(bare, port);
   if (!st->server) {
-    error = "cannot serve private chats on " + address;
+    error = "cannot serve private chats on " + address + " (TLS)";
     return nullptr;
   }
-  st->listener = std::make_unique<acceptor>(st->server.get(), max_per_host);
+  // A TLS connection holds three descriptors (the peer's, ours to gRPC,
+  // gRPC's, which gRPC closes a little after ours when we drop one): a
+  // quarter of the budget for TLS leaves gRPC's own listener room (it stops
+  // for good at EMFILE). Half the budget each with h2c in open mode.
+  auto budget = connection_budget();
+  if (plaintext)
+    budget /= 2;
+  st->listener =
+      std::make_unique<acceptor>(st->server.get(), max_per_host, budget / 4, backend);
   if (auto problem = st->listener->listen(bare, port); !problem.empty()) {
     error = "cannot serve private chats on " + address + ": " + problem;
+    st->listener.reset();
     st->server->Shutdown();
     return nullptr;
   }
+  if (plaintext) {
+    st->plain_listener =
+        std::make_unique<acceptor>(st->server.get(), max_per_host, budget, std::string{});
+    if (auto problem = st->plain_listener->listen(bare, plaintext_port);
+        !problem.empty()) {
+      error = "cannot serve private chats on " + with_port(bare, plaintext_port) + ": " +
+              problem;
+      st->listener.reset();
+      st->plain_listener.reset();
+      st->server->Shutdown();
+      return nullptr;
+    }
+  }
   std::unique_ptr<private_chat_server> result{new private_chat_server};
   result->port_ = st->listener->port();
+  result->plaintext_port_ = st->plain_listener ? st->plain_listener->port() : 0;
   result->impl_ = std::move(st);
   auto target = bare == "0.0.0.0" ? "127.0.0.1" : bare == "::" ? "::1" : bare;
-  result->probe_target_ =
-      (target.find(':') != std::string::npos ? "[" + target + "]" : target) + ":" +
-      std::to_string(result->port_);
+  result->probe_target_ = with_port(target, result->port_);
+  if (result->plaintext_port_ != 0)
+    result->probe_plain_target_ = with_port(target, result->plaintext_port_);
   return result;
 }
 
@@ -428,17 +644,64 @@ private_chat_server::~private_chat_server() {
 }
 
 listener_counts private_chat_server::counts() const {
-  return impl_ && impl_->listener ? impl_->listener->counts() : listener_counts{};
+  listener_counts result;
+  for (auto* l : {impl_ ? impl_->listener.get() : nullptr,
+                  impl_ ? impl_->plain_listener.get() : nullptr})
+    if (l != nullptr) {
+      auto c = l->counts();
+      result.over_host_cap += c.over_host_cap;
+      result.evicted += c.evicted;
+      result.shed += c.shed;
+    }
+  return result;
 }
 
 void private_chat_server::probe(std::chrono::milliseconds timeout,
                                 std::function<void(bool)> done) const {
+  if (!impl_ || !impl_->identity) {
+    done(false);
+    return;
+  }
+  if (!probe_plain_target_.empty()) {
+    // Both listeners: done(true) once both answered.
+    struct both {
+      std::mutex mtx;
+      int left = 2;
+      bool alive = true;
+      std::function<void(bool)> done;
+    };
+    auto b = std::make_shared<both>();
+    b->done = std::move(done);
+    auto one = [b](bool alive) {
+      std::unique_lock<std::mutex> guard{b->mtx};
+      b->alive = b->alive && alive;
+      if (--b->left > 0)
+        return;
+      auto result = b->alive;
+      auto f = std::move(b->done);
+      guard.unlock();
+      f(result);
+    };
+    probe_one(probe_target_,
+              peer_channel_credentials(impl_->identity, impl_->identity->fingerprint),
+              timeout, one);
+    probe_one(probe_plain_target_, grpc::InsecureChannelCredentials(), timeout, one);
+    return;
+  }
+  probe_one(probe_target_,
+            peer_channel_credentials(impl_->identity, impl_->identity->fingerprint),
+            timeout, std::move(done));
+}
+
+void private_chat_server::probe_one(const std::string& target,
+                                    std::shared_ptr<grpc::ChannelCredentials> creds,
+                                    std::chrono::milliseconds timeout,
+                                    std::function<void(bool)> done) {
   // A channel of its own (no shared subchannel): a new connection each
   // time, so that the probe goes through accept() as a new peer does.
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  auto channel =
-      grpc::CreateCustomChannel(probe_target_, grpc::InsecureChannelCredentials(), args);
+  auto channel = grpc::CreateCustomChannel(target, creds, args);
   struct call {
     std::unique_ptr<private_chat::PrivateChatService::Stub> stub;
     grpc::ClientContext ctx;
@@ -459,14 +722,30 @@ void private_chat_server::probe(std::chrono::milliseconds timeout,
 void private_chat_server::stop() {
   if (impl_ && impl_->server) {
     impl_->listener.reset(); // nothing new for a server that is going
+    impl_->plain_listener.reset();
     impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds{1});
     impl_->server->Wait();
     impl_->server.reset();
   }
 }
 
-std::shared_ptr<peer_transport> grpc_transport() {
-  return std::make_shared<transport>();
+std::shared_ptr<peer_transport> grpc_transport(std::shared_ptr<const tls_identity> mine) {
+  return std::make_shared<transport>(std::move(mine));
+}
+
+std::shared_ptr<grpc::ChannelCredentials>
+peer_channel_credentials(std::shared_ptr<const tls_identity> mine,
+                         std::string cert_fingerprint) {
+  grpc::experimental::TlsChannelCredentialsOptions options;
+  options.set_certificate_provider(provider_of(*mine));
+  options.watch_identity_key_cert_pairs();
+  // No CA: the peer's certificate is self-signed and pinned by the verifier.
+  options.set_verify_server_certs(false);
+  options.set_check_call_host(false);
+  options.set_certificate_verifier(
+      grpc::experimental::ExternalCertificateVerifier::Create<pinned_verifier>(
+          std::move(cert_fingerprint)));
+  return grpc::experimental::TlsCredentials(options);
 }
 
 } // namespace chat

@@ -9,6 +9,18 @@
 // `x-chat-seq` (decimal), `x-chat-key` and `x-chat-to` (the sender's and
 // the receiver's session keys, hex);
 // with it, `message` holds the sealed text (actors/private_chat_keys.hpp).
+//
+// Transport: TLS between chat-actors clients (README "Private chats"). Each
+// session shows its own self-signed certificate (adapters/private_chat_tls);
+// a client accepts a server's certificate only if its SHA-256 is the one
+// the peer's registry entry publishes (signed by the pinned identity key,
+// checked by the caller), through gRPC 1.51's ExternalCertificateVerifier;
+// the server asks for the client's certificate and hands its fingerprint
+// with every call (wire_message::peer_cert), for the peer actor to compare
+// with the claimed sender's entry. Plaintext (h2c) only for original
+// clients, on a second port, in open mode.
+
+#include "adapters/private_chat_tls.hpp"
 
 #include <caf/meta/type_name.hpp>
 
@@ -17,6 +29,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+
+namespace grpc {
+class ChannelCredentials;
+} // namespace grpc
 
 namespace chat {
 
@@ -34,14 +50,22 @@ struct wire_message {
   /// The receiver's session key it is sealed for (a receiver that restarted
   /// since answers UNAVAILABLE, so the sender looks it up again).
   std::string receiver_key;
+  /// SHA-256 (hex) of the client certificate of the TLS connection the call
+  /// came on; empty = plaintext. Set by the server, never sent.
+  std::string peer_cert;
   friend bool operator==(const wire_message&, const wire_message&) = default;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, wire_message& x) {
   return f(caf::meta::type_name("wire_message"), x.sender, x.receiver, x.text, x.seq,
-           x.session_key, x.receiver_key);
+           x.session_key, x.receiver_key, x.peer_cert);
 }
+
+/// What a failed call says (inside gRPC's UNAVAILABLE detail) when the
+/// peer's TLS certificate was not the pinned one.
+inline constexpr const char* certificate_mismatch =
+    "the peer's certificate is not the one its registry entry publishes";
 
 /// gRPC status codes we use (same numbers as grpc::StatusCode).
 enum class delivery_code : int32_t {
@@ -103,23 +127,38 @@ struct listener_counts {
 /// most half the descriptor limit in all (the host holding the most makes
 /// room for another), and, out of descriptors anyway, accepts and closes (a
 /// spare descriptor makes room) rather than stop.
+///
+/// TLS: gRPC 1.51 hands an accepted descriptor to a server only without
+/// credentials (grpc_server_add_channel_from_fd refuses any other), so the
+/// TLS listener's connections are spliced byte for byte to the same gRPC
+/// server listening with TlsServerCredentials on an abstract Unix socket
+/// of this process: gRPC does the handshake and knows the client's
+/// certificate, and our acceptor keeps its caps (a connection costs three
+/// descriptors then, so the budget is a quarter).
 class private_chat_server {
 public:
-  /// Listens on host:port (0 = a free port); nullptr and `error` set if not.
+  /// TLS with `identity` on host:port (0 = a free port) and, if
+  /// `plaintext`, h2c for original clients on host:plaintext_port; nullptr
+  /// and `error` set if not.
   static std::unique_ptr<private_chat_server>
-  start(const std::string& host, uint16_t port, incoming_handler handler,
-        size_t max_per_host, std::string& error);
+  start(const std::string& host, uint16_t port,
+        std::shared_ptr<const tls_identity> identity, bool plaintext,
+        uint16_t plaintext_port, incoming_handler handler, size_t max_per_host,
+        std::string& error);
 
   ~private_chat_server();
 
-  /// The bound port.
+  /// The bound TLS port.
   uint16_t port() const { return port_; }
+
+  /// The bound plaintext port; 0 without one.
+  uint16_t plaintext_port() const { return plaintext_port_; }
 
   /// What the listener turned away so far (any thread).
   listener_counts counts() const;
 
-  /// Calls the service through a new connection to itself, as a peer would:
-  /// `done(true)` if it answered within `timeout`. Any thread; `done` runs
+  /// Calls the service through a new connection to each listener, as a
+  /// peer would: `done(true)` if all answered within `timeout`. Any thread; `done` runs
   /// on a gRPC thread.
   void probe(std::chrono::milliseconds timeout, std::function<void(bool)> done) const;
 
@@ -128,11 +167,18 @@ public:
 
 private:
   private_chat_server() = default;
+  static void probe_one(const std::string& target,
+                        std::shared_ptr<grpc::ChannelCredentials> creds,
+                        std::chrono::milliseconds timeout,
+                        std::function<void(bool)> done);
   struct impl;
   std::unique_ptr<impl> impl_;
   uint16_t port_ = 0;
-  /// Where probe() connects: the bound address, loopback for a wildcard.
+  uint16_t plaintext_port_ = 0;
+  /// Where probe() connects: the bound address, loopback for a wildcard
+  /// (host:port, host:plaintext_port).
   std::string probe_target_;
+  std::string probe_plain_target_;
 };
 
 /// A channel to one peer; calls complete on gRPC threads.
@@ -147,10 +193,21 @@ public:
 class peer_transport {
 public:
   virtual ~peer_transport() = default;
-  virtual std::shared_ptr<peer_stub> connect(const std::string& host, uint16_t port) = 0;
+  /// A channel to host:port over TLS that accepts only the server
+  /// certificate whose SHA-256 is `cert_fingerprint` (hex); plaintext if
+  /// that is empty (original clients).
+  virtual std::shared_ptr<peer_stub> connect(const std::string& host, uint16_t port,
+                                             const std::string& cert_fingerprint) = 0;
 };
 
-/// Insecure gRPC channels, as the original uses.
-std::shared_ptr<peer_transport> grpc_transport();
+/// gRPC channels showing `mine` as the client certificate on TLS.
+std::shared_ptr<peer_transport> grpc_transport(std::shared_ptr<const tls_identity> mine);
+
+/// TLS channel credentials showing `mine`, accepting only the server
+/// certificate `cert_fingerprint` (any certificate if empty: tests and
+/// tools that play a stranger). No CA, no host name check.
+std::shared_ptr<grpc::ChannelCredentials>
+peer_channel_credentials(std::shared_ptr<const tls_identity> mine,
+                         std::string cert_fingerprint);
 
 } // namespace chat

@@ -65,7 +65,8 @@ const std::vector<option_spec>& chat_options() {
       {"grpc-host", k::string, quoted(d::grpc_host),
        "address the private-chat service binds to"},
       {"grpc-port", k::port, std::to_string(d::grpc_port),
-       "port of the private-chat service; 0 = any free port"},
+       "port of the private-chat service (TLS; in open mode the plaintext one for "
+       "original clients, TLS then on a free port); 0 = any free port"},
       {"history-size", k::integer, std::to_string(d::history_size),
        "messages kept per private chat and per group"},
       {"send-timeout", k::duration, seconds_text(d::send_timeout),

@@ -26,9 +26,18 @@ struct fake_stub : peer_stub {
 };
 
 struct fake_transport : peer_transport {
+  struct target {
+    std::string host;
+    uint16_t port;
+    std::string cert;
+    friend bool operator==(const target&, const target&) = default;
+  };
   std::shared_ptr<std::vector<fake_stub::call>> calls =
       std::make_shared<std::vector<fake_stub::call>>();
-  std::shared_ptr<peer_stub> connect(const std::string&, uint16_t) override {
+  std::vector<target> connects;
+  std::shared_ptr<peer_stub> connect(const std::string& host, uint16_t port,
+                                     const std::string& cert) override {
+    connects.push_back({host, port, cert});
     auto stub = std::make_shared<fake_stub>();
     stub->calls = calls;
     return stub;
@@ -67,6 +76,7 @@ struct fixture : test_coordinator_fixture<> {
       std::make_shared<std::vector<chat_event>>();
   std::shared_ptr<std::vector<std::string>> drops =
       std::make_shared<std::vector<std::string>>();
+  bool require_tls = false;
 
   ~fixture() {
     // Pending callbacks hold the peer actor; gRPC drops them after a call.
@@ -82,6 +92,7 @@ struct fixture : test_coordinator_fixture<> {
     setup.session_key = alice.session;
     setup.pins = pins;
     setup.transport = transport;
+    setup.require_tls = require_tls;
     setup.registry = sys.spawn(fake_registry, entry);
     setup.listener = sys.spawn([=, this](caf::event_based_actor*) -> caf::behavior {
       return {[=, this](event_atom, const chat_event& ev) { events->push_back(ev); }};
@@ -124,8 +135,8 @@ struct fixture : test_coordinator_fixture<> {
   }
 
   /// Answers the last transport call.
-  void answer(delivery_code code) {
-    transport->calls->back().done(delivery_status{static_cast<int32_t>(code), "x"});
+  void answer(delivery_code code, std::string detail = "x") {
+    transport->calls->back().done(delivery_status{static_cast<int32_t>(code), detail});
     sched.run();
   }
 
@@ -138,12 +149,14 @@ struct fixture : test_coordinator_fixture<> {
   wire_message from_bob(std::string text, uint64_t seq, const session_keys& keys) {
     auto pair =
         pair_key::derive(*keys.session, "bob", "alice", alice.session->public_hex());
+    // On a TLS connection with the certificate of that session.
     return wire_message{"bob",
                         "alice",
                         pair->seal("bob", "alice", seq, text),
                         seq,
                         keys.session->public_hex(),
-                        alice.session->public_hex()};
+                        alice.session->public_hex(),
+                        keys.tls->fingerprint};
   }
 
   /// What bob reads from a call alice made.
@@ -164,7 +177,7 @@ CAF_TEST(history is bounded and unread counts only while closed) {
   auto peer = spawn_peer(3);
   for (int i = 0; i < 5; ++i)
     CAF_CHECK(!incoming(
-        peer, wire_message{"bob", "alice", "m" + std::to_string(i), 0, {}, {}}));
+        peer, wire_message{"bob", "alice", "m" + std::to_string(i), 0, {}, {}, {}}));
   auto& st = state(peer);
   CAF_REQUIRE_EQUAL(st.history.size(), 3u);
   CAF_CHECK_EQUAL(st.history.front().text, "m2");
@@ -175,19 +188,19 @@ CAF_TEST(history is bounded and unread counts only while closed) {
   caf::anon_send(peer, open_atom::value);
   sched.run();
   CAF_CHECK_EQUAL(st.unread, 0u);
-  CAF_CHECK(!incoming(peer, wire_message{"bob", "alice", "while open", 0, {}, {}}));
+  CAF_CHECK(!incoming(peer, wire_message{"bob", "alice", "while open", 0, {}, {}, {}}));
   CAF_CHECK_EQUAL(st.unread, 0u);
   caf::anon_send(peer, close_atom::value);
   sched.run();
   CAF_CHECK(drops->empty()); // peer not known to be gone: kept
-  CAF_CHECK(!incoming(peer, wire_message{"bob", "alice", "after close", 0, {}, {}}));
+  CAF_CHECK(!incoming(peer, wire_message{"bob", "alice", "after close", 0, {}, {}, {}}));
   CAF_CHECK_EQUAL(st.unread, 1u);
 }
 
 CAF_TEST(control characters are removed before display) {
   auto peer = spawn_peer(10);
-  CAF_CHECK(
-      !incoming(peer, wire_message{"bob", "alice", "hi\nalice: fake\x1b[2J", 0, {}, {}}));
+  CAF_CHECK(!incoming(
+      peer, wire_message{"bob", "alice", "hi\nalice: fake\x1b[2J", 0, {}, {}, {}}));
   CAF_REQUIRE_EQUAL(state(peer).history.size(), 1u);
   CAF_CHECK_EQUAL(state(peer).history.back().text, "hialice: fake[2J");
 }
@@ -284,10 +297,85 @@ CAF_TEST(sealed messages are verified and replays refused) {
   auto flipped = from_bob("altered", 11, bob);
   flipped.text[2] = flipped.text[2] == 'A' ? 'B' : 'A';
   CAF_CHECK(is(incoming(peer, flipped), errc::not_authentic));
-  CAF_CHECK(is(incoming(peer, wire_message{"bob", "alice", "no proof", 0, {}, {}}),
+  CAF_CHECK(is(incoming(peer, wire_message{"bob", "alice", "no proof", 0, {}, {}, {}}),
                errc::not_authentic));
   CAF_CHECK_EQUAL(state(peer).history.size(), 1u);
   CAF_CHECK(!incoming(peer, from_bob("next", 11, bob)));
+  CAF_CHECK_EQUAL(state(peer).history.size(), 2u);
+}
+
+CAF_TEST(sends go over TLS to exactly the certificate the entry publishes) {
+  auto ep = entry_of(bob);
+  ep.tls_port = 2; // not signed: a wrong one only fails the handshake
+  *entry = ep;
+  auto peer = spawn_peer(10);
+  send(peer, "hello");
+  using target = fake_transport::target;
+  CAF_REQUIRE_EQUAL(transport->connects.size(), 1u);
+  CAF_CHECK(transport->connects[0] == (target{"127.0.0.1", 2, bob.tls->fingerprint}));
+  answer(delivery_code::ok);
+  CAF_CHECK(!sent.back());
+  // A certificate the identity did not sign: nothing is sent.
+  auto swapped = entry_of(bob);
+  swapped.tls_cert = session_keys::ephemeral().tls->fingerprint;
+  *entry = swapped;
+  send(peer, "again");
+  answer(delivery_code::unavailable); // the cached stub; then looked up again
+  CAF_REQUIRE_EQUAL(sent.size(), 2u);
+  CAF_CHECK(is(sent.back(), errc::not_authentic));
+  CAF_CHECK_EQUAL(describe(sent.back()),
+                  "bob's certificate is not signed by its identity key");
+  CAF_CHECK_EQUAL(transport->connects.size(), 1u);
+  // The handshake fails on our verifier (twice: after a fresh lookup too).
+  *entry = ep;
+  send(peer, "third");
+  auto failed = std::string{"failed to connect; last error: "} + certificate_mismatch;
+  answer(delivery_code::unavailable, failed);
+  answer(delivery_code::unavailable, failed);
+  CAF_REQUIRE_EQUAL(sent.size(), 3u);
+  CAF_CHECK(is(sent.back(), errc::not_authentic));
+  CAF_CHECK_EQUAL(describe(sent.back()),
+                  "the service at bob's address shows another "
+                  "certificate than bob's registry entry: not sent");
+}
+
+CAF_TEST(an entry without TLS gets plaintext in open mode only) {
+  *entry = endpoint{"127.0.0.1", 7}; // an original client
+  auto peer = spawn_peer(10);
+  send(peer, "hi");
+  using target = fake_transport::target;
+  CAF_REQUIRE_EQUAL(transport->connects.size(), 1u);
+  CAF_CHECK(transport->connects[0] == (target{"127.0.0.1", 7, ""}));
+  answer(delivery_code::ok);
+  require_tls = true;
+  auto secure = spawn_peer(10);
+  send(secure, "hi");
+  CAF_REQUIRE_EQUAL(sent.size(), 2u);
+  CAF_CHECK_EQUAL(describe(sent.back()), "bob's registry entry offers no TLS: not sent");
+  CAF_CHECK_EQUAL(transport->connects.size(), 1u);
+}
+
+CAF_TEST(a call must come with the certificate the sender publishes) {
+  *entry = entry_of(bob);
+  auto peer = spawn_peer(10);
+  auto eve = session_keys::ephemeral();
+  // First call (looked up) on eve's connection, then without TLS.
+  auto msg = from_bob("via eve", 10, bob);
+  msg.peer_cert = eve.tls->fingerprint;
+  auto err = incoming(peer, msg);
+  CAF_CHECK(is(err, errc::not_authentic));
+  CAF_CHECK_EQUAL(describe(err), "the connection's certificate is not bob's");
+  msg.peer_cert.clear();
+  err = incoming(peer, msg);
+  CAF_CHECK_EQUAL(describe(err),
+                  "bob publishes a certificate; the call came without TLS");
+  CAF_CHECK(state(peer).history.empty());
+  // Bob's own connection; then the known session (no lookup) on eve's.
+  CAF_CHECK(!incoming(peer, from_bob("direct", 11, bob)));
+  msg = from_bob("via eve again", 12, bob);
+  msg.peer_cert = eve.tls->fingerprint;
+  CAF_CHECK(is(incoming(peer, msg), errc::not_authentic));
+  CAF_CHECK(!incoming(peer, from_bob("direct again", 13, bob)));
   CAF_CHECK_EQUAL(state(peer).history.size(), 2u);
 }
 
@@ -337,7 +425,7 @@ CAF_TEST(a keyless session under a pinned name is not trusted) {
   auto peer = spawn_peer(10);
   CAF_CHECK(!incoming(peer, from_bob("hi", 10, bob)));
   *entry = endpoint{"127.0.0.1", 2}; // an original client took the name
-  CAF_CHECK(!incoming(peer, wire_message{"bob", "alice", "plain", 0, {}, {}}));
+  CAF_CHECK(!incoming(peer, wire_message{"bob", "alice", "plain", 0, {}, {}, {}}));
   CAF_CHECK(!state(peer).history.back().verified);
   send(peer, "to whom?");
   CAF_CHECK(is(sent.back(), errc::not_authentic));

@@ -100,6 +100,30 @@ CAF_TEST(a session key is vouched for only by its identity and name) {
   CAF_CHECK(!vouched("bob", endpoint{"h", 1}));
 }
 
+CAF_TEST(a certificate is vouched for only by its identity name and session) {
+  auto bob = session_keys::ephemeral();
+  auto ep = bob.publish("bob", endpoint{"h", 1});
+  CAF_CHECK_EQUAL(ep.tls_cert, bob.tls->fingerprint);
+  CAF_CHECK_EQUAL(ep.tls_cert.size(), 64u);
+  CAF_CHECK(tls_vouched("bob", ep));
+  CAF_CHECK(!tls_vouched("bobby", ep));
+  auto other = ep;
+  other.tls_cert = session_keys::ephemeral().tls->fingerprint;
+  CAF_CHECK(!tls_vouched("bob", other));
+  other = ep;
+  other.session_key = session_keys::ephemeral().session->public_hex();
+  CAF_CHECK(!tls_vouched("bob", other)); // bound to the session too
+  other = ep;
+  other.tls_sig = ep.session_key_sig;
+  CAF_CHECK(!tls_vouched("bob", other));
+  CAF_CHECK(!tls_vouched("bob", endpoint{"h", 1}));
+  // The fingerprint is SHA-256 of the DER, read back from the PEM.
+  CAF_CHECK_EQUAL(pem_fingerprint(bob.tls->cert_pem), bob.tls->fingerprint);
+  CAF_CHECK_EQUAL(pem_fingerprint("not a certificate"), "");
+  CAF_CHECK_NOT_EQUAL(tls_cert_payload("bob", "k", "s", "c"),
+                      tls_cert_payload("bob", "k", "sc", ""));
+}
+
 CAF_TEST(ed25519 signatures verify only with the right key and data) {
   auto bob = ed25519_key::generate();
   auto eve = ed25519_key::generate();

@@ -7,11 +7,19 @@
 //       until stdin closes.
 //   chat-test-hostile strangers PORT RECEIVER N [EACH [BYTES]]
 //       N new sender names (original-client style, no proof) send EACH
-//       (1) messages of BYTES (200) bytes to 127.0.0.1:PORT; prints "ok K"
-//       (K calls answered OK).
+//       (1) messages of BYTES (200) bytes to 127.0.0.1:PORT over TLS with a
+//       certificate of their own (h2c with CHAT_HOSTILE_PLAINTEXT=1);
+//       prints "ok K" (K calls answered OK).
+//   chat-test-hostile call HOST PORT SENDER RECEIVER TEXT tls|plain [SKEY RKEY]
+//       One AddMessage call, as a stranger on the LAN would make it (TLS
+//       with its own certificate, accepting any server certificate, or
+//       h2c), claiming to be sealed by the session SKEY for RKEY if given;
+//       prints "status CODE MESSAGE".
 //   chat-test-hostile group AMQP_PORT GROUP N BYTES
 //       N group messages of BYTES bytes published to `group_chat` as an
 //       original client would; prints "published N".
+
+#include "adapters/private_chat_grpc.hpp"
 
 #include "private_chat.grpc.pb.h"
 
@@ -67,9 +75,40 @@ int idle(const std::string& source, uint16_t port, int n) {
   return 0;
 }
 
+std::shared_ptr<grpc::ChannelCredentials> stranger_credentials(bool plain) {
+  if (plain)
+    return grpc::InsecureChannelCredentials();
+  return chat::peer_channel_credentials(chat::tls_identity::generate("stranger"), {});
+}
+
+int call(const std::string& host, uint16_t port, const std::string& sender,
+         const std::string& receiver, const std::string& text, bool plain,
+         const std::string& sender_key, const std::string& receiver_key) {
+  auto channel =
+      grpc::CreateChannel(host + ":" + std::to_string(port), stranger_credentials(plain));
+  auto stub = private_chat::PrivateChatService::NewStub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds{5});
+  if (!sender_key.empty()) { // claims to be sealed by that session
+    ctx.AddMetadata("x-chat-seq", "1");
+    ctx.AddMetadata("x-chat-key", sender_key);
+    ctx.AddMetadata("x-chat-to", receiver_key);
+  }
+  private_chat::Message msg;
+  msg.set_sender(sender);
+  msg.set_receiver(receiver);
+  msg.set_message(text);
+  google::protobuf::Empty empty;
+  auto s = stub->AddMessage(&ctx, msg, &empty);
+  std::cout << "status " << s.error_code() << " " << s.error_message() << std::endl;
+  return 0;
+}
+
 int strangers(uint16_t port, const std::string& receiver, int n, int each, size_t size) {
-  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                     grpc::InsecureChannelCredentials());
+  auto* plain = std::getenv("CHAT_HOSTILE_PLAINTEXT");
+  auto channel = grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(port),
+      stranger_credentials(plain != nullptr && std::string{plain} == "1"));
   auto stub = private_chat::PrivateChatService::NewStub(channel);
   auto tag = std::to_string(getpid());
   int ok = 0;
@@ -140,6 +179,10 @@ int main(int argc, char** argv) {
     return strangers(port(1), a[2], std::atoi(a[3].c_str()),
                      a.size() > 4 ? std::atoi(a[4].c_str()) : 1,
                      a.size() > 5 ? std::strtoul(a[5].c_str(), nullptr, 10) : 200);
+  if ((a.size() == 7 || a.size() == 9) && a[0] == "call")
+    return call(a[1], port(2), a[3], a[4], a[5], a[6] == "plain",
+                a.size() == 9 ? a[7] : std::string{},
+                a.size() == 9 ? a[8] : std::string{});
   if (a.size() == 5 && a[0] == "group")
     return group(port(1), a[2], std::atoi(a[3].c_str()),
                  std::strtoul(a[4].c_str(), nullptr, 10));

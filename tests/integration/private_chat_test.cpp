@@ -2,6 +2,7 @@
 #include <caf/test/unit_test.hpp>
 
 #include "actors/private_chat_actor.hpp"
+#include "adapters/redis_client.hpp"
 #include "config/errors.hpp"
 #include "tests/integration/services.hpp"
 
@@ -64,7 +65,7 @@ struct fixture {
   }
 
   client& start(const std::string& name, size_t max_conversations = 200,
-                std::string identity_dir = {}) {
+                std::string identity_dir = {}, bool open_mode = false) {
     client c;
     c.name = name;
     auto log = c.log;
@@ -79,6 +80,7 @@ struct fixture {
     settings.host = "127.0.0.1";
     settings.max_conversations = max_conversations;
     settings.identity_dir = identity_dir.empty() ? state_dir : identity_dir;
+    settings.plaintext = open_mode;
     auto chats = spawn_private_chats(sys, settings, c.registry, c.listener);
     CAF_REQUIRE(chats);
     c.manager = chats->manager;
@@ -128,13 +130,20 @@ struct fixture {
     return result;
   }
 
-  /// A raw AddMessage call, as any LAN host could make; with `sender_key`,
-  /// it claims to be sealed by that session for `to`'s session.
+  /// A certificate of a stranger's own.
+  std::shared_ptr<const tls_identity> stranger = tls_identity::generate("stranger");
+
+  /// A raw AddMessage call, as any LAN host could make (TLS with its own
+  /// certificate, or `plaintext`, to `port` if set); with `sender_key`, it
+  /// claims to be sealed by that session for `to`'s session.
   grpc::Status raw_call(const client& to, const std::string& sender,
                         const std::string& receiver, const std::string& text,
-                        const std::string& sender_key = {}) {
-    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(to.port),
-                                       grpc::InsecureChannelCredentials());
+                        const std::string& sender_key = {}, bool plaintext = false,
+                        uint16_t port = 0) {
+    auto creds = plaintext ? grpc::InsecureChannelCredentials()
+                           : peer_channel_credentials(stranger, {});
+    auto channel = grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(port != 0 ? port : to.port), creds);
     auto stub = private_chat::PrivateChatService::NewStub(channel);
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + 5s);
@@ -318,6 +327,98 @@ CAF_TEST(raw calls : impostors are denied and original style is unverified) {
   CAF_REQUIRE_EQUAL(got.size(), 1u);
   CAF_CHECK(!got[0].verified);
   CAF_CHECK_EQUAL(got[0].text, "hello from python");
+}
+
+CAF_TEST(tls only in secure mode and a call on another certificate is denied) {
+  auto a = test::unique_name("alice");
+  auto b = test::unique_name("bob");
+  auto& alice = start(a);
+  auto& bob = start(b);
+  CAF_CHECK_EQUAL(bob.published.port, bob.port); // no plaintext port
+  CAF_CHECK_EQUAL(bob.published.tls_port, bob.port);
+  CAF_CHECK_EQUAL(bob.published.tls_cert.size(), 64u);
+  // h2c to the TLS port: no call gets through.
+  auto plain = raw_call(bob, test::unique_name("orig"), b, "hi", {}, true);
+  CAF_MESSAGE("plaintext call: " << plain.error_code() << " " << plain.error_message());
+  CAF_CHECK_EQUAL(plain.error_code(), grpc::StatusCode::UNAVAILABLE);
+  // TLS with a certificate of its own, claiming alice's session: refused
+  // for the certificate, before any seal is looked at.
+  auto tls = raw_call(bob, a, b, "SSBhbSBhbGljZSwgdHJ1c3QgbWUgYmVsaWV2ZSBtZQ==",
+                      alice.published.session_key);
+  CAF_CHECK_EQUAL(tls.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  CAF_CHECK_EQUAL(tls.error_message(), "the connection's certificate is not " + a + "'s");
+  // The registry entry (read back) has the certificate signed.
+  endpoint ep;
+  self->request(bob.registry, 5s, lookup_atom::value, a)
+      .receive([&](const endpoint& x) { ep = x; }, [](caf::error&) {});
+  CAF_CHECK_EQUAL(ep.tls_cert, alice.published.tls_cert);
+  CAF_CHECK_EQUAL(ep.tls_port, alice.port);
+  CAF_CHECK(tls_vouched(a, ep));
+  CAF_CHECK(!send(alice, b, "over tls"));
+  CAF_CHECK(history(bob, a).back().verified);
+}
+
+CAF_TEST(a server showing another certificate at the published port is refused) {
+  auto a = test::unique_name("alice");
+  auto b = test::unique_name("bob");
+  auto& alice = start(a);
+  auto& bob = start(b);
+  auto& other = start(test::unique_name("other"));
+  // A member rewrites bob's tls_port (not signed) to another client's
+  // service: alice expects bob's certificate and gets other's.
+  redis_client redis{test::running_services().redis()};
+  CAF_REQUIRE(redis.command({"HSET", b, "tls_port", std::to_string(other.port)}));
+  auto err = send(alice, b, "for bob only");
+  CAF_REQUIRE(err);
+  // The handshake failed (other's service would have said that the
+  // receiver is wrong).
+  CAF_CHECK(is(err, errc::not_authentic));
+  CAF_CHECK_EQUAL(describe(err), "the service at " + b +
+                                     "'s address shows another certificate than " + b +
+                                     "'s registry entry: not sent");
+  CAF_CHECK(history(other, a).empty());
+  // The same at the gRPC level: a channel pinned to bob's certificate
+  // does not get through to other's service.
+  {
+    auto channel =
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(other.port),
+                            peer_channel_credentials(stranger, bob.published.tls_cert));
+    auto stub = private_chat::PrivateChatService::NewStub(channel);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + 5s);
+    private_chat::Message msg;
+    msg.set_sender(test::unique_name("orig"));
+    msg.set_receiver(other.name);
+    msg.set_message("hi");
+    google::protobuf::Empty empty;
+    auto status = stub->AddMessage(&ctx, msg, &empty);
+    CAF_MESSAGE("pinned to another certificate: " << status.error_code() << " "
+                                                  << status.error_message());
+    CAF_CHECK_EQUAL(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  }
+  CAF_REQUIRE(redis.command({"HSET", b, "tls_port", std::to_string(bob.port)}));
+  CAF_CHECK(!send(alice, b, "for bob only"));
+  CAF_CHECK_EQUAL(history(bob, a).back().text, "for bob only");
+}
+
+CAF_TEST(open mode serves original clients in plaintext beside tls) {
+  auto a = test::unique_name("alice");
+  auto b = test::unique_name("bob");
+  auto& alice = start(a, 200, {}, true);
+  auto& bob = start(b, 200, {}, true);
+  CAF_REQUIRE_NOT_EQUAL(bob.published.port, bob.published.tls_port);
+  CAF_CHECK_EQUAL(bob.published.tls_port, bob.port);
+  // An original client: plaintext to `port`, as PROTOCOL.md says.
+  auto orig = test::unique_name("orig");
+  CAF_CHECK(raw_call(bob, orig, b, "hello in clear", {}, true, bob.published.port).ok());
+  CAF_CHECK_EQUAL(history(bob, orig).size(), 1u);
+  // Our clients still use TLS with each other: a keyed sender in clear is
+  // refused.
+  CAF_CHECK(!send(alice, b, "over tls"));
+  CAF_CHECK(history(bob, a).back().verified);
+  auto clear =
+      raw_call(bob, a, b, "x", alice.published.session_key, true, bob.published.port);
+  CAF_CHECK_EQUAL(clear.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
 CAF_TEST(input rules reject bad text and a wrong receiver) {
