@@ -61,6 +61,19 @@ std::string json_escaped(const std::string& x) {
   return out;
 }
 
+/// Whether a Redis (or Sentinel) on loopback answers PING.
+std::function<bool()> answers_ping(uint16_t port, std::string password) {
+  return [port, password] {
+    redis_settings probe;
+    probe.port = port;
+    probe.password = password;
+    probe.timeout = std::chrono::milliseconds{300};
+    redis_client client{probe};
+    auto reply = client.command({"PING"});
+    return reply && reply->str == "PONG";
+  };
+}
+
 /// A cluster node's Redis: a config file it can rewrite (Sentinel persists
 /// a conversion to replica there), AOF (a restarted master must not come
 /// back empty and wipe its replicas), replica of the current master unless
@@ -127,15 +140,7 @@ service_spec sentinel_service(const std::string& state_dir, const cluster_node& 
   spec.port = node.sentinel_port;
   spec.managed = true;
   spec.ready_timeout = std::chrono::seconds{20};
-  spec.answers = [node] {
-    redis_settings probe;
-    probe.port = node.sentinel_port;
-    probe.password = node.password;
-    probe.timeout = std::chrono::milliseconds{300};
-    redis_client client{probe};
-    auto reply = client.command({"PING"});
-    return reply && reply->str == "PONG";
-  };
+  spec.answers = answers_ping(node.sentinel_port, node.password);
   spec.prepare = [state_dir, node]() -> caf::expected<child_spec> {
     auto dir = make_dir(state_dir + "/sentinel-" + std::to_string(node.sentinel_port));
     if (!dir)
@@ -215,15 +220,7 @@ service_spec redis_service(const redis_settings& settings, const std::string& st
   spec.port = settings.port;
   spec.managed = managed;
   spec.ready_timeout = std::chrono::seconds{20};
-  spec.answers = [settings] {
-    auto probe = settings;
-    probe.host = "127.0.0.1";
-    probe.db = 0;
-    probe.timeout = std::chrono::milliseconds{300};
-    redis_client client{probe};
-    auto reply = client.command({"PING"});
-    return reply && reply->str == "PONG";
-  };
+  spec.answers = answers_ping(settings.port, settings.password);
   spec.prepare = [settings, state_dir, secure]() -> caf::expected<child_spec> {
     auto dir = make_dir(state_dir + "/redis-" + std::to_string(settings.port));
     if (!dir)

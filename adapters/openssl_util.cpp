@@ -1,5 +1,7 @@
 #include "adapters/openssl_util.hpp"
 
+#include <openssl/bn.h>
+
 #include <stdexcept>
 
 namespace chat::openssl {
@@ -83,6 +85,30 @@ pkey_ptr public_from_raw(int type, std::string_view bytes) {
 pkey_ptr private_from_raw(int type, std::string_view bytes) {
   return pkey_ptr{
       EVP_PKEY_new_raw_private_key(type, nullptr, bytes_of(bytes), bytes.size())};
+}
+
+x509_ptr self_signed(EVP_PKEY* key, const std::string& common_name,
+                     long validity_seconds) {
+  x509_ptr cert{X509_new()};
+  BIGNUM* serial = BN_new();
+  bool ok = cert && serial &&
+            BN_rand(serial, 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) == 1 &&
+            X509_set_version(cert.get(), 2) == 1 &&
+            BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(cert.get())) != nullptr;
+  BN_free(serial);
+  if (!ok)
+    return nullptr;
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), validity_seconds);
+  X509_set_pubkey(cert.get(), key);
+  auto name = X509_get_subject_name(cert.get());
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                             reinterpret_cast<const unsigned char*>(common_name.c_str()),
+                             -1, -1, 0);
+  X509_set_issuer_name(cert.get(), name);
+  if (X509_sign(cert.get(), key, EVP_sha256()) == 0)
+    return nullptr;
+  return cert;
 }
 
 } // namespace chat::openssl

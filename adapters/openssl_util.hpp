@@ -4,6 +4,7 @@
 // owning pointers for EVP objects and the hex form keys travel in.
 
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include <memory>
 #include <string>
@@ -27,6 +28,16 @@ using pkey_ptr = std::unique_ptr<EVP_PKEY, pkey_free>;
 using pkey_ctx_ptr = std::unique_ptr<EVP_PKEY_CTX, pkey_ctx_free>;
 using md_ctx_ptr = std::unique_ptr<EVP_MD_CTX, md_ctx_free>;
 using cipher_ctx_ptr = std::unique_ptr<EVP_CIPHER_CTX, cipher_ctx_free>;
+struct x509_free {
+  void operator()(X509* x) const { X509_free(x); }
+};
+using x509_ptr = std::unique_ptr<X509, x509_free>;
+
+/// A self-signed certificate for `key` (random 127-bit serial, valid from
+/// an hour ago for `validity_seconds`, subject = issuer = CN `common_name`,
+/// SHA-256); nullptr if OpenSSL fails.
+x509_ptr self_signed(EVP_PKEY* key, const std::string& common_name,
+                     long validity_seconds);
 
 /// Lowercase hex of `bytes`.
 std::string to_hex(std::string_view bytes);

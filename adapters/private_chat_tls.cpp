@@ -18,9 +18,7 @@ namespace {
 template <class T, void (*F)(T*)> struct deleter {
   void operator()(T* x) const { F(x); }
 };
-using x509_ptr = std::unique_ptr<X509, deleter<X509, X509_free>>;
 using bio_ptr = std::unique_ptr<BIO, deleter<BIO, BIO_free_all>>;
-using bn_ptr = std::unique_ptr<BIGNUM, deleter<BIGNUM, BN_free>>;
 
 std::string bio_text(BIO* bio) {
   char* data = nullptr;
@@ -47,23 +45,9 @@ tls_identity::generate(const std::string& common_name) {
   openssl::pkey_ptr key{EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")};
   if (!key)
     fail("key generation");
-  x509_ptr cert{X509_new()};
-  bn_ptr serial{BN_new()};
-  if (!cert || !serial ||
-      BN_rand(serial.get(), 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) != 1)
-    fail("serial");
-  X509_set_version(cert.get(), 2);
-  BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get()));
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 30L * 24 * 3600);
-  X509_set_pubkey(cert.get(), key.get());
-  auto name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                             reinterpret_cast<const unsigned char*>(common_name.c_str()),
-                             -1, -1, 0);
-  X509_set_issuer_name(cert.get(), name);
-  if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0)
-    fail("signature");
+  auto cert = openssl::self_signed(key.get(), common_name, 30L * 24 * 3600);
+  if (!cert)
+    fail("certificate");
   bio_ptr cert_out{BIO_new(BIO_s_mem())};
   bio_ptr key_out{BIO_new(BIO_s_mem())};
   if (!cert_out || !key_out || PEM_write_bio_X509(cert_out.get(), cert.get()) != 1 ||

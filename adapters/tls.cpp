@@ -1,5 +1,6 @@
 #include "adapters/tls.hpp"
 
+#include "adapters/openssl_util.hpp"
 #include "config/errors.hpp"
 
 #include <openssl/evp.h>
@@ -24,7 +25,7 @@ template <class T, void (*Free)(T*)> struct deleter {
   void operator()(T* x) const { Free(x); }
 };
 using pkey_ptr = std::unique_ptr<EVP_PKEY, deleter<EVP_PKEY, EVP_PKEY_free>>;
-using x509_ptr = std::unique_ptr<X509, deleter<X509, X509_free>>;
+using openssl::x509_ptr;
 
 caf::error failed(const std::string& what) {
   return make_error(errc::service_failed, what);
@@ -78,25 +79,10 @@ std::string random_hex(size_t n) {
 caf::error make_self_signed(const std::string& key_file, const std::string& cert_file,
                             const std::string& common_name) {
   pkey_ptr key{EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")};
-  x509_ptr cert{X509_new()};
-  if (!key || !cert)
+  if (!key)
     return failed("cannot generate the TLS key");
-  X509_set_version(cert.get(), 2);
-  unsigned char serial[16];
-  RAND_bytes(serial, sizeof(serial));
-  serial[0] &= 0x7F; // positive
-  auto bn = BN_bin2bn(serial, sizeof(serial), nullptr);
-  BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get()));
-  BN_free(bn);
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 10L * 365 * 24 * 3600);
-  X509_set_pubkey(cert.get(), key.get());
-  auto name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                             reinterpret_cast<const unsigned char*>(common_name.c_str()),
-                             -1, -1, 0);
-  X509_set_issuer_name(cert.get(), name);
-  if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0)
+  auto cert = openssl::self_signed(key.get(), common_name, 10L * 365 * 24 * 3600);
+  if (!cert)
     return failed("cannot sign the TLS certificate");
   auto key_out = open_private(key_file);
   if (key_out == nullptr)

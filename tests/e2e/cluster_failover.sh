@@ -114,12 +114,7 @@ rounds=$((seconds * 1000 / period_ms))
 kill_at=$((6 * 1000 / period_ms))
 declare -A sent
 for u in "$a" "$b" "$c"; do sent[$u]=0; done
-# received R S: the numbers R got from S, in arrival order.
-received() {
-  jq -r --arg s "$2" --arg chat "group:$room" \
-    'select(.type == "message" and .chat == $chat and .from == $s and (.own | not)) | .text' \
-    "$work/$1.out" 2>/dev/null | sed -n "s/^$2-0*//p"
-}
+received() { stream_received "$1" "$2" "$room"; }
 # recovered FROM: every receiver has a message numbered > FROM from every
 # other sender (the stream goes on through other members).
 recovered() {
@@ -145,26 +140,13 @@ for ((i = 1; i <= rounds; i++)); do
   ahead=$((start + i * period_ms - $(now_ms)))
   ((ahead > 0 && ahead < 1000)) && sleep "$(printf '0.%03d' "$ahead")"
 done
-complete() {
-  local r s
-  for r in "$a" "$b" "$c"; do for s in "$a" "$b" "$c"; do
-    [ "$r" = "$s" ] && continue
-    [ "$(received "$r" "$s" | sort -un | wc -l)" -ge "${sent[$s]}" ] || return 1
-  done; done
-}
-wait_for 60 complete || echo "not complete after 60 s"
+wait_for 60 stream_complete "$room" "$a" "$b" "$c" || echo "not complete after 60 s"
 ((recovered_ms > 0)) || { recovered "$kill_at" && recovered_ms=$(now_ms); }
 bad=0
-printf '%-14s %-14s %6s %8s %5s %7s\n' receiver sender sent received lost doubled
-for r in "$a" "$b" "$c"; do for s in "$a" "$b" "$c"; do
-  [ "$r" = "$s" ] && continue
-  got=$(received "$r" "$s")
-  n=$(echo -n "$got" | grep -c . || true)
-  uniq=$(echo -n "$got" | sort -un | grep -c . || true)
-  lost=$(( sent[$s] - uniq )); doubled=$(( n - uniq ))
-  printf '%-14s %-14s %6d %8d %5d %7d\n' "$r" "$s" "${sent[$s]}" "$n" "$lost" "$doubled"
-  (( lost != 0 || doubled != 0 )) && bad=1
-done; done
+# Reordering is reported, not failed: a quorum queue whose leader dies may
+# hand a receiver on the dead node one message late (README: Running a
+# cluster).
+STREAM_REORDER_OK=1 stream_report "$room" "$a" "$b" "$c" || bad=1
 ((bad == 0)) || { keep=1; fail "messages lost or doubled across the failover"; }
 ((recovered_ms > 0 && recovered_ms - killed_ms <= 15000)) ||
   { keep=1; fail "clients did not chat again within 15 s"; }

@@ -80,3 +80,42 @@ use_tmux() {
   trap 'tmx kill-server 2>/dev/null || true; kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 }
 tmx() { tmux -u -S "$sock" "$@"; }
+
+# Numbered streams (e2e.zero_loss, e2e.cluster_failover): every sender types
+# "<name>-<6-digit number>" into one group; `sent[NAME]` (an associative
+# array of the caller) holds how many each sent, and "$work/NAME.out" each
+# receiver's --json events.
+# stream_received R S ROOM: the numbers R got from S, in arrival order.
+stream_received() {
+  jq -r --arg s "$2" --arg chat "group:$3" \
+    'select(.type == "message" and .chat == $chat and .from == $s and (.own | not)) | .text' \
+    "$work/$1.out" 2>/dev/null | sed -n "s/^$2-0*//p"
+}
+# stream_complete ROOM NAMES...: every receiver has every other sender's numbers.
+stream_complete() {
+  local room=$1 r s; shift
+  for r in "$@"; do for s in "$@"; do
+    [ "$r" = "$s" ] && continue
+    [ "$(stream_received "$r" "$s" "$room" | sort -un | wc -l)" -ge "${sent[$s]}" ] || return 1
+  done; done
+}
+# stream_report ROOM NAMES...: per receiver and sender, sent, received, lost,
+# doubled and out of order; fails (status 1) unless the last three are 0
+# (with STREAM_REORDER_OK=1, unless lost and doubled are: a cluster may
+# reorder around a failover, README: Running a cluster).
+stream_report() {
+  local room=$1 r s got n uniq lost doubled reordered bad=0; shift
+  printf '%-14s %-14s %6s %8s %5s %7s %9s\n' receiver sender sent received lost doubled reordered
+  for r in "$@"; do for s in "$@"; do
+    [ "$r" = "$s" ] && continue
+    got=$(stream_received "$r" "$s" "$room")
+    n=$(echo -n "$got" | grep -c . || true)
+    uniq=$(echo -n "$got" | sort -un | grep -c . || true)
+    lost=$(( sent[$s] - uniq )); doubled=$(( n - uniq ))
+    reordered=$(echo -n "$got" | awk 'NR > 1 && $1 < prev { c++ } { prev = $1 } END { print c + 0 }')
+    printf '%-14s %-14s %6d %8d %5d %7d %9d\n' "$r" "$s" "${sent[$s]}" "$n" "$lost" "$doubled" "$reordered"
+    (( lost != 0 || doubled != 0 )) && bad=1
+    (( reordered != 0 )) && [ "${STREAM_REORDER_OK:-0}" != 1 ] && bad=1
+  done; done
+  return $bad
+}

@@ -99,35 +99,12 @@ echo "sent ${sent[${users[0]}]} per client in $elapsed ms" \
   "($(( 3 * rounds * 1000 / elapsed )) msg/s in all)"
 wait_for 120 bash -c "[ \$(grep -c '^ready:' '$SERVER_LOG') -ge 2 ]" || fail "server node not ready again"
 
-# received R S: the numbers R got from S, in arrival order.
-received() {
-  jq -r --arg s "$2" --arg chat "group:$room" \
-    'select(.type == "message" and .chat == $chat and .from == $s and (.own | not)) | .text' \
-    "$work/$1.out" 2>/dev/null | sed -n "s/^$2-0*//p"
-}
-complete() {
-  local r s
-  for r in "${users[@]}"; do for s in "${users[@]}"; do
-    [ "$r" = "$s" ] && continue
-    [ "$(received "$r" "$s" | sort -un | wc -l)" -ge "${sent[$s]}" ] || return 1
-  done; done
-}
-wait_for 90 complete || echo "not complete after 90 s"
+wait_for 90 stream_complete "$room" "${users[@]}" || echo "not complete after 90 s"
 for u in "${users[@]}"; do echo /quit >&"${fd[$u]}"; done
 sleep 2
 
 bad=0
-printf '%-10s %-10s %6s %8s %5s %7s %9s\n' receiver sender sent received lost doubled reordered
-for r in "${users[@]}"; do for s in "${users[@]}"; do
-  [ "$r" = "$s" ] && continue
-  got=$(received "$r" "$s")
-  n=$(echo -n "$got" | grep -c . || true)
-  uniq=$(echo -n "$got" | sort -un | grep -c . || true)
-  lost=$(( sent[$s] - uniq )); doubled=$(( n - uniq ))
-  reordered=$(echo -n "$got" | awk 'NR > 1 && $1 < prev { c++ } { prev = $1 } END { print c + 0 }')
-  printf '%-10s %-10s %6d %8d %5d %7d %9d\n' "$r" "$s" "${sent[$s]}" "$n" "$lost" "$doubled" "$reordered"
-  (( lost != 0 || doubled != 0 || reordered != 0 )) && bad=1
-done; done
+stream_report "$room" "${users[@]}" || bad=1
 # Messages typed during an outage were shown as pending, then as sent.
 for u in "${users[@]}"; do
   grep -q '"text":"pending: the broker is unreachable' "$work/$u.out" || { bad=1; echo "$u: no pending notice"; }
