@@ -54,5 +54,6 @@ using confirm_atom = atom_constant<atom("confirm")>;
 using link_atom = atom_constant<atom("link")>;
 using round_atom = atom_constant<atom("round")>;
 using groups_atom = atom_constant<atom("groups")>;
+using gathered_atom = atom_constant<atom("gathered")>;
 
 } // namespace chat

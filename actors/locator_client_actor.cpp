@@ -7,6 +7,8 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <algorithm>
+
 namespace chat {
 
 namespace {
@@ -52,10 +54,19 @@ locator_client_actor::behavior_type locator_client_impl(locator_client_pointer s
       [=](datagram_atom, const udp_datagram& dgram) {
         auto& st = self->state;
         auto ip = locator::parse_reply(dgram.payload);
-        if (!ip || !st.server.empty())
+        if (!ip || !st.server.empty() ||
+            std::find(st.replies.begin(), st.replies.end(), *ip) != st.replies.end())
           return;
-        st.server = *ip;
-        st.searching = false;
+        st.replies.push_back(*ip);
+        if (st.replies.size() == 1) {
+          st.searching = false;
+          self->delayed_send(self, st.search.gather, gathered_atom::value);
+        }
+      },
+      [=](gathered_atom) {
+        auto& st = self->state;
+        for (auto& ip : st.replies)
+          st.server += (st.server.empty() ? "" : ",") + ip;
         for (auto& promise : st.waiting)
           promise.deliver(st.server);
         st.waiting.clear();

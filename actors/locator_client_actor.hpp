@@ -1,8 +1,11 @@
 #pragma once
 
 // Client side of the LAN locator: broadcasts DISCOVERY_REQUEST, repeats
-// every 2 s, and answers `locate` with the server's address or, after the
-// timeout, with errc::server_not_found.
+// every 2 s, and answers `locate` with the servers' addresses or, after the
+// timeout, with errc::server_not_found. Every reply within `gather` of the
+// first one counts ("a,b,c" in arrival order): the nodes of a cluster, or a
+// real server beside a rogue that answered faster (the caller keeps the
+// first one that proves itself, README: Security).
 
 #include "actors/atoms.hpp"
 #include "actors/lan_locator_actor.hpp"
@@ -20,7 +23,8 @@ namespace chat {
 using locator_client_actor =
     caf::typed_actor<caf::replies_to<locate_atom>::with<std::string>,
                      caf::reacts_to<datagram_atom, udp_datagram>,
-                     caf::reacts_to<retry_atom>, caf::reacts_to<timeout_atom>>;
+                     caf::reacts_to<retry_atom>, caf::reacts_to<timeout_atom>,
+                     caf::reacts_to<gathered_atom>>;
 
 struct locator_search {
   /// Where requests go: broadcast address and locator port.
@@ -28,13 +32,17 @@ struct locator_search {
   uint16_t port = 37020;
   caf::timespan retry = std::chrono::seconds{2};
   caf::timespan timeout = std::chrono::seconds{10};
+  /// How long other replies may follow the first.
+  caf::timespan gather = std::chrono::milliseconds{300};
 };
 
 struct locator_client_state {
   std::unique_ptr<udp_socket> socket;
   locator_search search;
-  /// The answer, once one came.
+  /// The answer ("a,b,c"), once the gathering is over.
   std::string server;
+  /// Distinct addresses that replied, in arrival order.
+  std::vector<std::string> replies;
   /// Requests waiting for an answer.
   std::vector<caf::typed_response_promise<std::string>> waiting;
   /// Whether a search round (retries, timeout) is running.

@@ -52,6 +52,13 @@ void server_list::worked(const std::string& host) {
   last_good_ = host;
 }
 
+void server_list::forget(const std::string& host) {
+  std::lock_guard guard{mtx_};
+  std::erase(servers_, host);
+  if (last_good_ == host)
+    last_good_.clear();
+}
+
 void server_list::merge(const std::vector<std::string>& more) {
   std::lock_guard guard{mtx_};
   for (auto& host : more)

@@ -25,6 +25,9 @@ public:
   /// `host` answered: try it first next time.
   void worked(const std::string& host);
 
+  /// `host` is not one of ours (it failed the certificate pin).
+  void forget(const std::string& host);
+
   /// Adds members we did not know.
   void merge(const std::vector<std::string>& more);
 

@@ -167,18 +167,26 @@ std::optional<server_access> access_for(const chat_config& cfg, const std::strin
   result.amqp = read_amqp_settings(cfg, first);
   if (!code)
     return result;
-  // The first node that passes the pinned probe; a certificate mismatch
-  // is reported even if another node answers too.
+  // The first node that passes the pinned probe. One that presents
+  // another certificate (a rogue that answered the broadcast too) is
+  // dropped, and named only if no node proves itself.
   caf::expected<tls_probe> probe{caf::error{}};
+  caf::error untrusted;
   for (auto& host : servers->candidates()) {
     probe = probe_pinned(host, code->redis_tls_port, code->cert, std::chrono::seconds{3});
-    if (probe || is(probe.error(), errc::untrusted_server)) {
+    if (probe) {
       first = host;
       break;
     }
+    if (is(probe.error(), errc::untrusted_server)) {
+      servers->forget(host);
+      if (!untrusted)
+        untrusted = probe.error();
+    }
   }
   if (!probe) {
-    std::cerr << "chat-actors: " << describe(probe.error()) << '\n';
+    std::cerr << "chat-actors: " << describe(untrusted ? untrusted : probe.error())
+              << '\n';
     rc = 1;
     return std::nullopt;
   }

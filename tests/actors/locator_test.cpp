@@ -118,7 +118,27 @@ CAF_TEST(the client repeats its broadcast until an answer comes) {
   CAF_CHECK_EQUAL(sent->size(), 2u);
   deliver(client, from("SERVER_IP:10.0.0.1", "10.0.0.1"));
   sched.run();
+  CAF_CHECK(found.empty()); // other servers may still answer
+  advance_time(std::chrono::milliseconds{300});
+  sched.run();
   CAF_CHECK_EQUAL(found, "10.0.0.1");
+}
+
+CAF_TEST(the client returns every server that answers soon after the first) {
+  locator_search search;
+  auto client = sys.spawn(locator_client_impl, search, fake());
+  sched.run();
+  locate(client);
+  deliver(client, from("SERVER_IP:10.0.0.66", "10.0.0.66")); // a fast rogue
+  deliver(client, from("SERVER_IP:10.0.0.1", "10.0.0.1"));
+  deliver(client, from("SERVER_IP:10.0.0.66", "10.0.0.66"));
+  deliver(client, from("SERVER_IP:10.0.0.2", "10.0.0.2"));
+  advance_time(std::chrono::milliseconds{300});
+  sched.run();
+  CAF_CHECK_EQUAL(found, "10.0.0.66,10.0.0.1,10.0.0.2");
+  // A late answer changes nothing.
+  deliver(client, from("SERVER_IP:10.0.0.3", "10.0.0.3"));
+  CAF_CHECK_EQUAL(found, "10.0.0.66,10.0.0.1,10.0.0.2");
 }
 
 CAF_TEST(the client gives up after the timeout with a clear error) {
