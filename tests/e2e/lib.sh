@@ -17,11 +17,13 @@ wait_for() {
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# A random high port nothing on loopback answers on.
+# A random port nothing on loopback answers on, below the kernel's ephemeral
+# range (32768-60999), where outgoing connections and port-0 binds (a
+# managed RabbitMQ's epmd and distribution ports) would take it meanwhile.
 free_port() {
   local port
   while :; do
-    port=$(( (RANDOM % 20000) + 20000 ))
+    port=$(( (RANDOM % 12000) + 20000 ))
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
   done
 }

@@ -27,7 +27,11 @@ tmx new-session -d -s run -x 150 -y 40 \
    --chat.locator-port=$locator_port --chat.state-dir=$work/state \
    --chat.amqp-tls-port=$AMQP_TLS_PORT --chat.redis-tls-port=$REDIS_TLS_PORT; \
    echo RUN-EXITED; sleep 30"
-wait_for 150 shows "registered as $user" || { screen; fail "client did not start"; }
+wait_for 150 shows "registered as $user" || {
+  screen; tail -n 30 "$root/.run/server.log" "$work"/state/rabbitmq-*/rabbitmq.out \
+    "$work"/state/rabbitmq-*/log/*.log 2>/dev/null | tail -n 80
+  fail "client did not start"
+}
 pass "scripts/run started a server node and registered $user"
 tmx send-keys -t run "/join room" Enter
 wait_for 10 shows "\[#room\]" || { screen; fail "no group view"; }
