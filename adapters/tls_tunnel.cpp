@@ -258,16 +258,18 @@ tls_tunnel::start(tunnel_target target, uint16_t port, const fingerprint& pin) {
   auto first = target();
   if (!first)
     return first.error();
-  auto result = start(*first, port, pin);
-  if (result) {
-    (*result)->impl_->follow = std::move(target);
-    (*result)->impl_->port = port;
-  }
-  return result;
+  return start_at(*first, port, pin, std::move(target));
 }
 
 caf::expected<std::unique_ptr<tls_tunnel>>
 tls_tunnel::start(const std::string& host, uint16_t port, const fingerprint& pin) {
+  return start_at(host, port, pin, {});
+}
+
+caf::expected<std::unique_ptr<tls_tunnel>> tls_tunnel::start_at(const std::string& host,
+                                                                uint16_t port,
+                                                                const fingerprint& pin,
+                                                                tunnel_target follow) {
   auto target = endpoint_of(host, port);
   if (!target)
     return target.error();
@@ -275,6 +277,8 @@ tls_tunnel::start(const std::string& host, uint16_t port, const fingerprint& pin
   result->impl_ = std::make_unique<impl>();
   auto& d = *result->impl_;
   d.target = *target;
+  d.follow = std::move(follow);
+  d.port = port;
   d.pin.expected = pin;
   tls::pin_certificate(d.ctx.native_handle(), &d.pin);
   error_code ec;

@@ -62,6 +62,11 @@ public:
 
 private:
   tls_tunnel() = default;
+  /// Both `start`s: `follow` may be empty (a fixed target).
+  static caf::expected<std::unique_ptr<tls_tunnel>> start_at(const std::string& host,
+                                                             uint16_t port,
+                                                             const fingerprint& pin,
+                                                             tunnel_target follow);
   struct impl;
   std::unique_ptr<impl> impl_;
 };
