@@ -18,8 +18,8 @@ insult_actor::behavior_type insult_impl(insult_pointer self, std::string user,
   st.parent = std::move(parent);
   st.channel = broker(forward_to(caf::actor_cast<caf::actor>(self)), {});
   // Shared by all clients, original ones included: declared as they do.
-  st.channel->declare_queue(amqp_queue_spec{insults_queue, true, false, false, 0, true}, false,
-                            false);
+  st.channel->declare_queue(amqp_queue_spec{insults_queue, true, false, false, 0, true},
+                            false, false);
   st.channel->bind(insults_queue, durable_name(insult_exchange), "");
   return {
       [=](insult_atom, const std::string& text) -> caf::result<ok_atom> {

@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
 
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -72,6 +73,13 @@ std::vector<std::string_view> split(std::string_view text, char sep) {
 bool plausible_nonce(std::string_view nonce) {
   std::string raw;
   return nonce.size() == 32 && openssl::from_hex(nonce, raw);
+}
+
+/// The files of `<state-dir>/secrets` a bundle carries, and where.
+template <class Bundle> auto secret_files(Bundle& b) {
+  return std::array{std::pair{"/secrets.conf", &b.secrets_conf},
+                    std::pair{"/server.key", &b.key_pem},
+                    std::pair{"/server.crt", &b.cert_pem}};
 }
 
 std::string read_file(const std::string& path) {
@@ -261,16 +269,19 @@ caf::expected<bundle> fetch_bundle(const std::string& host, uint16_t port,
 caf::expected<bundle> local_bundle(const std::string& state_dir, std::string node,
                                    std::vector<std::string> members,
                                    std::string redis_master) {
-  auto secrets = load_or_create_secrets(state_dir);
-  if (!secrets)
-    return secrets.error();
+  // Only reads: the node created its secrets at start, and a join request
+  // must not rewrite them.
   bundle b;
   b.node = std::move(node);
   b.members = std::move(members);
   b.redis_master = std::move(redis_master);
-  b.secrets_conf = read_file(secrets->dir + "/secrets.conf");
-  b.key_pem = read_file(secrets->key_file);
-  b.cert_pem = read_file(secrets->cert_file);
+  for (auto [file, text] : secret_files(b)) {
+    *text = read_file(state_dir + "/secrets" + file);
+    if (text->empty())
+      return make_error(errc::service_failed,
+                        "cannot hand out the cluster's secrets: no " + state_dir +
+                            "/secrets" + file);
+  }
   return b;
 }
 
@@ -280,9 +291,7 @@ caf::error install_secrets(const std::string& state_dir, const bundle& b) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-  for (auto [file, text] :
-       {std::pair{"/secrets.conf", &b.secrets_conf}, std::pair{"/server.key", &b.key_pem},
-        std::pair{"/server.crt", &b.cert_pem}})
+  for (auto [file, text] : secret_files(b))
     if (auto err = write_private_file(dir + file, *text))
       return err;
   return {};
