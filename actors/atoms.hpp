@@ -55,5 +55,6 @@ using link_atom = atom_constant<atom("link")>;
 using round_atom = atom_constant<atom("round")>;
 using groups_atom = atom_constant<atom("groups")>;
 using gathered_atom = atom_constant<atom("gathered")>;
+using account_atom = atom_constant<atom("account")>;
 
 } // namespace chat

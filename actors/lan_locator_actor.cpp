@@ -1,6 +1,7 @@
 #include "actors/lan_locator_actor.hpp"
 
 #include "actors/locator_protocol.hpp"
+#include "config/defaults.hpp"
 #include "config/errors.hpp"
 
 #include <caf/actor_cast.hpp>
@@ -13,8 +14,10 @@ namespace chat {
 
 lan_locator_actor::behavior_type lan_locator_impl(lan_locator_pointer self,
                                                   udp_socket_factory open_socket,
-                                                  join_handler on_join) {
-  self->state.on_join = std::move(on_join);
+                                                  locator_services services) {
+  if (services.accounts)
+    self->link_to(services.accounts);
+  self->state.services = std::move(services);
   std::string error;
   self->state.socket = open_socket(caf::actor_cast<caf::actor>(self), error);
   if (!self->state.socket) {
@@ -24,12 +27,34 @@ lan_locator_actor::behavior_type lan_locator_impl(lan_locator_pointer self,
   return {
       [=](datagram_atom, const udp_datagram& dgram) {
         auto& st = self->state;
-        if (st.on_join && !dgram.truncated)
-          if (auto reply = st.on_join(dgram)) {
+        auto& services = st.services;
+        if (dgram.truncated) {
+          ++st.ignored;
+          return;
+        }
+        if (services.on_join)
+          if (auto reply = services.on_join(dgram)) {
             st.socket->send_to(dgram.sender_ip, dgram.sender_port, std::move(*reply));
             return;
           }
-        if (dgram.truncated || dgram.payload != locator::request) {
+        if (services.accounts &&
+            dgram.payload.starts_with(broker_account::request_prefix)) {
+          // Creating an account takes seconds: answered when it is done,
+          // while we go on answering everyone else.
+          self->request(services.accounts, defaults::account_reply_timeout,
+                        account_atom::value, dgram)
+              .then(
+                  [=](const std::string& reply) {
+                    if (!reply.empty())
+                      self->state.socket->send_to(dgram.sender_ip, dgram.sender_port,
+                                                  reply);
+                  },
+                  [=](const caf::error&) { ++self->state.ignored; });
+          return;
+        }
+        auto nonce = locator::parse_request_nonce(dgram.payload);
+        bool authenticated = nonce && !services.reply_key.empty();
+        if (!authenticated && dgram.payload != locator::request) {
           ++st.ignored;
           return;
         }
@@ -38,7 +63,10 @@ lan_locator_actor::behavior_type lan_locator_impl(lan_locator_pointer self,
           ++st.ignored;
           return;
         }
-        st.socket->send_to(dgram.sender_ip, dgram.sender_port, locator::make_reply(ip));
+        st.socket->send_to(dgram.sender_ip, dgram.sender_port,
+                           authenticated
+                               ? locator::make_reply(services.reply_key, ip, *nonce)
+                               : locator::make_reply(ip));
         ++st.answered;
       },
       [=](stats_atom) {

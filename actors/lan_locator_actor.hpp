@@ -1,10 +1,12 @@
 #pragma once
 
 // Server side of the LAN locator: answers DISCOVERY_REQUEST datagrams with
-// the address of the interface the request arrived on; counts and ignores
+// the address of the interface the request arrived on, hands cluster joins
+// and broker account requests to their handlers; counts and ignores
 // everything else.
 
 #include "actors/atoms.hpp"
+#include "actors/broker_account_actor.hpp"
 #include "adapters/udp_socket.hpp"
 
 #include <caf/fwd.hpp>
@@ -35,11 +37,21 @@ using udp_socket_factory =
 /// (datagram_atom, udp_datagram).
 udp_socket::datagram_handler datagrams_to(caf::actor receiver);
 
+/// What a server node's locator answers besides DISCOVERY_REQUEST.
+struct locator_services {
+  /// Cluster nodes answer join requests.
+  join_handler on_join;
+  /// Secure mode: answers broker account requests (linked to the locator).
+  broker_account_actor accounts;
+  /// Secure mode: authenticates answers to "DISCOVERY_REQUEST:<nonce>"
+  /// (actors/locator_protocol.hpp).
+  std::string reply_key;
+};
+
 struct lan_locator_state {
   /// The socket on UDP port 37020 (all interfaces).
   std::unique_ptr<udp_socket> socket;
-  /// Cluster nodes answer join requests too.
-  join_handler on_join;
+  locator_services services;
   /// Our address on the link towards a sender.
   std::function<std::string(const std::string&)> address_towards = source_address_towards;
   /// Requests answered.
@@ -54,7 +66,7 @@ using lan_locator_pointer = lan_locator_actor::stateful_pointer<lan_locator_stat
 
 lan_locator_actor::behavior_type lan_locator_impl(lan_locator_pointer self,
                                                   udp_socket_factory open_socket,
-                                                  join_handler on_join);
+                                                  locator_services services);
 
 /// The production socket: all interfaces, `port`.
 udp_socket_factory locator_socket(uint16_t port);

@@ -1,6 +1,7 @@
 #include "actors/locator_client_actor.hpp"
 
 #include "actors/locator_protocol.hpp"
+#include "adapters/tls.hpp"
 #include "config/errors.hpp"
 
 #include <caf/actor_cast.hpp>
@@ -33,9 +34,13 @@ locator_client_actor::behavior_type locator_client_impl(locator_client_pointer s
         make_error(errc::server_not_found, "cannot search for the server: " + error));
     return locator_client_actor::behavior_type::make_empty_behavior();
   }
+  if (!self->state.search.reply_key.empty())
+    self->state.nonce = tls::random_hex(16);
   auto send_request = [self] {
     auto& st = self->state;
-    st.socket->send_to(st.search.target, st.search.port, std::string{locator::request});
+    st.socket->send_to(st.search.target, st.search.port,
+                       st.nonce.empty() ? std::string{locator::request}
+                                        : locator::make_request(st.nonce));
   };
   return {
       [=](locate_atom) -> caf::result<std::string> {
@@ -53,7 +58,11 @@ locator_client_actor::behavior_type locator_client_impl(locator_client_pointer s
       },
       [=](datagram_atom, const udp_datagram& dgram) {
         auto& st = self->state;
-        auto ip = locator::parse_reply(dgram.payload);
+        auto ip = st.nonce.empty() ? locator::parse_reply(dgram.payload)
+                                   : locator::parse_reply(st.search.reply_key, st.nonce,
+                                                          dgram.payload);
+        if (!ip && !st.nonce.empty() && dgram.payload.starts_with(locator::reply_prefix))
+          ++st.unproven;
         if (!ip || !st.server.empty() ||
             std::find(st.replies.begin(), st.replies.end(), *ip) != st.replies.end())
           return;
@@ -82,12 +91,16 @@ locator_client_actor::behavior_type locator_client_impl(locator_client_pointer s
         if (!st.searching)
           return;
         st.searching = false;
-        auto err = make_error(errc::server_not_found,
-                              "no server answered on UDP port " +
-                                  std::to_string(st.search.port) + " within " +
-                                  seconds(st.search.timeout) +
-                                  ": is `chat-actors server` running on this LAN? "
-                                  "(or give --chat.server=ADDRESS)");
+        auto err = make_error(
+            errc::server_not_found,
+            "no server answered on UDP port " + std::to_string(st.search.port) +
+                " within " + seconds(st.search.timeout) +
+                ": is `chat-actors server` running on this LAN? "
+                "(or give --chat.server=ADDRESS)" +
+                (st.unproven == 0 ? std::string{}
+                                  : "; " + std::to_string(st.unproven) +
+                                        " answers did not prove the join code "
+                                        "(a server with another code, or a rogue)"));
         for (auto& promise : st.waiting)
           promise.deliver(err);
         st.waiting.clear();

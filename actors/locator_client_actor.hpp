@@ -1,6 +1,7 @@
 #pragma once
 
-// Client side of the LAN locator: broadcasts DISCOVERY_REQUEST, repeats
+// Client side of the LAN locator: broadcasts DISCOVERY_REQUEST (secure
+// mode: the authenticated variant, actors/locator_protocol.hpp), repeats
 // every 2 s, and answers `locate` with the servers' addresses or, after the
 // timeout, with errc::server_not_found. Every reply within `gather` of the
 // first one counts ("a,b,c" in arrival order): the nodes of a cluster, or a
@@ -34,13 +35,20 @@ struct locator_search {
   caf::timespan timeout = std::chrono::seconds{10};
   /// How long other replies may follow the first.
   caf::timespan gather = std::chrono::milliseconds{300};
+  /// Secure mode: only authenticated replies count
+  /// (locator::reply_key of the join code); empty: any reply.
+  std::string reply_key;
 };
 
 struct locator_client_state {
   std::unique_ptr<udp_socket> socket;
   locator_search search;
+  /// Secure mode: the nonce our requests carry.
+  std::string nonce;
   /// The answer ("a,b,c"), once the gathering is over.
   std::string server;
+  /// Secure mode: replies that did not prove the join code.
+  size_t unproven = 0;
   /// Distinct addresses that replied, in arrival order.
   std::vector<std::string> replies;
   /// Requests waiting for an answer.

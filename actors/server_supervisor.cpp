@@ -2,6 +2,7 @@
 
 #include "actors/cluster_actor.hpp"
 #include "actors/lan_locator_actor.hpp"
+#include "actors/locator_protocol.hpp"
 #include "actors/service_actor.hpp"
 #include "actors/supervision.hpp"
 #include "actors/topology_actor.hpp"
@@ -94,13 +95,24 @@ caf::behavior server_supervisor_impl(supervisor_pointer self, server_settings se
         sys.spawn<caf::detached>(topology_impl, broker, redis, s.security.has_value()));
   });
   st.children.add("locator", [&sys, s] {
-    if (s.clustered())
-      // Answering a join blocks briefly (Sentinel, files): its own thread.
+    locator_services services;
+    if (s.security) {
+      auto loopback = s.amqp;
+      loopback.host = "127.0.0.1";
+      auto& secrets = s.security->secrets;
+      services.accounts = sys.spawn<caf::detached>(
+          broker_account_impl,
+          broker_account_keys{secrets.amqp_member_password, secrets.amqp_account_secret},
+          rabbit_account_store(loopback, rabbit_dir(s.state_dir, s.amqp)));
+      services.reply_key = locator::reply_key(secrets.amqp_member_password);
+    }
+    if (!s.clustered())
       return caf::actor_cast<caf::actor>(
-          sys.spawn<caf::detached>(lan_locator_impl, locator_socket(s.locator_port),
-                                   join_responder(s.state_dir, *s.security->cluster)));
-    return caf::actor_cast<caf::actor>(
-        sys.spawn(lan_locator_impl, locator_socket(s.locator_port), join_handler{}));
+          sys.spawn(lan_locator_impl, locator_socket(s.locator_port), services));
+    // Answering a join blocks briefly (Sentinel, files): its own thread.
+    services.on_join = join_responder(s.state_dir, *s.security->cluster);
+    return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(
+        lan_locator_impl, locator_socket(s.locator_port), services));
   });
   if (s.clustered()) {
     auto& node = *s.security->cluster;
@@ -277,6 +289,7 @@ caf::error prepare_cluster_node(server_settings& s) {
 join_code server_join_code(const server_settings& s) {
   auto code = make_join_code(s.security->secrets, s.amqp_tls_port, s.redis_tls_port,
                              s.amqp.vhost);
+  code.locator_port = s.locator_port;
   if (s.clustered()) {
     code.cluster = true;
     code.sentinel_tls_port = s.sentinel_tls_port;

@@ -4,45 +4,30 @@
 #include "adapters/server_secrets.hpp"
 #include "adapters/session_crypto.hpp"
 #include "adapters/tls.hpp"
+#include "adapters/udp_exchange.hpp"
 #include "config/errors.hpp"
 
-#include <openssl/crypto.h>
-#include <openssl/hmac.h>
-
 #include <array>
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace chat::cluster {
 
 namespace {
 
-/// HMAC-SHA-256 of `data` under `key`, raw bytes.
-std::string hmac(std::string_view key, std::string_view data) {
-  unsigned char out[32];
-  unsigned int len = sizeof(out);
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
-  return std::string(reinterpret_cast<char*>(out), len);
-}
+using openssl::hmac_sha256;
 
 /// One key per purpose, all from the secret.
 std::string derive(std::string_view secret, std::string_view purpose) {
-  return hmac(secret, std::string{"chat-actors cluster v1 "} + std::string{purpose});
+  return hmac_sha256(secret,
+                     std::string{"chat-actors cluster v1 "} + std::string{purpose});
 }
 
 std::string request_mac(std::string_view secret, std::string_view nonce,
                         std::string_view node) {
   return openssl::to_hex(
-      hmac(derive(secret, "join"), std::string{nonce} + "|" + std::string{node}));
+      hmac_sha256(derive(secret, "join"), std::string{nonce} + "|" + std::string{node}));
 }
 
 std::string seal_nonce(std::string_view nonce) {
@@ -114,8 +99,7 @@ std::optional<request> parse_request(std::string_view secret, std::string_view p
     return std::nullopt;
   request req{std::string{parts[0]}, std::string{parts[1]}, false};
   auto expected = request_mac(secret, req.nonce, req.node);
-  req.authentic = parts[2].size() == expected.size() &&
-                  CRYPTO_memcmp(parts[2].data(), expected.data(), expected.size()) == 0;
+  req.authentic = openssl::same_bytes(parts[2], expected);
   return req;
 }
 
@@ -206,63 +190,35 @@ std::optional<bundle> decode(std::string_view text) {
 caf::expected<bundle> fetch_bundle(const std::string& host, uint16_t port,
                                    std::string_view secret, const std::string& node,
                                    caf::timespan timeout) {
-  auto where = host + ":" + std::to_string(port);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1)
-    return make_error(errc::service_failed,
-                      "cannot join " + host + ": not an IPv4 address");
-  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return make_error(errc::service_failed, "cannot join " + where + ": no UDP socket");
   auto nonce = tls::random_hex(16);
-  auto req = make_request(secret, nonce, node);
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto next_send = std::chrono::steady_clock::now();
+  bundle b;
   bool refused = false;
-  std::string buf(65536, '\0');
-  for (;;) {
-    auto now = std::chrono::steady_clock::now();
-    if (now >= deadline)
-      break;
-    if (now >= next_send) {
-      sendto(fd, req.data(), req.size(), 0, reinterpret_cast<sockaddr*>(&addr),
-             sizeof(addr));
-      next_send = now + std::chrono::seconds{1};
-    }
-    auto wait = std::min(deadline, next_send) - now;
-    pollfd p{fd, POLLIN, 0};
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wait).count();
-    if (poll(&p, 1, static_cast<int>(std::max<int64_t>(ms, 1))) <= 0)
-      continue;
-    sockaddr_in from{};
-    socklen_t len = sizeof(from);
-    auto n =
-        recvfrom(fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
-    if (n <= 0 || from.sin_addr.s_addr != addr.sin_addr.s_addr)
-      continue;
-    bundle b;
-    switch (parse_answer(secret, nonce, std::string_view{buf.data(), size_t(n)}, b)) {
-    case answer_kind::bundle:
-      close(fd);
-      return b;
-    case answer_kind::refused:
-      // Keep listening: a refusal is not authenticated, a real bundle
-      // may still come.
-      refused = true;
-      break;
-    case answer_kind::unrelated:
-      break;
-    }
-  }
-  close(fd);
+  auto answered = udp_exchange(host, port, make_request(secret, nonce, node), timeout,
+                               [&](std::string_view payload) {
+                                 switch (parse_answer(secret, nonce, payload, b)) {
+                                 case answer_kind::bundle:
+                                   return true;
+                                 case answer_kind::refused:
+                                   // Not authenticated: a real bundle may
+                                   // still come.
+                                   refused = true;
+                                   return false;
+                                 case answer_kind::unrelated:
+                                   return false;
+                                 }
+                                 return false;
+                               });
+  if (!answered)
+    return make_error(errc::service_failed,
+                      "cannot join " + host + ": " + describe(answered.error()));
+  if (*answered)
+    return b;
   if (refused)
     return make_error(errc::not_authentic, "the server node at " + host +
                                                " refused to let us join: wrong "
                                                "cluster secret (chat.cluster-secret)");
   return make_error(errc::service_failed,
-                    "no server node answers at " + where +
+                    "no server node answers at " + host + ":" + std::to_string(port) +
                         " (is `chat-actors server` running there, in cluster mode?)");
 }
 

@@ -8,15 +8,18 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <thread>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace chat {
 
@@ -134,16 +137,35 @@ tool_result run_rabbit_tool(const std::string& rabbit_dir, const std::string& to
   std::string cmd = "timeout 90 " + shell_quoted(rabbit_dir + "/" + tool);
   for (auto& a : args)
     cmd += " " + shell_quoted(a);
-  cmd += " 2>&1";
   tool_result result;
-  auto* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr)
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0)
     return result;
+  // Not popen: its child would inherit every descriptor of the server node
+  // (the locator's UDP socket, Redis and AMQP connections) for as long as
+  // the tool's Erlang VM runs.
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    dup2(out[1], STDERR_FILENO);
+    close_range(3, ~0U, 0);
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(out[1]);
+  if (pid < 0) {
+    close(out[0]);
+    return result;
+  }
   std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0)
-    result.output.append(buf.data(), n);
-  auto status = pclose(pipe);
+  ssize_t n;
+  while ((n = read(out[0], buf.data(), buf.size())) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0)
+      result.output.append(buf.data(), static_cast<size_t>(n));
+  close(out[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
   result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
 }

@@ -1,5 +1,6 @@
 #include "adapters/managed_services.hpp"
 
+#include "adapters/broker_permissions.hpp"
 #include "adapters/cluster_join.hpp"
 #include "adapters/tls.hpp"
 #include "adapters/tls_tunnel.hpp"
@@ -48,17 +49,6 @@ caf::expected<std::string> make_dir(const std::string& path) {
     return make_error(errc::service_failed,
                       "cannot create " + path + ": " + ec.message());
   return path;
-}
-
-/// A string as a JSON string literal's content (backslashes and quotes).
-std::string json_escaped(const std::string& x) {
-  std::string out;
-  for (char c : x) {
-    if (c == '\\' || c == '"')
-      out += '\\';
-    out += c;
-  }
-  return out;
 }
 
 /// Whether a Redis (or Sentinel) on loopback answers PING.
@@ -192,27 +182,6 @@ service_spec sentinel_service(const std::string& state_dir, const cluster_node& 
   return spec;
 }
 
-namespace {} // namespace
-
-member_permissions member_permissions_for_clients() {
-  // A user or group name (actors/names.hpp): a letter, then up to 31
-  // letters, digits, '_' or '-'. Queues a client owns are "<user>:<group>"
-  // and "<user>:discovery_requests|responses": configure (declare, delete)
-  // covers exactly that shape, so no exchange and not insults_queue.
-  const std::string name = "[A-Za-z][A-Za-z0-9_-]{0,31}";
-  const std::string own_queue = name + ":" + name;
-  const std::string exchanges =
-      "chat-actors\\.groups|chat-actors\\.insults|discovery_requests|discovery_responses";
-  member_permissions p;
-  p.configure = "^" + own_queue + "$";
-  p.write = "^(" + own_queue + "|" + exchanges + ")$";
-  p.read = "^(" + own_queue + "|insults_queue|" + exchanges + ")$";
-  // Published as "<user>.<group>.msg", bound as "*.<group>.*": no "#".
-  p.topic_write = "^" + name + "\\." + name + "\\.msg$";
-  p.topic_read = "^\\*\\." + name + "\\.\\*$";
-  return p;
-}
-
 service_spec redis_service(const redis_settings& settings, const std::string& state_dir,
                            bool managed, const std::optional<service_security>& secure) {
   service_spec spec;
@@ -330,34 +299,11 @@ service_spec rabbitmq_service(const amqp_settings& settings, const std::string& 
     } else {
       auto& s = secure->secrets;
       auto defs = *dir + "/definitions.json";
-      auto p = member_permissions_for_clients();
-      for (auto* x : {&p.configure, &p.write, &p.read, &p.topic_write, &p.topic_read})
-        *x = json_escaped(*x);
-      auto user = [](const std::string& name, const std::string& password,
-                     const char* tags) {
-        return "{\"name\":\"" + name + "\",\"password_hash\":\"" +
-               tls::rabbit_password_hash(password) +
-               "\",\"hashing_algorithm\":\"rabbit_password_hashing_sha256\","
-               "\"tags\":\"" +
-               tags + "\"}";
-      };
-      auto vhost = settings.vhost;
-      std::string json = "{\"users\":[" +
-                         user(s.amqp_admin_user, s.amqp_admin_password, "administrator") +
-                         "," + user(s.amqp_member_user, s.amqp_member_password, "") +
-                         "],\"vhosts\":[{\"name\":\"" + vhost +
-                         "\"}],\"permissions\":["
-                         "{\"user\":\"" +
-                         s.amqp_admin_user + "\",\"vhost\":\"" + vhost +
-                         "\",\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"},"
-                         "{\"user\":\"" +
-                         s.amqp_member_user + "\",\"vhost\":\"" + vhost +
-                         "\",\"configure\":\"" + p.configure + "\",\"write\":\"" +
-                         p.write + "\",\"read\":\"" + p.read +
-                         "\"}],\"topic_permissions\":[{\"user\":\"" + s.amqp_member_user +
-                         "\",\"vhost\":\"" + vhost +
-                         "\",\"exchange\":\"chat-actors.groups\",\"write\":\"" +
-                         p.topic_write + "\",\"read\":\"" + p.topic_read + "\"}]}";
+      // Per-user accounts come later, one per name (actors/broker_account_actor).
+      auto json = definitions_json(
+          {{s.amqp_admin_user, s.amqp_admin_password, "administrator", std::nullopt},
+           {s.amqp_member_user, s.amqp_member_password, "", permissions_for_member()}},
+          settings.vhost, true);
       if (auto err = write_private_file(defs, json))
         return err;
       std::string text =
@@ -380,7 +326,7 @@ service_spec rabbitmq_service(const amqp_settings& settings, const std::string& 
           s.amqp_admin_user + "\ndefault_pass = " + s.amqp_admin_password +
           "\n"
           "default_vhost = " +
-          vhost + "\nloopback_users." + s.amqp_admin_user +
+          settings.vhost + "\nloopback_users." + s.amqp_admin_user +
           " = true\n"
           "load_definitions = " +
           defs + "\n";

@@ -27,15 +27,6 @@ struct service_security {
   std::optional<cluster_node> cluster;
 };
 
-/// The member permissions of secure mode, as RabbitMQ regexes (README:
-/// Security). Exposed for the documentation and tests.
-struct member_permissions {
-  std::string configure, write, read;
-  /// Topic permissions on the durable group exchange (routing keys).
-  std::string topic_write, topic_read;
-};
-member_permissions member_permissions_for_clients();
-
 /// redis-server, data under `state_dir`/redis, no disk persistence (clients
 /// re-register after a restart). Open mode: every interface, no password
 /// (protected mode off) unless one is configured. Secure mode: loopback

@@ -1,6 +1,8 @@
 #include "adapters/openssl_util.hpp"
 
 #include <openssl/bn.h>
+#include <openssl/crypto.h>
+#include <openssl/hmac.h>
 
 #include <stdexcept>
 
@@ -13,6 +15,18 @@ const unsigned char* bytes_of(std::string_view x) {
 }
 
 } // namespace
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  unsigned char out[32];
+  unsigned int len = sizeof(out);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
+  return std::string(reinterpret_cast<char*>(out), len);
+}
+
+bool same_bytes(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
 
 std::string to_hex(std::string_view bytes) {
   static constexpr char digits[] = "0123456789abcdef";

@@ -39,6 +39,12 @@ using x509_ptr = std::unique_ptr<X509, x509_free>;
 x509_ptr self_signed(EVP_PKEY* key, const std::string& common_name,
                      long validity_seconds);
 
+/// HMAC-SHA-256 of `data` under `key` (32 raw bytes).
+std::string hmac_sha256(std::string_view key, std::string_view data);
+
+/// Whether `a` and `b` are equal, in time independent of where they differ.
+bool same_bytes(std::string_view a, std::string_view b);
+
 /// Lowercase hex of `bytes`.
 std::string to_hex(std::string_view bytes);
 

@@ -84,6 +84,7 @@ caf::expected<server_secrets> load_or_create_secrets(const std::string& state_di
   };
   take("amqp-admin-password", s.amqp_admin_password);
   take("amqp-member-password", s.amqp_member_password);
+  take("amqp-account-secret", s.amqp_account_secret);
   take("redis-password", s.redis_password);
   std::string text = "# chat-actors server secrets: keep private (mode 0600)\n";
   for (auto& [k, v] : pairs)

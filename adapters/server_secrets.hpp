@@ -25,6 +25,9 @@ struct server_secrets {
   /// What the join code hands to clients (narrow permissions).
   std::string amqp_member_user = "chat-member";
   std::string amqp_member_password;
+  /// Derives each user's broker password from the name and identity key
+  /// (adapters/broker_account.hpp); never leaves the server nodes.
+  std::string amqp_account_secret;
   std::string redis_password;
   std::string key_file;
   std::string cert_file;

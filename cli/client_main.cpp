@@ -1,9 +1,12 @@
 #include "actors/amqp_protocol.hpp"
 #include "actors/broker_link_actor.hpp"
 #include "actors/locator_client_actor.hpp"
+#include "actors/locator_protocol.hpp"
+#include "actors/names.hpp"
 #include "actors/private_chat_actor.hpp"
 #include "actors/private_chat_keys.hpp"
 #include "actors/registry_actor.hpp"
+#include "adapters/broker_account.hpp"
 #include "adapters/identity_store.hpp"
 #include "adapters/managed_services.hpp"
 #include "adapters/server_secrets.hpp"
@@ -41,17 +44,29 @@ namespace {
 
 namespace d = defaults;
 
-/// Finds the server: the configured address, else a LAN broadcast.
-caf::expected<std::string> find_server(caf::actor_system& sys, const chat_config& cfg) {
+/// Where the server nodes' LAN locators listen: the join code says, else
+/// `chat.locator-port`.
+uint16_t locator_port_for(const chat_config& cfg, const std::optional<join_code>& code) {
+  if (code && code->locator_port != 0)
+    return code->locator_port;
+  return caf::get_or(cfg, "chat.locator-port", d::locator_port);
+}
+
+/// Finds the server: the configured address, else a LAN broadcast (with a
+/// join code: only answers that prove the code count).
+caf::expected<std::string> find_server(caf::actor_system& sys, const chat_config& cfg,
+                                       const std::optional<join_code>& code = {}) {
   auto server = caf::get_or(cfg, "chat.server", std::string{d::server});
   if (!server.empty())
     return server;
   locator_search search;
   search.target =
       caf::get_or(cfg, "chat.locator-broadcast", std::string{d::locator_broadcast});
-  search.port = caf::get_or(cfg, "chat.locator-port", d::locator_port);
+  search.port = locator_port_for(cfg, code);
   search.timeout =
       caf::get_or(cfg, "chat.locator-timeout", caf::timespan{d::locator_timeout});
+  if (code)
+    search.reply_key = locator::reply_key(code->amqp_password);
   std::cerr << "searching for the server (UDP broadcast to " << search.target << ":"
             << search.port << ")…" << std::endl;
   auto locator = sys.spawn(locator_client_impl, search, broadcast_socket());
@@ -242,11 +257,16 @@ std::string history_dir() {
   return std::string{home} + "/.local/state/chat-actors";
 }
 
+/// What must hold of a name before it is registered; an error (reported as
+/// one line) refuses it.
+using name_claim = std::function<caf::error(const std::string& name)>;
+
 /// Registers a name: the configured one, or asked for (again, with the
-/// reason) while it is invalid or taken. Empty on failure (reported).
+/// reason) while it is invalid, taken, or not ours on this server. Empty on
+/// failure (reported).
 std::string register_name(caf::scoped_actor& self, const private_chat_actor& chats,
                           std::string name, endpoint& published, bool interactive,
-                          int& rc) {
+                          const name_claim& claim, int& rc) {
   std::string why;
   for (;;) {
     if (name.empty() && interactive)
@@ -257,10 +277,15 @@ std::string register_name(caf::scoped_actor& self, const private_chat_actor& cha
       return {};
     }
     caf::error failure;
-    // Through the private-chat manager: it publishes its port and key.
-    self->request(chats, caf::infinite, register_atom::value, name)
-        .receive([&](const endpoint& ep) { published = ep; },
-                 [&](caf::error& err) { failure = std::move(err); });
+    if (auto problem = name_problem(name); !problem.empty())
+      failure = make_error(errc::invalid_name, problem);
+    else
+      failure = claim(name);
+    if (!failure)
+      // Through the private-chat manager: it publishes its port and key.
+      self->request(chats, caf::infinite, register_atom::value, name)
+          .receive([&](const endpoint& ep) { published = ep; },
+                   [&](caf::error& err) { failure = std::move(err); });
     if (!failure)
       return name;
     why = describe(failure);
@@ -314,14 +339,34 @@ enum class identity_kind { kept, throwaway };
 
 /// Group messages and insults are signed with the user's identity key and
 /// checked against the keys pinned in the same files as private chats use.
-sender_proof sender_proof_for(const std::string& name, identity_kind identity) {
-  if (identity != identity_kind::kept)
+sender_proof sender_proof_for(const std::string& name,
+                              std::shared_ptr<const ed25519_key> key) {
+  if (!key)
     return {};
+  return {std::move(key), std::make_shared<known_peers>(history_dir(), name), {}};
+}
+
+/// Secure mode: the session's own broker account, asked of the server
+/// nodes' LAN locators (adapters/broker_account.hpp) for `name` with its
+/// identity key, before the name is registered. A name bound to another
+/// key is `name_taken` (asked again, interactively).
+caf::error take_broker_account(const chat_config& cfg, const join_code& code,
+                               const std::string& name, amqp_settings& amqp) {
   std::string failure;
   auto key = load_identity(history_dir(), name, failure);
   if (!key)
-    return {}; // the private-chat manager already refused to register
-  return {key, std::make_shared<known_peers>(history_dir(), name), {}};
+    return make_error(errc::service_failed, failure);
+  auto hosts = amqp.servers ? amqp.servers->candidates() : std::vector{amqp.host};
+  auto account =
+      broker_account::fetch(hosts, locator_port_for(cfg, code), code.amqp_password, name,
+                            *key, d::account_fetch_timeout);
+  if (!account)
+    return is(account.error(), errc::name_taken)
+               ? account.error()
+               : make_error(errc::broker_error, describe(account.error()));
+  amqp.user = account->user;
+  amqp.password = account->password;
+  return {};
 }
 
 /// The broker link's settings for a session (its server and access).
@@ -351,7 +396,7 @@ std::optional<session> open_session(caf::actor_system& sys, const chat_config& c
     if (!code)
       return std::nullopt;
   }
-  auto server = find_server(sys, cfg);
+  auto server = find_server(sys, cfg, code);
   if (!server) {
     std::cerr << "chat-actors: " << describe(server.error()) << '\n';
     rc = 1;
@@ -379,16 +424,29 @@ std::optional<session> open_session(caf::actor_system& sys, const chat_config& c
   result.peers.private_chats = caf::actor_cast<caf::actor>(chats->manager);
   {
     caf::scoped_actor self{sys};
-    result.name =
-        register_name(self, chats->manager, name, result.published, interactive, rc);
+    // A kept identity owns a broker account; a throwaway `who` name makes
+    // do with the join code's account.
+    name_claim claim = [&](const std::string& candidate) -> caf::error {
+      if (!code || identity != identity_kind::kept)
+        return {};
+      return take_broker_account(cfg, *code, candidate, result.access.amqp);
+    };
+    result.name = register_name(self, chats->manager, name, result.published, interactive,
+                                claim, rc);
   }
   if (result.name.empty()) {
     result.stop();
     return std::nullopt;
   }
+  // A kept identity signs group messages.
+  std::shared_ptr<const ed25519_key> key;
+  if (identity == identity_kind::kept) {
+    std::string failure;
+    key = load_identity(history_dir(), result.name, failure);
+  }
   auto& ep = result.published;
   result.broker = broker_settings_for(cfg, result);
-  result.broker.proof = sender_proof_for(result.name, identity);
+  result.broker.proof = sender_proof_for(result.name, key);
   result.peers.broker = caf::actor_cast<caf::actor>(
       spawn_broker_link(sys, result.name, result.broker,
                         ep.host + ":" + std::to_string(ep.port), listener, registry));
@@ -512,7 +570,7 @@ int run_oneshot(caf::actor_system& sys, const chat_config& cfg,
   auto name = caf::get_or(cfg, "chat.name", std::string{d::name});
   auto identity = identity_kind::kept;
   if (name.empty() && flags.oneshot == "who") {
-    name = "who" + make_session_token().substr(0, 6);
+    name = broker_account::make_throwaway_name();
     identity = identity_kind::throwaway;
   }
   if (name.empty()) {

@@ -89,6 +89,10 @@ int main(int argc, char** argv) {
       return flags.show_join_code = true;
     if (x == "--status" && command == "server")
       return flags.status = true;
+    if (x.starts_with("--forget-user=") && command == "server") {
+      flags.forget_user = x.substr(x.find('=') + 1);
+      return true;
+    }
     return false;
   });
   if (command == "send") {
@@ -116,6 +120,8 @@ int main(int argc, char** argv) {
     return chat::run_show_join_code(cfg);
   if (flags.status)
     return chat::run_server_status(cfg);
+  if (!flags.forget_user.empty())
+    return chat::run_forget_user(cfg, flags.forget_user);
   chat::block_shutdown_signals();
   raise_descriptor_limit();
   // Our own reference to the gRPC library, dropped last, on this thread:

@@ -21,6 +21,11 @@ int run_show_join_code(const chat_config& cfg);
 /// (members, Redis master and replicas, RabbitMQ nodes, partitions,
 /// alarms, quorum queue replicas).
 int run_server_status(const chat_config& cfg);
+
+/// `chat-actors server --forget-user=NAME`: deletes NAME's broker account,
+/// so that the name can be bound to another identity key.
+int run_forget_user(const chat_config& cfg, const std::string& name);
+
 /// Client flags that are not `chat.*` options.
 struct client_flags {
   /// Line-by-line commands and one line per event, even on a TTY.
@@ -35,6 +40,8 @@ struct client_flags {
   bool show_join_code = false;
   /// server: print the cluster's state and exit.
   bool status = false;
+  /// server: delete this user's broker account and exit.
+  std::string forget_user;
   /// One-shot subcommand: "send" or "who"; empty = a chat session.
   std::string oneshot;
   /// send: the peer (--to) or the group (--group), and the text.

@@ -1,6 +1,8 @@
+#include "actors/names.hpp"
 #include "actors/server_supervisor.hpp"
 #include "adapters/cluster_node.hpp"
 #include "adapters/managed_services.hpp"
+#include "adapters/rabbit_accounts.hpp"
 #include "adapters/redis_client.hpp"
 #include "adapters/server_secrets.hpp"
 #include "cli/run.hpp"
@@ -78,6 +80,27 @@ int run_show_join_code(const chat_config& cfg) {
     return 1;
   }
   std::cout << encode(server_join_code(settings)) << std::endl;
+  return 0;
+}
+
+int run_forget_user(const chat_config& cfg, const std::string& name) {
+  auto settings = read_server_settings(cfg);
+  if (settings.open) {
+    std::cerr << "chat-actors server: open mode (chat.allow-original-clients=true) has "
+                 "no per-user broker accounts\n";
+    return 2;
+  }
+  if (auto problem = name_problem(name); !problem.empty()) {
+    std::cerr << "chat-actors server: --forget-user: " << problem << '\n';
+    return 2;
+  }
+  if (auto err =
+          forget_broker_account(rabbit_dir(settings.state_dir, settings.amqp), name)) {
+    std::cerr << "chat-actors server: " << describe(err) << '\n';
+    return 1;
+  }
+  std::cout << "forgot the broker account of " << name
+            << ": the next identity key to ask for it gets the name" << std::endl;
   return 0;
 }
 

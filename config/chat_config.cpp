@@ -173,7 +173,10 @@ void print_help(std::ostream& out) {
          "                    (also when TERM is dumb)\n"
          "  --no-color        no colours (as the NO_COLOR variable)\n\n"
          "server flags:\n"
-         "  --show-join-code  print the join code clients need, and exit\n\n"
+         "  --show-join-code  print the join code clients need, and exit\n"
+         "  --status          a cluster node: the cluster as this node sees it\n"
+         "  --forget-user=NAME  delete NAME's broker account (bound to its identity\n"
+         "                    key), so that another key may take the name\n\n"
          "options (also settable in caf-application.conf, section [chat]):\n";
   for (auto& opt : chat_options()) {
     std::string lhs = "  --chat." + std::string{opt.key} + "=" + opt.default_text;

@@ -117,6 +117,11 @@ inline constexpr uint16_t sentinel_port = 26379;
 inline constexpr uint16_t sentinel_tls_port = 26380;
 /// How long a joining node waits for the member it names.
 inline constexpr auto join_timeout = 6s;
+/// How long a client waits for a server node's answer to its broker account
+/// request (the first request for a name creates the account: seconds).
+inline constexpr auto account_fetch_timeout = 15s;
+/// How long the LAN locator waits for the account actor's answer.
+inline constexpr auto account_reply_timeout = 60s;
 /// How often a cluster node refreshes its member entry and settings.
 inline constexpr auto cluster_refresh = 2s;
 

@@ -11,6 +11,7 @@ constexpr std::string_view prefix = "chat1-";
 constexpr uint8_t version = 1;
 /// Flags bit 0: a cluster; a sentinel port follows the two ports.
 constexpr uint8_t cluster_flag = 1;
+constexpr uint8_t locator_flag = 2;
 constexpr std::string_view alphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -106,7 +107,8 @@ int hex_value(char c) {
 std::string encode(const join_code& code) {
   std::vector<uint8_t> buf;
   buf.push_back(version);
-  buf.push_back(code.cluster ? cluster_flag : 0);
+  buf.push_back(static_cast<uint8_t>((code.cluster ? cluster_flag : 0) |
+                                     (code.locator_port != 0 ? locator_flag : 0)));
   auto put16 = [&buf](uint16_t port) {
     buf.push_back(static_cast<uint8_t>(port >> 8));
     buf.push_back(static_cast<uint8_t>(port & 0xFF));
@@ -115,6 +117,8 @@ std::string encode(const join_code& code) {
   put16(code.redis_tls_port);
   if (code.cluster)
     put16(code.sentinel_tls_port);
+  if (code.locator_port != 0)
+    put16(code.locator_port);
   buf.insert(buf.end(), code.cert.begin(), code.cert.end());
   for (auto* s :
        {&code.amqp_user, &code.amqp_password, &code.amqp_vhost, &code.redis_password}) {
@@ -176,6 +180,8 @@ std::optional<join_code> decode_join_code(std::string_view text, std::string& wh
   code.redis_tls_port = in.u16();
   if (code.cluster)
     code.sentinel_tls_port = in.u16();
+  if ((flags & locator_flag) != 0)
+    code.locator_port = in.u16();
   for (auto& b : code.cert)
     b = in.u8();
   code.amqp_user = in.str();
@@ -184,7 +190,9 @@ std::optional<join_code> decode_join_code(std::string_view text, std::string& wh
   code.redis_password = in.str();
   if (!in.ok || in.pos != payload.size() || code.amqp_tls_port == 0 ||
       code.redis_tls_port == 0 || code.amqp_user.empty() ||
-      (code.cluster && code.sentinel_tls_port == 0) || (flags & ~cluster_flag) != 0) {
+      (code.cluster && code.sentinel_tls_port == 0) ||
+      (flags & ~(cluster_flag | locator_flag)) != 0 ||
+      ((flags & locator_flag) != 0 && code.locator_port == 0)) {
     why = "the join code is malformed";
     return std::nullopt;
   }

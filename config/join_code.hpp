@@ -8,9 +8,10 @@
 //
 // Text form: "chat1-" + base64url (no padding) of
 //   u8 version (1) | u8 flags | u16 amqp TLS port | u16 redis TLS port |
-//   [flags bit 0 "cluster": u16 sentinel TLS port] | 32 bytes certificate fingerprint |
-//   u8-length-prefixed strings: amqp user, amqp password, amqp vhost, redis password |
-//   u32 FNV-1a checksum
+//   [flags bit 0 "cluster": u16 sentinel TLS port] |
+//   [flags bit 1 "locator": u16 LAN locator port (UDP)] | 32 bytes certificate
+//   fingerprint | u8-length-prefixed strings: amqp user, amqp password, amqp vhost, redis
+//   password | u32 FNV-1a checksum
 // (integers big-endian). Pure: no I/O, no OpenSSL.
 
 #include <array>
@@ -40,6 +41,10 @@ struct join_code {
   /// persistent queues are quorum queues.
   bool cluster = false;
   uint16_t sentinel_tls_port = 0;
+  /// The server nodes' LAN locator port (UDP), where clients ask for their
+  /// broker account (and search, when no server is configured); 0 if the
+  /// code does not say (then `chat.locator-port`).
+  uint16_t locator_port = 0;
 
   friend bool operator==(const join_code&, const join_code&) = default;
 };

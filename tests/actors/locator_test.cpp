@@ -74,7 +74,7 @@ CAF_TEST(reply parsing accepts only a dotted quad) {
 CAF_TEST_FIXTURE_SCOPE(locator_tests, fixture)
 
 CAF_TEST(the server answers requests with the address facing the sender) {
-  auto server = sys.spawn(lan_locator_impl, fake(), join_handler{});
+  auto server = sys.spawn(lan_locator_impl, fake(), locator_services{});
   sched.run();
   deref<std::remove_pointer_t<lan_locator_pointer>>(server).state.address_towards =
       [](const std::string& ip) {
@@ -88,7 +88,7 @@ CAF_TEST(the server answers requests with the address facing the sender) {
 }
 
 CAF_TEST(the server counts and ignores malformed datagrams) {
-  auto server = sys.spawn(lan_locator_impl, fake(), join_handler{});
+  auto server = sys.spawn(lan_locator_impl, fake(), locator_services{});
   sched.run();
   auto& st = deref<std::remove_pointer_t<lan_locator_pointer>>(server).state;
   st.address_towards = [](const std::string&) { return std::string{"10.0.0.1"}; };
@@ -154,6 +154,54 @@ CAF_TEST(the client gives up after the timeout with a clear error) {
   CAF_CHECK(found.empty());
   CAF_CHECK(is(failure, errc::server_not_found));
   CAF_CHECK_GREATER_OR_EQUAL(sent->size(), 3u);
+}
+
+CAF_TEST(with a join code only answers that prove it count) {
+  auto key = locator::reply_key("member-password");
+  auto server = sys.spawn(lan_locator_impl, fake(), locator_services{{}, {}, key});
+  sched.run();
+  auto& server_st = deref<std::remove_pointer_t<lan_locator_pointer>>(server).state;
+  server_st.address_towards = [](const std::string&) { return std::string{"10.0.0.1"}; };
+  auto server_sent = sent;
+  locator_search search;
+  search.reply_key = key;
+  search.timeout = std::chrono::seconds{5};
+  auto client = sys.spawn(locator_client_impl, search, fake());
+  sched.run();
+  locate(client);
+  CAF_REQUIRE_EQUAL(sent->size(), 1u);
+  auto request = sent->at(0).payload;
+  CAF_CHECK_NOT_EQUAL(request, "DISCOVERY_REQUEST");
+  // A rogue without the code: plain, forged, and replayed-for-another-nonce
+  // answers are all ignored.
+  deliver(client, from("SERVER_IP:10.0.0.66", "10.0.0.66"));
+  deliver(client,
+          from(request.replace(0, 17, "SERVER_IP:10.0.0.66") + ":00", "10.0.0.66"));
+  deliver(client,
+          from(locator::make_reply(key, "10.0.0.66", "00112233445566778899aabbccddeeff"),
+               "10.0.0.66"));
+  // The real server answers the request it got.
+  deliver(server, from(sent->at(0).payload, "10.0.0.2"));
+  CAF_REQUIRE_EQUAL(server_sent->size(), 1u);
+  deliver(client, from(server_sent->at(0).payload, "10.0.0.1"));
+  advance_time(std::chrono::milliseconds{300});
+  sched.run();
+  CAF_CHECK_EQUAL(found, "10.0.0.1");
+}
+
+CAF_TEST(a client with a join code says when only unproven answers came) {
+  locator_search search;
+  search.reply_key = locator::reply_key("member-password");
+  search.timeout = std::chrono::seconds{2};
+  auto client = sys.spawn(locator_client_impl, search, fake());
+  sched.run();
+  locate(client);
+  deliver(client, from("SERVER_IP:10.0.0.66", "10.0.0.66"));
+  advance_time(std::chrono::seconds{2});
+  sched.run();
+  CAF_CHECK(is(failure, errc::server_not_found));
+  CAF_CHECK(describe(failure).find("1 answers did not prove the join code") !=
+            std::string::npos);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -49,6 +49,21 @@ CAF_TEST(a cluster join code carries the sentinel port) {
   CAF_CHECK(!decode_join_code(encode(sample()), why)->cluster);
 }
 
+CAF_TEST(a join code may carry the locator port) {
+  auto code = sample();
+  code.locator_port = 41234;
+  code.cluster = true;
+  code.sentinel_tls_port = 26380;
+  std::string why;
+  auto back = decode_join_code(encode(code), why);
+  CAF_REQUIRE(back);
+  CAF_CHECK_EQUAL(back->locator_port, 41234u);
+  CAF_CHECK(*back == code);
+  auto plain = decode_join_code(encode(sample()), why);
+  CAF_REQUIRE(plain);
+  CAF_CHECK_EQUAL(plain->locator_port, 0u);
+}
+
 CAF_TEST(every length of the strings round trips) {
   auto code = sample();
   for (size_t n = 0; n < 40; ++n) {

@@ -2,7 +2,8 @@
 """What an attacker does to the broker with pika (e2e.attacks_netns).
 
 usage: attacks_amqp.py HOST TLS_PORT USER PASSWORD VICTIM_QUEUE
-Prints one line per attempt: "<attempt>: refused (<reply>)" or
+USER is the join code's shared account, or the attacker's own account
+(user:eve). Prints one line per attempt: "<attempt>: refused (<reply>)" or
 "<attempt>: ALLOWED". Exit 0; the shell test asserts on the lines.
 """
 import ssl
@@ -95,4 +96,14 @@ attempt("publish to group_chat",
                     ch.basic_publish("group_chat", "eve.room.msg", b"x")))
 attempt("consume another user's queue " + victim,
         lambda ch: ch.basic_consume(victim, lambda *a: None))
+attempt("purge another user's queue " + victim, lambda ch: ch.queue_purge(victim))
 attempt("delete another user's queue " + victim, lambda ch: ch.queue_delete(victim))
+victim_user, victim_group = victim.split(":")
+attempt("publish under another user's routing key " + victim_user,
+        lambda ch: (ch.confirm_delivery(),
+                    ch.basic_publish("chat-actors.groups",
+                                     f"{victim_user}.{victim_group}.msg", b"x")))
+attempt("publish under its own routing key",
+        lambda ch: (ch.confirm_delivery(),
+                    ch.basic_publish("chat-actors.groups", f"eve.{victim_group}.msg",
+                                     b"eve: hello")))

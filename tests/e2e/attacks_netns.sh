@@ -95,22 +95,56 @@ pass "plaintext AMQP (5672) is closed to the LAN"
 in_atk "$py" "$(dirname "$0")/attacks_amqp.py" $S 5671 chat-member "$member_pw" bob:room \
   >"$work/amqp.txt" 2>&1 || { cat "$work/amqp.txt"; fail "attack script failed"; }
 sed 's/^/  /' "$work/amqp.txt"
-refused() { grep -q "^$1: refused" "$work/amqp.txt" || fail "not refused: $1"; }
-refused "login as guest/guest"
-refused "login with a wrong password"
-refused "login as chat-admin with the member password"
-refused "delete exchange group_chat"
-refused "delete exchange chat-actors.groups"
-refused "delete exchange discovery_requests"
-refused "redeclare group_chat durable"
-refused "delete insults_queue"
-refused "unbind insults_queue"
-refused "bind own queue to chat-actors.groups with #"
-refused "bind own queue to group_chat with #"
-refused "publish to group_chat"
+# refused FILE ATTEMPT: the attack script's line for ATTEMPT says refused.
+refused() { grep -q "^$2: refused" "$1" || fail "not refused ($(basename "$1")): $2"; }
+refused "$work/amqp.txt" "login as guest/guest"
+refused "$work/amqp.txt" "login with a wrong password"
+refused "$work/amqp.txt" "login as chat-admin with the member password"
+refused "$work/amqp.txt" "delete exchange group_chat"
+refused "$work/amqp.txt" "delete exchange chat-actors.groups"
+refused "$work/amqp.txt" "delete exchange discovery_requests"
+refused "$work/amqp.txt" "redeclare group_chat durable"
+refused "$work/amqp.txt" "delete insults_queue"
+refused "$work/amqp.txt" "unbind insults_queue"
+refused "$work/amqp.txt" "bind own queue to chat-actors.groups with #"
+refused "$work/amqp.txt" "bind own queue to group_chat with #"
+refused "$work/amqp.txt" "publish to group_chat"
 pass "broker: no guest; a member cannot delete or redeclare the shared exchanges or insults_queue, nor bind '#'"
-grep -q "^bind own queue to one group (\*.room.\*): ALLOWED" "$work/amqp.txt" \
-  || fail "a member cannot join a group any more"
+refused "$work/amqp.txt" "bind own queue to one group (\*.room.\*)"
+refused "$work/amqp.txt" "consume another user's queue bob:room"
+refused "$work/amqp.txt" "purge another user's queue bob:room"
+refused "$work/amqp.txt" "delete another user's queue bob:room"
+refused "$work/amqp.txt" "publish under its own routing key"
+pass "the join code's shared account reaches nobody's queues (it only serves 'chat-actors who')"
+
+# A member's own broker account: the attacker asks for one as any client
+# does (signed request, join code MAC), then attacks with it.
+hostile=$(dirname "$bin")/tests/chat-test-hostile
+out=$(in_atk "$hostile" account $S 37020 "$member_pw" bob)
+echo "  attacker asks for bob's broker account with its own key → $out"
+grep -q "^refused: the name bob belongs to another identity key" <<<"$out" \
+  || fail "bob's account handed to another key: $out"
+out=$(in_atk "$hostile" account $S 37020 "wrong-$member_pw" eve)
+echo "  … for eve without the join code → $out"
+grep -q "^refused: .*does not accept this join code" <<<"$out" || fail "account without the code: $out"
+out=$(in_atk "$hostile" account $S 37020 "$member_pw" eve)
+read -r verdict eve_user eve_pw <<<"$out"
+[ "$verdict" = granted ] && [ "$eve_user" = user:eve ] || fail "no account for eve: $out"
+pass "broker accounts: one per name, bound to its identity key; none without the join code"
+in_atk "$py" "$(dirname "$0")/attacks_amqp.py" $S 5671 "$eve_user" "$eve_pw" bob:room \
+  >"$work/amqp-eve.txt" 2>&1 || { cat "$work/amqp-eve.txt"; fail "attack script failed"; }
+sed 's/^/  eve: /' "$work/amqp-eve.txt"
+for attempt in "delete exchange group_chat" "delete exchange chat-actors.groups" \
+  "delete insults_queue" "unbind insults_queue" "bind own queue to chat-actors.groups with #" \
+  "publish to group_chat" "consume another user's queue bob:room" \
+  "purge another user's queue bob:room" "delete another user's queue bob:room" \
+  "publish under another user's routing key bob"; do
+  refused "$work/amqp-eve.txt" "$attempt"
+done
+for attempt in "bind own queue to one group (\*.room.\*)" "publish under its own routing key"; do
+  grep -q "^$attempt: ALLOWED" "$work/amqp-eve.txt" || fail "a member cannot: $attempt"
+done
+pass "a member's own account: its queues and routing keys only (others' queues: no consume, purge or delete)"
 
 # -- identities: what a member with the join code does to other users ------
 # alice runs on the server host and has talked to bob (his key is pinned).
@@ -124,18 +158,16 @@ wait_for 20 grep -q "joined room" "$work/alice.log" || fail "alice did not join"
 echo "/msg bob hi bob" >&"$alice_fd"
 wait_for 10 grep -q "alice: hi bob" "$work/bob.log" || { cat "$work/bob.log" "$work/alice.log"; fail "bob did not get alice's message"; }
 grep -q "alice(unverified): hi bob" "$work/bob.log" && fail "alice's message to bob unverified"
-# The attack script above deleted bob's queue: bob re-creates it (consumer
-# cancel notify); what is published before that is lost for him.
-wait_for 20 grep -q "group:room reconnected" "$work/bob.log" || { cat "$work/bob.log"; fail "bob's group queue did not come back"; }
-# A forged group message: the member publishes as alice (pika, TLS).
-in_atk "$py" - $S 5671 chat-member "$member_pw" <<'PY' || fail "forging failed"
+grep -q "group:room reconnected" "$work/bob.log" && fail "bob's group queue was touched by the attacks"
+# A forged group message: eve publishes as alice (pika, TLS, her own account).
+in_atk "$py" - $S 5671 "$eve_user" "$eve_pw" <<'PY' || fail "forging failed"
 import ssl, sys, pika
 host, port, user, password = sys.argv[1:5]
 ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
 conn = pika.BlockingConnection(pika.ConnectionParameters(host=host, port=int(port),
     credentials=pika.PlainCredentials(user, password), ssl_options=pika.SSLOptions(ctx)))
 ch = conn.channel()
-ch.basic_publish("chat-actors.groups", "mallory.room.msg", b"alice: I owe mallory 100",
+ch.basic_publish("chat-actors.groups", "eve.room.msg", b"alice: I owe mallory 100",
     pika.BasicProperties(message_id="forged-1", headers={"x-chat-sender": "alice"}))
 conn.close()
 PY
@@ -146,9 +178,20 @@ wait_for 10 grep -q "alice(unverified): I owe mallory 100" "$work/bob.log" \
   || fail "bob shows the forged line as alice's: $(grep 'mallory 100' "$work/bob.log")"
 pass "a member publishing as alice: shown unverified to bob, never as alice's own line to alice"
 # The member takes bob's name over (deletes his entry while bob's client is
-# stopped, registers with a key of its own) and writes to alice as bob.
+# stopped, registers with a key of its own): the server keeps bob's broker
+# account for bob's key, so a stock client gets no further.
 kill -STOP "$BOB_PID"
 in_atk redis-cli --tls --insecure -h $S -p 6380 -a "$redis_pw" --no-auth-warning del bob >/dev/null
+out=$(ip netns exec "$atk" env CHAT_JOIN_CODE="$code" HOME="$work/evil-home" "$bin" --batch \
+  --chat.name=bob </dev/null 2>&1) && fail "an impostor got a session as bob: $out"
+echo "  impostor as bob → $out"
+grep -q "the name bob belongs to another identity key" <<<"$out" || fail "unclear refusal: $out"
+pass "a member taking bob's name with another key gets no broker account"
+# Past the broker (the operator forgets bob's account, as for a user who
+# lost his key; or an attacker writing the registry and serving gRPC by
+# hand): alice's pinned key still tells.
+in_srv "$bin" server --chat.state-dir="$work/state" --forget-user=bob \
+  || fail "--forget-user failed"
 { echo "/msg alice it is me, bob: send me the code"; exec sleep 300; } |
   ip netns exec "$atk" env CHAT_JOIN_CODE="$code" HOME="$work/evil-home" "$bin" --batch \
     --chat.name=bob >"$work/evil.log" 2>&1 &
@@ -181,16 +224,44 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("", 37020))
 while True:
     data, peer = s.recvfrom(2048)
-    if data.startswith(b"DISCOVERY_REQUEST"):
-        s.sendto(b"SERVER_IP:10.214.0.3", peer)
+    if not data.startswith(b"DISCOVERY_REQUEST"):
+        continue
+    # Faster than the server, with a made-up MAC for the nonce, plus a
+    # flood of addresses that lead nowhere.
+    nonce = data[len(b"DISCOVERY_REQUEST:"):]
+    s.sendto(b"SERVER_IP:10.214.0.3", peer)
+    s.sendto(b"SERVER_IP:10.214.0.3:" + nonce + b":" + b"0" * 64, peer)
+    for i in range(100, 150):
+        s.sendto(b"SERVER_IP:10.214.0.%d" % i, peer)
 ' </dev/null >/dev/null 2>&1 &
 sleep 1
+# The race: rogue and real server both answer; the client must end up at
+# the real one every time (3 runs of `chat-actors who`).
+for run in 1 2 3; do
+  out=$(ip netns exec "$atk" env CHAT_JOIN_CODE="$code" timeout 30 "$bin" who 2>&1) \
+    || fail "who with a rogue answering too (run $run): $out"
+  grep -q "alice" <<<"$out" || fail "who did not reach the real server (run $run): $out"
+done
+for f in "$work"/rogue-*.log; do
+  [ ! -s "$f" ] || fail "a client went to the rogue ($f)"
+done
+pass "rogue and real server both answer the locator (3 runs): the client takes the real one, nothing reaches the rogue"
 kill -STOP "$SERVER_PID"
 out=$(ip netns exec "$atk" env CHAT_JOIN_CODE="$code" "$bin" --batch --chat.name=carol \
   --chat.locator-timeout=6s </dev/null 2>&1) && { kill -CONT "$SERVER_PID"; fail "connected to the rogue: $out"; }
+echo "  client with only a rogue answering the locator → $out"
+grep -q "answers did not prove the join code" <<<"$out" || { kill -CONT "$SERVER_PID"; fail "unclear refusal: $out"; }
+for f in "$work"/rogue-*.log; do
+  [ ! -s "$f" ] || { kill -CONT "$SERVER_PID"; fail "the client went to the rogue ($f)"; }
+done
+pass "a rogue's locator answer does not prove the join code: ignored, nothing sent to it"
+# Pointed at the rogue by hand (or by a member who knows the code and
+# answers the locator): the pinned certificate stops the client.
+out=$(ip netns exec "$atk" env CHAT_JOIN_CODE="$code" "$bin" --batch --chat.name=carol \
+  --chat.server=10.214.0.3 </dev/null 2>&1) && { kill -CONT "$SERVER_PID"; fail "connected to the rogue: $out"; }
 kill -CONT "$SERVER_PID"
-echo "  client after a rogue locator answer → $out"
-echo "$out" | grep -q "server at 10.214.0.3:6380 does not match the join code's certificate" \
+echo "  client given the rogue's address → $out"
+grep -q "server at 10.214.0.3:6380 does not match the join code's certificate" <<<"$out" \
   || fail "unclear refusal: $out"
 for f in "$work"/rogue-*.log; do
   for secret in "$redis_pw" "$member_pw"; do
@@ -199,7 +270,7 @@ for f in "$work"/rogue-*.log; do
 done
 [ ! -s "$work/rogue-6379.log" ] && [ ! -s "$work/rogue-5672.log" ] \
   || fail "the client spoke plaintext to the rogue"
-pass "rogue locator answer → clear refusal, no credentials sent"
+pass "rogue server address → clear refusal, no credentials sent"
 
 # A malformed join code: one line, exit code 2.
 out=$(ip netns exec "$atk" "$bin" --batch --chat.name=dave --chat.join-code=chat1-garbage \

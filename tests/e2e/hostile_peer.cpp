@@ -18,8 +18,15 @@
 //   chat-test-hostile group AMQP_PORT GROUP N BYTES
 //       N group messages of BYTES bytes published to `group_chat` as an
 //       original client would; prints "published N".
+//   chat-test-hostile account HOST LOCATOR_PORT MEMBER_PASSWORD NAME
+//       Asks the server node's LAN locator for NAME's broker account with
+//       a fresh identity key, as a member holding the join code would
+//       (adapters/broker_account.hpp); prints "granted USER PASSWORD" or
+//       "refused: WHY".
 
+#include "adapters/broker_account.hpp"
 #include "adapters/private_chat_grpc.hpp"
+#include "config/errors.hpp"
 
 #include "private_chat.grpc.pb.h"
 
@@ -168,6 +175,19 @@ int group(uint16_t port, const std::string& group, int n, size_t size) {
   return 0;
 }
 
+int account(const std::string& host, uint16_t port, const std::string& member_password,
+            const std::string& name) {
+  auto key = chat::ed25519_key::generate();
+  auto got = chat::broker_account::fetch({host}, port, member_password, name, *key,
+                                         std::chrono::seconds{15});
+  if (!got) {
+    std::cout << "refused: " << chat::describe(got.error()) << std::endl;
+    return 0;
+  }
+  std::cout << "granted " << got->user << " " << got->password << std::endl;
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -186,6 +206,8 @@ int main(int argc, char** argv) {
   if (a.size() == 5 && a[0] == "group")
     return group(port(1), a[2], std::atoi(a[3].c_str()),
                  std::strtoul(a[4].c_str(), nullptr, 10));
+  if (a.size() == 5 && a[0] == "account")
+    return account(a[1], port(2), a[3], a[4]);
   std::cerr << "usage: see the head of tests/e2e/hostile_peer.cpp\n";
   return 2;
 }
