@@ -56,5 +56,6 @@ using round_atom = atom_constant<atom("round")>;
 using groups_atom = atom_constant<atom("groups")>;
 using gathered_atom = atom_constant<atom("gathered")>;
 using account_atom = atom_constant<atom("account")>;
+using flush_atom = atom_constant<atom("flush")>;
 
 } // namespace chat

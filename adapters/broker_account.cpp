@@ -1,6 +1,5 @@
 #include "adapters/broker_account.hpp"
 
-#include "actors/names.hpp"
 #include "adapters/openssl_util.hpp"
 #include "adapters/tls.hpp"
 #include "adapters/udp_exchange.hpp"
@@ -135,9 +134,10 @@ std::optional<request> parse_request(std::string_view member_password,
   if (!payload.starts_with(request_prefix))
     return std::nullopt;
   auto parts = split(payload.substr(request_prefix.size()), ':');
-  if (parts.size() != 6 || !is_hex(parts[0], 16) || !name_problem(parts[1]).empty() ||
-      !is_hex(parts[2], 32) || !is_hex(parts[3], 32) || !is_hex(parts[4], 64) ||
-      !is_hex(parts[5], 32))
+  // The name is checked by the caller (actors/names.hpp).
+  if (parts.size() != 6 || !is_hex(parts[0], 16) || parts[1].empty() ||
+      parts[1].size() > 64 || !is_hex(parts[2], 32) || !is_hex(parts[3], 32) ||
+      !is_hex(parts[4], 64) || !is_hex(parts[5], 32))
     return std::nullopt;
   request req;
   req.nonce = parts[0];

@@ -19,7 +19,7 @@ caf::error failed(const std::string& what) {
   return make_error(errc::service_failed, what);
 }
 
-caf::expected<bool> user_exists(const std::string& rabbit_dir, const std::string& user) {
+caf::expected<std::set<std::string>> list_users(const std::string& rabbit_dir) {
   auto r = run_rabbit_tool(rabbit_dir, "rabbitmqctl",
                            {"list_users", "--formatter", "json", "-q"});
   auto bracket = r.output.find('[');
@@ -28,22 +28,23 @@ caf::expected<bool> user_exists(const std::string& rabbit_dir, const std::string
   auto doc = nlohmann::json::parse(r.output.substr(bracket), nullptr, false);
   if (!doc.is_array())
     return failed("rabbitmqctl list_users: unreadable");
+  std::set<std::string> users;
   for (auto& entry : doc)
-    if (entry.is_object() && entry.value("user", "") == user)
-      return true;
-  return false;
+    if (entry.is_object())
+      users.insert(entry.value("user", ""));
+  return users;
 }
 
-caf::error create_user(const std::string& rabbit_dir, const std::string& vhost,
-                       const std::string& name, const std::string& user,
-                       const std::string& password) {
-  // A definitions file carries the password hash only (a command line
-  // would show the password to `ps`), and sets user, permissions and topic
-  // permissions in one call.
-  auto file = rabbit_dir + "/account-" + tls::random_hex(8) + ".json";
-  auto json =
-      definitions_json({{user, password, "", permissions_for_user(name)}}, vhost, false);
-  if (auto err = write_private_file(file, json))
+caf::error create_users(const std::string& rabbit_dir, const std::string& vhost,
+                        const std::vector<new_account>& accounts) {
+  // A definitions file carries the password hashes only (a command line
+  // would show the passwords to `ps`), and sets users, permissions and
+  // topic permissions in one call.
+  std::vector<broker_account_definition> defs;
+  for (auto& a : accounts)
+    defs.push_back({a.user, a.password, "", permissions_for_user(a.name)});
+  auto file = rabbit_dir + "/accounts-" + tls::random_hex(8) + ".json";
+  if (auto err = write_private_file(file, definitions_json(defs, vhost, false)))
     return err;
   auto r = run_rabbit_tool(rabbit_dir, "rabbitmqctl", {"import_definitions", file});
   std::remove(file.c_str());
@@ -63,23 +64,20 @@ account_store rabbit_account_store(amqp_settings loopback, std::string rabbit_di
     caf::error err;
     return amqp_connection::open(probe, err) != nullptr;
   };
-  store.exists = [rabbit_dir](const std::string& user) {
-    return user_exists(rabbit_dir, user);
-  };
-  store.create = [rabbit_dir, vhost = loopback.vhost](const std::string& name,
-                                                      const std::string& user,
-                                                      const std::string& password) {
-    return create_user(rabbit_dir, vhost, name, user, password);
+  store.users = [rabbit_dir] { return list_users(rabbit_dir); };
+  store.create = [rabbit_dir,
+                  vhost = loopback.vhost](const std::vector<new_account>& xs) {
+    return create_users(rabbit_dir, vhost, xs);
   };
   return store;
 }
 
 caf::error forget_broker_account(const std::string& rabbit_dir, const std::string& name) {
   auto user = broker_account::broker_user(name);
-  auto exists = user_exists(rabbit_dir, user);
-  if (!exists)
-    return exists.error();
-  if (!*exists)
+  auto users = list_users(rabbit_dir);
+  if (!users)
+    return users.error();
+  if (users->count(user) == 0)
     return failed("no broker account for " + name);
   auto r = run_rabbit_tool(rabbit_dir, "rabbitmqctl", {"delete_user", user});
   if (!r.ok())

@@ -10,20 +10,28 @@
 #include <caf/expected.hpp>
 
 #include <functional>
+#include <set>
 #include <string>
+#include <vector>
 
 namespace chat {
+
+/// A broker account to create for chat user `name`.
+struct new_account {
+  std::string name;
+  std::string user;
+  std::string password;
+};
 
 /// What the account actor needs of the broker (a fake in unit tests).
 struct account_store {
   /// Whether `user` logs in with `password`: the account exists as granted.
   std::function<bool(const std::string& user, const std::string& password)> accepts;
-  /// Whether an account `user` exists at all.
-  std::function<caf::expected<bool>(const std::string& user)> exists;
-  /// Creates `user` with `password` and the permissions of chat user `name`.
-  std::function<caf::error(const std::string& name, const std::string& user,
-                           const std::string& password)>
-      create;
+  /// Every account that exists.
+  std::function<caf::expected<std::set<std::string>>()> users;
+  /// Creates these accounts, each with the permissions of its chat user, in
+  /// one step (one rabbitmqctl call however many).
+  std::function<caf::error(const std::vector<new_account>&)> create;
 };
 
 /// The managed node's accounts: logins on the plaintext loopback listener of

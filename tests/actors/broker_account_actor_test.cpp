@@ -6,6 +6,7 @@
 #include "config/errors.hpp"
 
 #include <map>
+#include <set>
 
 using namespace chat;
 using namespace chat::broker_account;
@@ -17,6 +18,8 @@ const std::string code_password = "member-password";
 /// RabbitMQ's accounts as a map (user → password), with call counts.
 struct fake_broker {
   std::map<std::string, std::string> accounts;
+  /// Calls of `create`, and accounts created.
+  int create_calls = 0;
   int created = 0;
   bool down = false;
 
@@ -26,15 +29,20 @@ struct fake_broker {
       auto i = accounts.find(user);
       return !down && i != accounts.end() && i->second == password;
     };
-    s.exists = [this](const std::string& user) -> caf::expected<bool> {
+    s.users = [this]() -> caf::expected<std::set<std::string>> {
       if (down)
         return make_error(errc::service_failed, "broker down");
-      return accounts.count(user) != 0;
+      std::set<std::string> users;
+      for (auto& [user, password] : accounts)
+        users.insert(user);
+      return users;
     };
-    s.create = [this](const std::string&, const std::string& user,
-                      const std::string& password) -> caf::error {
-      ++created;
-      accounts[user] = password;
+    s.create = [this](const std::vector<new_account>& xs) -> caf::error {
+      ++create_calls;
+      for (auto& x : xs) {
+        ++created;
+        accounts[x.user] = x.password;
+      }
       return {};
     };
     return s;
@@ -99,6 +107,40 @@ CAF_TEST(requests without the join code are refused and create nothing) {
   CAF_CHECK(got.what == answer::refused);
   CAF_CHECK(got.why == refusal::not_member);
   CAF_CHECK_EQUAL(broker.created, 0);
+}
+
+CAF_TEST(requests that arrive together are created together) {
+  // Three new names in the mailbox at once (one of them twice, with two
+  // keys): one create call, and the second key for "carol" is refused.
+  auto mallory = ed25519_key::generate();
+  std::vector<std::shared_ptr<const x25519_key>> ephemerals;
+  std::vector<std::string> replies(4);
+  std::vector<std::string> nonces{
+      "00000000000000000000000000000001", "00000000000000000000000000000002",
+      "00000000000000000000000000000003", "00000000000000000000000000000004"};
+  std::vector<std::pair<std::string, const ed25519_key*>> who{{"bob", alice.get()},
+                                                              {"carol", alice.get()},
+                                                              {"dave", alice.get()},
+                                                              {"carol", mallory.get()}};
+  for (size_t i = 0; i < who.size(); ++i) {
+    ephemerals.push_back(x25519_key::generate());
+    auto payload = make_request(code_password, who[i].first, *who[i].second,
+                                *ephemerals[i], nonces[i]);
+    test::ask(sys, accounts,
+              std::make_tuple([&replies, i](const std::string& r) { replies[i] = r; }),
+              account_atom::value, udp_datagram{payload, "10.0.0.2", 5555, false});
+  }
+  sched.run();
+  CAF_CHECK_EQUAL(broker.create_calls, 1);
+  CAF_CHECK_EQUAL(broker.created, 3);
+  for (size_t i = 0; i < 3; ++i)
+    CAF_CHECK(parse_answer(replies[i], nonces[i], who[i].first,
+                           who[i].second->public_hex(), *ephemerals[i])
+                  .what == answer::granted);
+  auto last =
+      parse_answer(replies[3], nonces[3], "carol", mallory->public_hex(), *ephemerals[3]);
+  CAF_CHECK(last.what == answer::refused);
+  CAF_CHECK(last.why == refusal::name_bound);
 }
 
 CAF_TEST(throwaway names get no account of their own) {
