@@ -13,18 +13,6 @@ namespace {
 
 constexpr std::string_view version = "chat-actors broker account v1";
 
-std::vector<std::string_view> split(std::string_view text, char sep) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  for (;;) {
-    auto pos = text.find(sep, start);
-    parts.push_back(text.substr(start, pos - start));
-    if (pos == std::string_view::npos)
-      return parts;
-    start = pos + 1;
-  }
-}
-
 bool is_hex(std::string_view text, size_t bytes) {
   std::string raw;
   return text.size() == 2 * bytes && openssl::from_hex(text, raw);

@@ -43,18 +43,6 @@ std::string seal_aad(std::string_view nonce) {
   return "chat-actors cluster bundle|" + std::string{nonce};
 }
 
-std::vector<std::string_view> split(std::string_view text, char sep) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  for (;;) {
-    auto pos = text.find(sep, start);
-    parts.push_back(text.substr(start, pos - start));
-    if (pos == std::string_view::npos)
-      return parts;
-    start = pos + 1;
-  }
-}
-
 bool plausible_nonce(std::string_view nonce) {
   std::string raw;
   return nonce.size() == 32 && openssl::from_hex(nonce, raw);

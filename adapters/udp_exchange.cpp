@@ -56,4 +56,16 @@ caf::expected<bool> udp_exchange(const std::string& host, uint16_t port,
   return false;
 }
 
+std::vector<std::string_view> split(std::string_view text, char sep) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  for (;;) {
+    auto pos = text.find(sep, start);
+    parts.push_back(text.substr(start, pos - start));
+    if (pos == std::string_view::npos)
+      return parts;
+    start = pos + 1;
+  }
+}
+
 } // namespace chat

@@ -12,6 +12,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace chat {
 
@@ -22,5 +23,9 @@ namespace chat {
 caf::expected<bool> udp_exchange(const std::string& host, uint16_t port,
                                  std::string_view request, caf::timespan timeout,
                                  const std::function<bool(std::string_view)>& accept);
+
+/// `text` split at every `sep` (the fields of these datagrams, the lines
+/// and lists inside them).
+std::vector<std::string_view> split(std::string_view text, char sep);
 
 } // namespace chat
