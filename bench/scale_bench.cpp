@@ -17,7 +17,8 @@
 //   - the AMQP-only round of our own users (what discovery was before issue
 //     11): a bare asker publishes a request and times all U answers.
 // The Redis row's raw column shows what the design predicts (U × 8
-// commands per TTL/3), else "-".
+// commands per TTL/3 from the clients, U × 1.02 per topology_interval from
+// the server node), else "-".
 
 #include "actors/amqp_protocol.hpp"
 #include "actors/broker_link_actor.hpp"
@@ -26,6 +27,7 @@
 #include "bench/bench_util.hpp"
 #include "bench/cases.hpp"
 #include "bench/raw_amqp.hpp"
+#include "config/defaults.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -367,10 +369,14 @@ void scale_case(const bench_settings& s) {
       auto redis_rate = static_cast<double>(c1 - c0 - 1) / seconds_since(w0);
       // Every TTL/3 per user: the registry's EVALSHA (Redis also counts the
       // script's TIME, HGET, PEXPIRE, ZADD and ZREMRANGEBYSCORE) and the
-      // subscription book's SADD+PEXPIRE; before issue 11, 5 (no TIME, ZADD,
-      // ZREMRANGEBYSCORE).
-      auto predicted = static_cast<double>(target) * 8.0 /
-                       std::chrono::duration<double>(lease_ttl / 3).count();
+      // subscription book's SADD+PEXPIRE: 8 (5 before issue 11: no TIME,
+      // ZADD, ZREMRANGEBYSCORE). Plus the server node's topology actor,
+      // every topology_interval: one SMEMBERS per user and a SCAN page per
+      // 100 keys (about 2 keys per user: hash and subscription record).
+      auto period = std::chrono::duration<double>(lease_ttl / 3).count();
+      auto topology = std::chrono::duration<double>(defaults::topology_interval).count();
+      auto users_d = static_cast<double>(target);
+      auto predicted = users_d * 8.0 / period + (users_d + users_d * 2 / 100) / topology;
       auto rss = proc_status("VmRSS");
       auto per_user_kb = static_cast<double>(rss - rss0) / static_cast<double>(target);
       size_t online_count = 0;
