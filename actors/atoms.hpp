@@ -39,6 +39,7 @@ using rejoin_atom = atom_constant<atom("rejoin")>;
 using discover_atom = atom_constant<atom("discover")>;
 using insult_atom = atom_constant<atom("insult")>;
 using report_atom = atom_constant<atom("report")>;
+using online_atom = atom_constant<atom("online")>;
 // Terminal → CLI.
 using line_atom = atom_constant<atom("line")>;
 using eof_atom = atom_constant<atom("eof")>;

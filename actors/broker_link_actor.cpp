@@ -63,6 +63,15 @@ std::vector<std::string> group_names(const broker_link_state& st) {
   return result;
 }
 
+/// Discovery answers and the registry's entry carry our groups.
+void announce_groups(broker_link_pointer self) {
+  auto& st = self->state;
+  auto names = group_names(st);
+  if (st.registry)
+    caf::anon_send(st.registry, groups_atom::value, names);
+  self->send(st.discovery, groups_atom::value, std::move(names));
+}
+
 caf::error not_joined(const std::string& group) {
   return make_error(errc::broker_error, "not a member of group " + group);
 }
@@ -108,7 +117,7 @@ caf::expected<group_actor> ensure_group(broker_link_pointer self,
   st.unread.try_emplace(group_chat(group), 0);
   if (!transient && st.registry)
     caf::anon_send(st.registry, join_atom::value, group);
-  self->send(st.discovery, groups_atom::value, group_names(st));
+  announce_groups(self);
   return g;
 }
 
@@ -162,7 +171,8 @@ broker_link_impl(broker_link_pointer self, std::string user,
   st.discovery = self->spawn<caf::linked>(
       discovery_impl,
       discovery_config{st.user, std::move(endpoint), st.broker,
-                       st.settings.discovery_interval, st.settings.queue_expiry},
+                       st.settings.discovery_interval, st.settings.queue_expiry,
+                       st.registry, st.settings.discovery_settle},
       st.listener);
   st.unread[insults_chat] = 0;
   // Children are linked: our exit reason reaches them (a clean exit deletes
@@ -208,7 +218,7 @@ broker_link_impl(broker_link_pointer self, std::string user,
           st.view.clear();
         if (st.registry)
           caf::anon_send(st.registry, leave_atom::value, group);
-        self->send(st.discovery, groups_atom::value, group_names(st));
+        announce_groups(self);
         return self->delegate(g, leave_atom::value);
       },
       [=](post_atom, const std::string& group,
@@ -294,6 +304,8 @@ broker_link_settings read_broker_link_settings(const caf::actor_system_config& c
       static_cast<size_t>(caf::get_or(cfg, "chat.outbox-size", d::outbox_size));
   s.discovery_interval =
       caf::get_or(cfg, "chat.discovery-interval", caf::timespan{d::discovery_interval});
+  s.discovery_settle =
+      caf::get_or(cfg, "chat.discovery-settle", caf::timespan{d::discovery_settle});
   return s;
 }
 

@@ -60,6 +60,8 @@ struct broker_link_settings {
   /// x-expires of our durable queues: a crashed session's queues vanish.
   caf::timespan queue_expiry{};
   caf::timespan discovery_interval{};
+  /// How long after its start a discovery round reports.
+  caf::timespan discovery_settle{defaults::discovery_settle};
   /// Group messages and insults follow the private-chat input rules.
   size_t max_message_bytes = static_cast<size_t>(defaults::max_message_bytes);
   /// Messages kept per group.
@@ -75,7 +77,7 @@ struct broker_link_settings {
   sender_proof proof;
 };
 
-/// Reads chat.amqp-*, chat.queue-expiry, chat.discovery-interval and the
+/// Reads chat.amqp-*, chat.queue-expiry, chat.discovery-interval and -settle and the
 /// limits; `server` is the server node's address.
 broker_link_settings read_broker_link_settings(const caf::actor_system_config& cfg,
                                                const std::string& server);

@@ -6,30 +6,94 @@
 
 #include <caf/send.hpp>
 
-#include <sstream>
+#include <algorithm>
+#include <utility>
 
 namespace chat {
 
 namespace {
 
-std::string joined(const std::vector<std::string>& xs) {
-  std::string result;
-  for (auto& x : xs)
-    result += (result.empty() ? "" : ",") + x;
-  return result;
+/// Sends the current round's report, once.
+void report(discovery_pointer self) {
+  auto& st = self->state;
+  if (st.done)
+    return;
+  st.done = true;
+  auto result = merge_round(st.cfg.user, st.online, st.answers, st.earlier, st.previous);
+  st.previous.clear();
+  for (auto& peer : result.live)
+    st.previous.insert(peer.name);
+  caf::anon_send(st.listener, report_atom::value, std::move(result));
 }
 
-std::vector<std::string> split(const std::string& x) {
-  std::vector<std::string> result;
-  std::istringstream in{x};
-  std::string item;
-  while (std::getline(in, item, ','))
-    if (name_problem(item).empty())
-      result.push_back(item);
-  return result;
+void start_round(discovery_pointer self) {
+  auto& st = self->state;
+  auto round = ++st.round;
+  st.earlier = std::exchange(st.answers, {});
+  st.online.clear();
+  st.settled = false;
+  st.done = false;
+  amqp_message msg;
+  msg.exchange = discovery_request_exchange.name;
+  msg.body = st.cfg.user;
+  msg.headers[round_header] = std::to_string(round);
+  st.channel->publish(st.next_id++, std::move(msg));
+  st.asking = static_cast<bool>(st.cfg.registry);
+  if (st.asking) {
+    // Late replies (after the next round started) are dropped; a failure
+    // leaves the round to the AMQP answers (the registry itself tells the
+    // user that the name server is unreachable).
+    auto answered = [self, round] {
+      auto& st = self->state;
+      if (round != st.round || !st.asking)
+        return false;
+      st.asking = false;
+      return true;
+    };
+    self->request(st.cfg.registry, st.cfg.interval, online_atom::value)
+        .then(
+            [self, answered](std::vector<peer_info>& users) {
+              if (!answered())
+                return;
+              self->state.online = std::move(users);
+              if (self->state.settled)
+                report(self);
+            },
+            [self, answered](caf::error&) {
+              if (answered() && self->state.settled)
+                report(self);
+            });
+  }
+  self->delayed_send(self, std::min(st.cfg.settle, st.cfg.interval), report_atom::value,
+                     round);
+  self->delayed_send(self, st.cfg.interval, round_atom::value, round);
 }
 
 } // namespace
+
+discovery_report merge_round(const std::string& self,
+                             const std::vector<peer_info>& online,
+                             const std::map<std::string, peer_info>& answers,
+                             const std::map<std::string, peer_info>& earlier,
+                             const std::set<std::string>& reported) {
+  // Lowest priority first: later writes win.
+  std::map<std::string, peer_info> merged = earlier;
+  for (auto& peer : online)
+    merged[peer.name] = peer;
+  for (auto& [name, peer] : answers)
+    merged[name] = peer;
+  merged.erase(self);
+  discovery_report result;
+  for (auto& [name, peer] : merged) {
+    result.live.push_back(peer);
+    if (reported.count(name) == 0)
+      result.joined.push_back(name);
+  }
+  for (auto& name : reported)
+    if (merged.count(name) == 0)
+      result.left.push_back(name);
+  return result;
+}
 
 discovery_actor::behavior_type discovery_impl(discovery_pointer self,
                                               discovery_config cfg, caf::actor listener) {
@@ -59,17 +123,6 @@ discovery_actor::behavior_type discovery_impl(discovery_pointer self,
     }
     self->quit(msg.reason);
   });
-  auto start_round = [self] {
-    auto& st = self->state;
-    ++st.round;
-    st.answers.clear();
-    amqp_message msg;
-    msg.exchange = discovery_request_exchange.name;
-    msg.body = st.cfg.user;
-    msg.headers[round_header] = std::to_string(st.round);
-    st.channel->publish(st.next_id++, std::move(msg));
-    self->delayed_send(self, st.cfg.interval, round_atom::value, st.round);
-  };
   return {
       [=](discover_atom, bool on) {
         auto& st = self->state;
@@ -78,7 +131,9 @@ discovery_actor::behavior_type discovery_impl(discovery_pointer self,
         st.on = on;
         if (on) {
           st.previous.clear();
-          start_round();
+          st.answers.clear();
+          st.first = st.round + 1;
+          start_round(self);
         } else {
           ++st.round; // pending timers and late answers no longer count
         }
@@ -86,24 +141,20 @@ discovery_actor::behavior_type discovery_impl(discovery_pointer self,
       [=](groups_atom, std::vector<std::string> groups) {
         self->state.groups = std::move(groups);
       },
+      [=](report_atom, uint64_t round) {
+        auto& st = self->state;
+        if (!st.on || round != st.round)
+          return;
+        st.settled = true;
+        if (!st.asking)
+          report(self);
+      },
       [=](round_atom, uint64_t round) {
         auto& st = self->state;
         if (!st.on || round != st.round)
           return;
-        discovery_report report;
-        std::set<std::string> now;
-        for (auto& [name, peer] : st.answers) {
-          report.live.push_back(peer);
-          now.insert(name);
-          if (st.previous.count(name) == 0)
-            report.joined.push_back(name);
-        }
-        for (auto& name : st.previous)
-          if (now.count(name) == 0)
-            report.left.push_back(name);
-        st.previous = std::move(now);
-        caf::anon_send(st.listener, report_atom::value, std::move(report));
-        start_round();
+        report(self); // unless done: the registry did not answer in time
+        start_round(self);
       },
       [=](deliver_atom, const amqp_delivery& d) {
         auto& st = self->state;
@@ -116,7 +167,7 @@ discovery_actor::behavior_type discovery_impl(discovery_pointer self,
           answer.routing_key = name;
           answer.body = st.cfg.user;
           answer.headers[endpoint_header] = st.cfg.endpoint;
-          answer.headers[groups_header] = joined(st.groups);
+          answer.headers[groups_header] = join_names(st.groups);
           if (auto round = d.header(round_header); !round.empty())
             answer.headers[round_header] = round;
           st.channel->publish(st.next_id++, std::move(answer));
@@ -124,11 +175,14 @@ discovery_actor::behavior_type discovery_impl(discovery_pointer self,
         }
         if (!st.on)
           return;
+        auto peer = peer_info{name, d.header(endpoint_header),
+                              split_names(d.header(groups_header))};
         auto round = d.header(round_header);
-        if (!round.empty() && round != std::to_string(st.round))
-          return; // an answer to an earlier round
-        st.answers[name] =
-            peer_info{name, d.header(endpoint_header), split(d.header(groups_header))};
+        if (round.empty() || round == std::to_string(st.round))
+          st.answers[name] = std::move(peer);
+        else if (st.round > st.first && round == std::to_string(st.round - 1))
+          st.earlier[name] = std::move(peer); // late, but not flapping
+        // else: an answer to an older round
       },
       [=](confirm_atom, uint64_t, const caf::error&) {},
       [=](link_atom, bool up, const std::string& text) {

@@ -35,4 +35,26 @@ std::string name_problem(std::string_view name) {
   return {};
 }
 
+std::string join_names(const std::vector<std::string>& names) {
+  std::string result;
+  for (auto& x : names)
+    result += (result.empty() ? "" : ",") + x;
+  return result;
+}
+
+std::vector<std::string> split_names(const std::string& list) {
+  std::vector<std::string> result;
+  size_t start = 0;
+  while (start <= list.size()) {
+    auto end = list.find(',', start);
+    if (end == std::string::npos)
+      end = list.size();
+    auto item = list.substr(start, end - start);
+    if (name_problem(item).empty())
+      result.push_back(std::move(item));
+    start = end + 1;
+  }
+  return result;
+}
+
 } // namespace chat

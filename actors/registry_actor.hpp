@@ -8,8 +8,14 @@
 // also keeps the record of the session's persistent group subscriptions
 // (subscriptions.hpp) with the lease: one Redis connection and one thread
 // per client for both.
+//
+// Who is online (issue 11): every lease write also sets the user's score in
+// the sorted set `chat:online` to the lease end and trims ended leases, so
+// `online_atom` lists every live user with its endpoint and groups in one
+// round trip, without asking each client over the broker.
 
 #include "actors/atoms.hpp"
+#include "actors/chat_types.hpp"
 #include "adapters/redis_client.hpp"
 
 #include <caf/fwd.hpp>
@@ -21,8 +27,13 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace chat {
+
+/// The sorted set of live users: member = name, score = lease end (ms since
+/// the epoch, Redis' clock). Names contain no ':', so no user key clashes.
+inline constexpr const char* online_key = "chat:online";
 
 /// Where a user's private-chat service listens.
 struct endpoint {
@@ -59,12 +70,16 @@ typename Inspector::result_type inspect(Inspector& f, endpoint& x) {
 /// register: claims `name` for this session (empty host = the address of
 /// the interface facing Redis). lookup: a user's endpoint. unregister:
 /// frees our name if we still own it. join/leave: records (forgets) a
-/// persistent subscription of this session to a group.
+/// persistent subscription of this session to a group. groups: every group
+/// this session is in (field `groups` of our hash). online: every user whose
+/// lease has not ended, with endpoint and groups, ourselves included.
 using registry_actor = caf::typed_actor<
     caf::replies_to<register_atom, std::string, endpoint>::with<endpoint>,
     caf::replies_to<lookup_atom, std::string>::with<endpoint>,
     caf::replies_to<unregister_atom>::with<ok_atom>, caf::reacts_to<refresh_atom>,
-    caf::reacts_to<join_atom, std::string>, caf::reacts_to<leave_atom, std::string>>;
+    caf::reacts_to<join_atom, std::string>, caf::reacts_to<leave_atom, std::string>,
+    caf::reacts_to<groups_atom, std::vector<std::string>>,
+    caf::replies_to<online_atom>::with<std::vector<peer_info>>>;
 
 /// A random session token (128 bits, hex).
 std::string make_session_token();
@@ -81,6 +96,12 @@ struct registry_actor_state {
   /// Writes `chat:subscriptions:<user>` as `subscriptions` says, expiring
   /// with the lease; false if the name server failed.
   bool record_subscriptions();
+
+  /// Writes `groups` into our hash; false if the name server failed.
+  bool record_groups();
+
+  /// Every live user: one script, one round trip.
+  caf::expected<std::vector<peer_info>> online();
 
   /// Tells the listener what happened, as (event_atom, text).
   void notify(std::string text);
@@ -102,6 +123,11 @@ struct registry_actor_state {
   /// Groups this session is subscribed to persistently: the server node
   /// re-binds them after a broker restart.
   std::set<std::string> subscriptions;
+  /// Every group this session is in, comma-separated (persistent and
+  /// transient), as discovery answers carry them.
+  std::string groups;
+  /// Whether the last write of `groups` failed (the next refresh retries).
+  bool groups_stale = false;
 
   static inline const char* name = "registry";
 };

@@ -591,7 +591,11 @@ int run_oneshot(caf::actor_system& sys, const chat_config& cfg,
   if (flags.oneshot == "who") {
     caf::anon_send(s->peers.broker, discover_atom::value, true);
     bool reported = false;
-    // The first round answers within one discovery interval (3 s).
+    // The first round reports chat.discovery-settle (50 ms) after it starts,
+    // or once the registry answers: every user with a live lease merged with
+    // the AMQP answers in by then (original clients answer only that way; one
+    // slower than the settle time is missed by this one-shot, listed by the
+    // next round of an open discovery view).
     self->receive_while([&] { return !reported; })(
         [&](report_atom, const discovery_report& report) {
           std::cout << cli::render(report, render_options_for(flags, true)) << std::endl;

@@ -106,6 +106,8 @@ const std::vector<option_spec>& chat_options() {
        "a crashed client's broker queues are deleted after this long unused"},
       {"discovery-interval", k::duration, seconds_text(d::discovery_interval),
        "a discovery round: request, collect answers, report"},
+      {"discovery-settle", k::duration, seconds_text(d::discovery_settle),
+       "how long after its start a discovery round reports (registry + answers)"},
       {"cluster-secret", k::string, quoted(d::cluster_secret),
        "server: run as a cluster node; the secret every node of the cluster shares"},
       {"join", k::string, quoted(d::join),

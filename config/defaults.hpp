@@ -137,6 +137,11 @@ inline constexpr auto queue_expiry = 60s;
 inline constexpr auto topology_interval = 2s;
 /// A discovery round: request, collect answers, report (PROTOCOL.md: 3 s).
 inline constexpr auto discovery_interval = 3s;
+/// How long after its start a discovery round reports: the registry's list
+/// of who is online takes one Redis round trip (6 ms at 1000 users), the
+/// AMQP answers of original clients longer (those that miss it count from
+/// the next round on).
+inline constexpr auto discovery_settle = 50ms;
 
 /// Timeout of one Redis command (connect, request or reply).
 inline constexpr auto redis_timeout = 1s;

@@ -217,6 +217,8 @@ CAF_TEST(signed deliveries are verified against pinned or first - contact keys) 
             [](refresh_atom) {},
             [](join_atom, const std::string&) {},
             [](leave_atom, const std::string&) {},
+            [](groups_atom, const std::vector<std::string>&) {},
+            [](online_atom) { return std::vector<peer_info>{}; },
         };
       });
   auto pins = std::make_shared<known_peers>("", "alice");

@@ -60,6 +60,8 @@ fake_registry(registry_actor::pointer, std::shared_ptr<std::optional<endpoint>> 
       [](refresh_atom) {},
       [](join_atom, const std::string&) {},
       [](leave_atom, const std::string&) {},
+      [](groups_atom, const std::vector<std::string>&) {},
+      [](online_atom) { return std::vector<peer_info>{}; },
   };
 }
 

@@ -36,7 +36,7 @@ broker_link_settings test_settings(uint16_t amqp_port) {
 }
 
 client make_client(caf::actor_system& sys, const std::string& name,
-                   broker_link_settings settings) {
+                   broker_link_settings settings, registry_actor registry) {
   client c;
   c.name = name;
   auto box = c.box;
@@ -52,8 +52,8 @@ client make_client(caf::actor_system& sys, const std::string& name,
         },
     };
   });
-  c.link =
-      spawn_broker_link(sys, name, std::move(settings), "127.0.0.1:4000", c.listener);
+  c.link = spawn_broker_link(sys, name, std::move(settings), "127.0.0.1:4000", c.listener,
+                             std::move(registry));
   return c;
 }
 

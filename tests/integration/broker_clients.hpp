@@ -41,8 +41,9 @@ struct client {
 /// Settings for the test run's server node (or a private one on `amqp_port`).
 broker_link_settings test_settings(uint16_t amqp_port = 0);
 
+/// `registry`: the client's registry (none: discovery over AMQP only).
 client make_client(caf::actor_system& sys, const std::string& name,
-                   broker_link_settings settings);
+                   broker_link_settings settings, registry_actor registry = {});
 
 caf::error& last_error();
 

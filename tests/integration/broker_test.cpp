@@ -373,6 +373,84 @@ CAF_TEST(discovery reports exactly the live clients and drops one that exits) {
   caf::anon_send(seeker.link, discover_atom::value, false);
 }
 
+CAF_TEST(discovery lists registry users and an original client that answers over AMQP) {
+  auto tag = unique_name("reg");
+  auto redis = running_services().redis();
+  // The seeker asks the registry too; a user known only to the registry
+  // (no broker link at all) can be listed only from there.
+  auto seeker_registry = spawn_registry(sys, redis, 15s);
+  auto listed_registry = spawn_registry(sys, redis, 15s);
+  auto seeker_name = "seek" + tag;
+  auto listed_name = "only" + tag;
+  for (auto& [r, name, ep] :
+       {std::tuple{seeker_registry, seeker_name, endpoint{"127.0.0.1", 4000}},
+        std::tuple{listed_registry, listed_name, endpoint{"10.3.3.3", 7000}}})
+    self->request(r, 5s, register_atom::value, name, ep)
+        .receive([](const endpoint&) {},
+                 [](caf::error& e) { CAF_FAIL("register: " << caf::to_string(e)); });
+  self->send(listed_registry, groups_atom::value, std::vector<std::string>{"den" + tag});
+  clients.push_back(make_client(sys, seeker_name, test_settings(), seeker_registry));
+  auto& seeker = clients.back();
+  // An original client (PROTOCOL.md): its own request queue, answers with
+  // its bare name, no headers; not in the registry's set.
+  raw_amqp raw;
+  auto orig = "orig" + tag;
+  auto requests = orig + ":discovery_requests";
+  amqp_queue_declare(raw.conn, 1, amqp_cstring_bytes(requests.c_str()), 0, 1, 0, 0,
+                     amqp_empty_table);
+  CAF_REQUIRE(raw.ok());
+  amqp_queue_bind(raw.conn, 1, amqp_cstring_bytes(requests.c_str()),
+                  amqp_cstring_bytes("discovery_requests"), amqp_empty_bytes,
+                  amqp_empty_table);
+  amqp_basic_consume(raw.conn, 1, amqp_cstring_bytes(requests.c_str()), amqp_empty_bytes,
+                     0, 1, 0, amqp_empty_table);
+  CAF_REQUIRE(raw.ok());
+  std::this_thread::sleep_for(1s); // the seeker's queues are bound
+  auto names = [&](const discovery_report& r) {
+    std::set<std::string> result;
+    for (auto& p : r.live)
+      if (p.name.find(tag) != std::string::npos)
+        result.insert(p.name);
+    return result;
+  };
+  caf::anon_send(seeker.link, discover_atom::value, true);
+  auto started = std::chrono::steady_clock::now();
+  // Answer every request for three rounds, as the original does.
+  while (seeker.box->all_reports().size() < 3 &&
+         std::chrono::steady_clock::now() - started < 15s) {
+    amqp_envelope_t env;
+    amqp_maybe_release_buffers(raw.conn);
+    timeval tv{0, 100000};
+    auto r = amqp_consume_message(raw.conn, &env, &tv, 0);
+    if (r.reply_type != AMQP_RESPONSE_NORMAL)
+      continue;
+    std::string asker(static_cast<char*>(env.message.body.bytes), env.message.body.len);
+    amqp_destroy_envelope(&env);
+    if (asker == seeker_name)
+      raw.publish("discovery_responses", asker, orig);
+  }
+  caf::anon_send(seeker.link, discover_atom::value, false);
+  auto rs = seeker.box->all_reports();
+  CAF_REQUIRE_GREATER_OR_EQUAL(rs.size(), 3u);
+  // The first report already lists the registry's user, with its fields.
+  CAF_CHECK_EQUAL(names(rs[0]).count(listed_name), 1u);
+  for (auto& p : rs[0].live)
+    if (p.name == listed_name) {
+      CAF_CHECK_EQUAL(p.endpoint, "10.3.3.3:7000");
+      CAF_CHECK_EQUAL(p.groups, std::vector<std::string>{"den" + tag});
+    }
+  CAF_CHECK_EQUAL(names(rs[0]).count(seeker_name), 0u); // not ourselves
+  // The original client from the second report on at the latest, and never
+  // reported as left.
+  CAF_CHECK_EQUAL(names(rs[1]), (std::set<std::string>{listed_name, orig}));
+  CAF_CHECK_EQUAL(names(rs[2]), (std::set<std::string>{listed_name, orig}));
+  for (auto& r : rs)
+    CAF_CHECK_EQUAL(std::count(r.left.begin(), r.left.end(), orig), 0);
+  amqp_queue_delete(raw.conn, 1, amqp_cstring_bytes(requests.c_str()), 0, 0);
+  self->send_exit(seeker_registry, caf::exit_reason::user_shutdown);
+  self->send_exit(listed_registry, caf::exit_reason::user_shutdown);
+}
+
 CAF_TEST(a clean exit deletes the queues and a crashed session is not inherited) {
   auto g = unique_name("sess");
   auto name = unique_name("sess");

@@ -9,6 +9,9 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include <map>
+#include <thread>
+
 using namespace chat;
 using namespace std::chrono_literals;
 
@@ -39,6 +42,37 @@ struct fixture {
         .receive([&](const endpoint& x) { result = x; },
                  [&](caf::error& e) { result = e; });
     return result;
+  }
+
+  /// The registry's list of live users, by name.
+  std::map<std::string, peer_info> online(const registry_actor& r) {
+    std::map<std::string, peer_info> result;
+    self->request(r, 5s, online_atom::value)
+        .receive(
+            [&](const std::vector<peer_info>& xs) {
+              for (auto& x : xs)
+                result[x.name] = x;
+            },
+            [&](caf::error& e) { CAF_FAIL("online failed: " << caf::to_string(e)); });
+    return result;
+  }
+
+  /// Redis' clock, ms since the epoch.
+  int64_t redis_now() {
+    auto t = redis.command({"TIME"});
+    return std::stoll(t->elements[0].str) * 1000 + std::stoll(t->elements[1].str) / 1000;
+  }
+
+  /// Whether `name` is in the sorted set of live users.
+  bool listed(const std::string& name) {
+    auto reply = redis.command({"ZSCORE", online_key, name});
+    return reply && reply->type != redis_reply::kind::nil;
+  }
+
+  /// `name`'s score in the sorted set (its lease end), 0 if none.
+  int64_t score(const std::string& name) {
+    auto reply = redis.command({"ZSCORE", online_key, name});
+    return reply && reply->type == redis_reply::kind::string ? std::stoll(reply->str) : 0;
   }
 
   std::string field(const std::string& key, const std::string& name) {
@@ -155,6 +189,56 @@ CAF_TEST(unregister and exit free only our own name) {
   CAF_REQUIRE(exists);
   CAF_CHECK_EQUAL(exists->integer, 0);
   self->send_exit(r, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(online lists registered users and drops unregistered and expired ones) {
+  auto alice = test::unique_name("onA");
+  auto bob = test::unique_name("onB");
+  auto ghost = test::unique_name("onG");
+  auto gone = test::unique_name("onX");
+  // A short lease: the refresh (every second) trims ended leases.
+  auto a = spawn(3s);
+  auto b = spawn();
+  CAF_REQUIRE(register_as(a, alice));
+  CAF_REQUIRE(register_as(b, bob, endpoint{"10.2.2.2", 5000}));
+  self->send(a, groups_atom::value, std::vector<std::string>{"room", "den"});
+  // A crashed client whose lease ended but is not trimmed yet, and an entry
+  // whose key someone deleted: neither is listed.
+  auto now = redis_now();
+  redis.command({"ZADD", online_key, std::to_string(now - 1000), ghost});
+  redis.command({"HSET", ghost, "ip_address", "10.9.9.9", "port", "1"});
+  redis.command({"ZADD", online_key, std::to_string(now + 60000), gone});
+  auto users = online(a);
+  CAF_REQUIRE_EQUAL(users.count(alice), 1u);
+  CAF_CHECK_EQUAL(users[alice], (peer_info{alice, "10.1.1.1:4000", {"room", "den"}}));
+  CAF_CHECK_EQUAL(field(alice, "groups"), "room,den");
+  CAF_REQUIRE_EQUAL(users.count(bob), 1u);
+  CAF_CHECK_EQUAL(users[bob].endpoint, "10.2.2.2:5000");
+  CAF_CHECK(users[bob].groups.empty());
+  CAF_CHECK_EQUAL(users.count(ghost), 0u);
+  CAF_CHECK_EQUAL(users.count(gone), 0u);
+  // The score is the lease end.
+  auto lease_end = score(alice);
+  CAF_CHECK(lease_end > now && lease_end <= now + 3000 + 1000);
+  // Unregistered: gone from the set at once.
+  self->request(b, 5s, unregister_atom::value)
+      .receive([](ok_atom) {}, [](caf::error&) {});
+  CAF_CHECK_EQUAL(online(a).count(bob), 0u);
+  CAF_CHECK(!listed(bob));
+  // alice's next lease refresh trims the ended lease.
+  std::this_thread::sleep_for(1500ms);
+  CAF_CHECK(!listed(ghost));
+  CAF_CHECK(score(alice) > lease_end);
+  // Expired: a lease that is not refreshed any more (as after a crash)
+  // drops out when it ends, though nothing removed it.
+  redis.command({"ZADD", online_key, std::to_string(redis_now() + 300), ghost});
+  CAF_CHECK_EQUAL(online(a).count(ghost), 1u);
+  std::this_thread::sleep_for(400ms);
+  CAF_CHECK_EQUAL(online(a).count(ghost), 0u);
+  redis.command({"DEL", ghost});
+  redis.command({"ZREM", online_key, ghost, gone});
+  self->send_exit(a, caf::exit_reason::user_shutdown);
+  self->send_exit(b, caf::exit_reason::user_shutdown);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
