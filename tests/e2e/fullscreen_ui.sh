@@ -9,7 +9,8 @@
 # scroll back; /names; at 40 columns long lines wrap under their text
 # column; the input line (prompt) is there after every command; per-chat
 # logs (chat.log-dir, mode 0600); after a restart the group is joined again
-# and /open works.
+# and /open works; Ctrl+Z stops it (the shell gets the terminal) and fg
+# draws it all again.
 source "$(dirname "$0")/lib.sh"
 source "$CHAT_TEST_ENV"
 use_tmux
@@ -166,8 +167,9 @@ pass "per-chat logs: one file per chat and day, mode 0600, own lines too"
 groups=$work/.local/state/chat-actors/groups-$alice
 [ "$(cat "$groups")" = "$room" ] || { cat "$groups"; fail "groups file"; }
 [ "$(stat -c %a "$groups")" = 600 ] || fail "groups file mode $(stat -c %a "$groups")"
-tmx new-session -d -s again -x 100 -y 30 \
-  "HOME=$work TERM=screen-256color $bin ${common[*]} --chat.name=$alice; echo EXITED; sleep 30"
+# This time from an interactive shell, for job control (Ctrl+Z, fg).
+tmx new-session -d -s again -x 100 -y 30 "env PS1='shell\$ ' bash --norc --noprofile -i"
+tmx send-keys -t again "HOME=$work TERM=screen-256color $bin ${common[*]} --chat.name=$alice; echo EX''ITED" Enter
 again() { tmx capture-pane -p -t again; }
 wait_for 15 bash -c "tmux -u -S '$sock' capture-pane -p -t again | grep -q 're-joined $room'" ||
   { again; fail "the group was not joined again"; }
@@ -177,7 +179,26 @@ wait_for 5 bash -c "tmux -u -S '$sock' capture-pane -p -t again | grep -q '\[2:#
 echo "welcome back" >&4
 wait_for 5 bash -c "tmux -u -S '$sock' capture-pane -p -t again | grep -q '$carol │ welcome back'" ||
   { again; fail "a new group line did not arrive after the restart"; }
-tmx send-keys -t again "/quit" Enter
 pass "after a restart the group is joined again and /open works"
+
+# Ctrl+Z gives the terminal back to the shell (the job is stopped); fg
+# draws the whole screen again and typing still reaches the group.
+again_shows() { tmux -u -S "$sock" capture-pane -p -t again | grep -q -- "$1"; }
+again_bar() { tmux -u -S "$sock" capture-pane -p -t again | sed -n 29p | grep -q -F -- "$1"; }
+tmx send-keys -t again C-z
+wait_for 5 again_shows "Stopped" || { again; fail "Ctrl+Z did not stop the client"; }
+wait_for 3 bash -c "tmux -u -S '$sock' capture-pane -p -t again | grep -q -F 'shell\$'" ||
+  { again; fail "no shell prompt after Ctrl+Z"; }
+again_bar "[$alice@127.0.0.1]" && { again; fail "the status bar is still on the screen after Ctrl+Z"; }
+tmx send-keys -t again "fg" Enter
+wait_for 5 again_bar "[2:#$room]" || { again; fail "fg did not draw the status bar again"; }
+wait_for 3 again_shows "$carol │ welcome back" || { again; fail "fg did not draw the window again"; }
+again_shows "Stopped" && { again; fail "the shell's lines were not drawn over after fg"; }
+tmx send-keys -t again "back from the background" Enter
+wait_for 5 grep -q "$alice: back from the background" "$work/$carol.out" ||
+  { again; tail -5 "$work/$carol.out"; fail "a line typed after fg did not reach carol"; }
+tmx send-keys -t again "/quit" Enter
+wait_for 5 again_shows EXITED || { again; fail "/quit after fg"; }
+pass "Ctrl+Z stops the client and gives the shell the terminal; fg redraws, typing still works"
 echo "/quit" >&3
 echo "/quit" >&4
