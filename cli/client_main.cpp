@@ -20,6 +20,7 @@
 #include "config/chat_config.hpp"
 #include "config/defaults.hpp"
 #include "config/errors.hpp"
+#include "config/theme.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
@@ -488,6 +489,7 @@ std::unique_ptr<terminal> interactive_terminal(const chat_config& cfg,
     ui::fullscreen_settings settings;
     settings.limits = limits;
     settings.color = opts.color;
+    settings.colors = opts.colors;
     settings.bell = caf::get_or(cfg, "chat.bell", d::bell);
     settings.scrollback =
         static_cast<size_t>(caf::get_or(cfg, "chat.scrollback", d::scrollback));
@@ -506,6 +508,7 @@ int run_client(caf::actor_system& sys, const chat_config& cfg,
   cli_settings settings;
   settings.batch = !interactive;
   settings.opts = render_options_for(flags, settings.batch);
+  settings.opts.colors = read_theme(cfg);
   auto limits = output_limits_for(cfg, settings.opts, interactive);
   settings.term = interactive ? interactive_terminal(cfg, flags, settings.opts, limits)
                               : make_batch_terminal(std::move(limits));

@@ -658,20 +658,34 @@ private:
 
   // -- drawing ---------------------------------------------------------------
 
-  short pair_for(int fg) {
-    if (!settings_.color || !has_colors() || fg < 0 || fg >= COLORS)
+  /// The colour pair of `fg` on `bg` (-1: the terminal's own), made on
+  /// first use; 0 (no colours) without colours.
+  short pair_for(int fg, int bg = -1) {
+    if (!settings_.color || !has_colors() || fg >= COLORS || bg >= COLORS)
       return 0;
-    if (auto i = pairs_.find(fg); i != pairs_.end())
+    if (fg < 0 && bg < 0)
+      return 0;
+    if (auto i = pairs_.find({fg, bg}); i != pairs_.end())
       return i->second;
     auto pair = static_cast<short>(pairs_.size() + 1);
     if (pair >= COLOR_PAIRS)
       return 0;
-    init_pair(pair, static_cast<short>(fg), -1);
-    pairs_.emplace(fg, pair);
+    init_pair(pair, static_cast<short>(fg), static_cast<short>(bg));
+    pairs_.emplace(std::pair{fg, bg}, pair);
     return pair;
   }
 
-  void put(const styled_line& row, int y, int width, attr_t extra = A_NORMAL) {
+  /// Whether the theme colours the status bar (else: reverse video).
+  bool themed_status() const {
+    return settings_.color && has_colors() &&
+           (settings_.colors.status_fg >= 0 || settings_.colors.status_bg >= 0);
+  }
+
+  /// Paints `row` at `y`, padded to `width` with `extra` attributes; `bg`:
+  /// a background for the whole row, `base_fg` the colour of runs without
+  /// one of their own (the status bar's).
+  void put(const styled_line& row, int y, int width, attr_t extra = A_NORMAL, int bg = -1,
+           int base_fg = -1) {
     move(y, 0);
     int col = 0;
     for (auto& run : row) {
@@ -682,14 +696,14 @@ private:
         attrs |= A_DIM;
       if (run.style.reverse)
         attrs |= A_REVERSE;
-      attr_set(attrs, pair_for(run.style.fg), nullptr);
+      attr_set(attrs, pair_for(run.style.fg >= 0 ? run.style.fg : base_fg, bg), nullptr);
       auto w = static_cast<int>(display_width(run.text));
       if (col + w > width)
         break;
       addstr(run.text.c_str());
       col += w;
     }
-    attr_set(extra, 0, nullptr);
+    attr_set(extra, pair_for(base_fg, bg), nullptr);
     for (; col < width; ++col)
       addch(' ');
     attr_set(A_NORMAL, 0, nullptr);
@@ -714,9 +728,16 @@ private:
     for (size_t i = w.lines.size(); i-- > 0 && rows.size() < wanted + body;) {
       auto& line = w.lines[i];
       auto styled = parse_sgr(line.text);
+      // A theme colour for highlights, else reverse video.
+      auto highlight_fg = settings_.color ? settings_.colors.highlight : -1;
       if (line.highlight)
-        for (auto& run : styled)
-          run.style.bold = true, run.style.reverse = true;
+        for (auto& run : styled) {
+          run.style.bold = true;
+          if (highlight_fg >= 0)
+            run.style.fg = highlight_fg;
+          else
+            run.style.reverse = true;
+        }
       if (line.synthetic)
         for (auto& run : styled)
           run.style.dim = true;
@@ -726,6 +747,7 @@ private:
       if (i == marker) {
         text_style dim;
         dim.dim = true;
+        dim.fg = settings_.colors.read_marker;
         std::string bar;
         for (int k = 0; k < width; ++k)
           bar += "-";
@@ -744,7 +766,11 @@ private:
       else
         put({}, y, width);
     }
-    put(status_bar(status_, windows_), body, width, A_REVERSE);
+    if (themed_status())
+      put(status_bar(status_, windows_), body, width, A_NORMAL,
+          settings_.colors.status_bg, settings_.colors.status_fg);
+    else
+      put(status_bar(status_, windows_), body, width, A_REVERSE);
     draw_input(height - 1, width);
     refresh();
   }
@@ -801,7 +827,8 @@ private:
   std::vector<std::string> history_;
   size_t history_pos_ = 0;
   std::optional<tab_state> tab_;
-  std::map<int, short> pairs_;
+  /// Colour pairs made so far, by (foreground, background).
+  std::map<std::pair<int, int>, short> pairs_;
   size_t max_scroll_ = 0;
   std::string day_;
   SCREEN* screen_ = nullptr;
