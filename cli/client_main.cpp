@@ -383,7 +383,8 @@ broker_link_settings broker_settings_for(const chat_config& cfg, const session& 
 std::optional<session> open_session(caf::actor_system& sys, const chat_config& cfg,
                                     const caf::actor& listener, std::string name,
                                     bool interactive, int& rc,
-                                    identity_kind identity = identity_kind::kept) {
+                                    identity_kind identity = identity_kind::kept,
+                                    bool announce = true) {
   // Before anything goes on the network (a LAN broadcast, when no server
   // is configured).
   if (name.empty() && !interactive) {
@@ -448,6 +449,7 @@ std::optional<session> open_session(caf::actor_system& sys, const chat_config& c
   auto& ep = result.published;
   result.broker = broker_settings_for(cfg, result);
   result.broker.proof = sender_proof_for(result.name, key);
+  result.broker.announce = announce;
   result.peers.broker = caf::actor_cast<caf::actor>(
       spawn_broker_link(sys, result.name, result.broker,
                         ep.host + ":" + std::to_string(ep.port), listener, registry));
@@ -582,8 +584,9 @@ int run_oneshot(caf::actor_system& sys, const chat_config& cfg,
   }
   int rc = 0;
   caf::scoped_actor self{sys};
+  // A one-shot send joins a group only for the moment: no join/leave notice.
   auto s = open_session(sys, cfg, caf::actor_cast<caf::actor>(self), name, false, rc,
-                        identity);
+                        identity, false);
   if (!s)
     return rc;
   auto fail = [&](const caf::error& err) {

@@ -50,9 +50,16 @@ const char* type_name(uint8_t kind) {
     return "message";
   case chat_event::info:
     return "info";
+  case chat_event::joined:
+  case chat_event::left:
+    return "event";
   default:
     return "error";
   }
+}
+
+bool is_membership(const chat_event& ev) {
+  return ev.kind == chat_event::joined || ev.kind == chat_event::left;
 }
 
 /// JSON with invalid UTF-8 replaced instead of throwing.
@@ -148,6 +155,11 @@ std::string render(const chat_event& ev, const render_options& opts) {
       j["own"] = ev.own;
       j["verified"] = ev.verified;
     }
+    if (is_membership(ev)) {
+      j["event"] = ev.kind == chat_event::joined ? "join" : "leave";
+      j["from"] = printable(ev.from);
+      j["verified"] = ev.verified;
+    }
     return dump(j);
   }
   case output_style::plain: {
@@ -156,6 +168,8 @@ std::string render(const chat_event& ev, const render_options& opts) {
         iso_time(ev.ts_ms) + " " + type_name(ev.kind) + " " + printable(ev.chat);
     if (ev.kind == chat_event::message)
       line += " " + printable(ev.from) + (ev.verified ? "" : "(unverified)") + ":";
+    if (is_membership(ev) && !ev.verified)
+      text += " (unverified)";
     return line + " " + text;
   }
   case output_style::human:
@@ -168,6 +182,12 @@ std::string render(const chat_event& ev, const render_options& opts) {
     return when + " " + paint("* " + text, notice, opts.color);
   if (ev.kind == chat_event::error)
     return when + " " + paint("! " + text, style("1", colors.error), opts.color);
+  // A notice, not a chat line; one nobody proved is marked like a message.
+  if (is_membership(ev))
+    return when + " " + paint("* " + text, notice, opts.color) +
+           (ev.verified
+                ? ""
+                : paint(" (unverified)", style("", colors.unverified), opts.color));
   if (ev.own)
     return when + " " + paint("  you", style("1", colors.own_name), opts.color) + " │ " +
            text;
