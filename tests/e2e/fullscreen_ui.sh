@@ -9,7 +9,8 @@
 # scroll back; /names; at 40 columns long lines wrap under their text
 # column; the input line (prompt) is there after every command; per-chat
 # logs (chat.log-dir, mode 0600); after a restart the group is joined again
-# and /open works; Ctrl+Z stops it (the shell gets the terminal) and fg
+# and /open works; join/leave notices of a peer land in the group's window
+# (opened by the notice if need be); Ctrl+Z stops it (the shell gets the terminal) and fg
 # draws it all again.
 source "$(dirname "$0")/lib.sh"
 source "$CHAT_TEST_ENV"
@@ -65,6 +66,13 @@ pass "typed UTF-8 (Latin, CJK, Hangul, Cyrillic, Greek, Hebrew, emoji) arrives b
 # write: nothing spills over, the activity list counts, a mention rings.
 tmx send-keys -t chat "/join $room" Enter
 wait_for 10 bar_has "[3:#$room]" || { screen; fail "no window for the group"; }
+# bob joins and leaves: notices in the group's window, without a discovery
+# round.
+echo "/join $room" >&3
+wait_for 5 shows "\* $bob joined #$room" || { screen; fail "no join notice in the group window"; }
+echo "/leave $room" >&3
+wait_for 5 shows "\* $bob left #$room" || { screen; fail "no leave notice in the group window"; }
+pass "bob's join and leave are notices in the group's window"
 tmx send-keys -t chat M-1
 wait_for 3 bar_has "[1:status]" || { screen; fail "Alt+1 did not show the status window"; }
 [ "$(bells)" = 0 ] || fail "the bell rang before any highlight"
@@ -173,6 +181,17 @@ tmx send-keys -t again "HOME=$work TERM=screen-256color $bin ${common[*]} --chat
 again() { tmx capture-pane -p -t again; }
 wait_for 15 bash -c "tmux -u -S '$sock' capture-pane -p -t again | grep -q 're-joined $room'" ||
   { again; fail "the group was not joined again"; }
+# bob joins while the group has no window yet: the notice opens one (as a
+# first message would), so it is there when alice looks.
+again_bar() { tmux -u -S "$sock" capture-pane -p -t again | sed -n 29p | grep -q -F -- "$1"; }
+echo "/join $room" >&3
+next_is_room() { tmx send-keys -t again C-n; sleep 0.2; again_bar "[2:#$room]"; }
+wait_for 10 next_is_room || { again; fail "bob's join notice did not open the group's window"; }
+wait_for 3 bash -c "tmux -u -S '$sock' capture-pane -p -t again | grep -q '\* $bob joined #$room'" ||
+  { again; fail "the join notice is not in the group's window"; }
+tmx send-keys -t again M-1
+wait_for 3 again_bar "[1:status]" || { again; fail "Alt+1"; }
+pass "a join notice for a group without a window opens that window (not lost)"
 tmx send-keys -t again "/open $room" Enter
 wait_for 5 bash -c "tmux -u -S '$sock' capture-pane -p -t again | grep -q '\[2:#$room\]'" ||
   { again; fail "/open after a restart"; }
@@ -184,7 +203,6 @@ pass "after a restart the group is joined again and /open works"
 # Ctrl+Z gives the terminal back to the shell (the job is stopped); fg
 # draws the whole screen again and typing still reaches the group.
 again_shows() { tmux -u -S "$sock" capture-pane -p -t again | grep -q -- "$1"; }
-again_bar() { tmux -u -S "$sock" capture-pane -p -t again | sed -n 29p | grep -q -F -- "$1"; }
 tmx send-keys -t again C-z
 wait_for 5 again_shows "Stopped" || { again; fail "Ctrl+Z did not stop the client"; }
 wait_for 3 bash -c "tmux -u -S '$sock' capture-pane -p -t again | grep -q -F 'shell\$'" ||
