@@ -93,13 +93,15 @@ void group_state::drop_pending(const std::string& why) {
 
 namespace {
 
-/// A membership event of another member (or another session of ours):
-/// shown as a notice once its sender is checked like a message's; unknown
-/// events (a newer client's) and malformed ones are only acked.
+/// A membership event of another member: shown as a notice once its sender
+/// is checked like a message's. Only acked: unknown events (a newer
+/// client's), malformed ones, and those under our own name (our own join
+/// from before a restart waits in our queue; we know whether we joined).
 void on_event(group_pointer self, const amqp_delivery& d, const std::string& event) {
   auto& st = self->state;
   auto [from, text] = parse_group_message(d);
-  if (!name_problem(from).empty() || !event_notice(st.cfg.group, from, event, false) ||
+  if (from == st.cfg.user || !name_problem(from).empty() ||
+      !event_notice(st.cfg.group, from, event, false) ||
       !private_chat::text_problem(text, st.cfg.max_message_bytes).empty()) {
     st.channel->ack(d.epoch, d.tag);
     return;

@@ -352,7 +352,11 @@ CAF_TEST(membership events of others are notices checked like messages) {
   deliver(event(4, "bob-4", "leave", "left #room", bob, "group:room"));
   // An event this client does not know: acked, not shown.
   deliver(event(5, "bob-5", "kick", "kicked alice", bob, "event:group:room:kick"));
-  CAF_CHECK_EQUAL(log->acked.size(), 5u);
+  // One under our own name (our join from before a restart): not shown.
+  auto own = log->delivery(6, "alice-old-1", "alice: joined #room", "alice");
+  own.headers["x-chat-event"] = "join";
+  deliver(own);
+  CAF_CHECK_EQUAL(log->acked.size(), 6u);
   auto h = history(g);
   CAF_REQUIRE_EQUAL(h.size(), 4u);
   CAF_CHECK_EQUAL(h[0].kind, chat_event::joined);
