@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The full-screen client (the interactive default) in a real terminal
-# (tmux) with a real server node and two peers (bob: --batch --json, carol:
-# --batch in a group): UTF-8 typed in several scripts arrives byte-exact;
-# one window per chat, switched with Alt+N, Ctrl+N/P and /window N;
-# messages of other chats never spill into the shown window and are counted
+# (tmux; its status bar coloured by --chat.theme.*) with a real server node
+# and two peers (bob: --batch --json, carol: --batch in a group): UTF-8
+# typed in several scripts arrives byte-exact; one window per chat,
+# switched with Alt+N, Ctrl+N/P and /window N; messages of other chats
+# never spill into the shown window and are counted
 # in the activity list; a mention highlights its window and rings the bell;
 # the read marker; Tab completes a command, a user and a group; PgUp/PgDn
 # scroll back; /names; at 40 columns long lines wrap under their text
@@ -42,12 +43,16 @@ echo "/join $room" >&4
 wait_for 10 grep -q "joined $room" "$work/$carol.out" || fail "carol did not join"
 
 tmx new-session -d -s chat -x 100 -y 30 \
-  "HOME=$work TERM=screen-256color $bin ${common[*]} --chat.name=$alice --chat.log-dir=$work/logs; echo EXITED; sleep 30"
+  "HOME=$work TERM=screen-256color $bin ${common[*]} --chat.name=$alice --chat.log-dir=$work/logs --chat.theme.status-bg=blue --chat.theme.status-fg=white; echo EXITED; sleep 30"
 tmx pipe-pane -t chat -o "cat >>'$work/pty.bytes'"
 wait_for 10 shows "registered as $alice" || { screen; fail "client did not start"; }
 wait_for 3 bar_has "[$alice@127.0.0.1]" || { screen; fail "no status bar"; }
 wait_for 3 input_is '\[lobby\]' || { screen; fail "no input line"; }
 pass "full screen by default: status window, status bar, input line"
+# The theme paints the status bar white on blue (instead of reverse video).
+tmx capture-pane -p -e -t chat | grep -q -F "44m[$alice@127.0.0.1]" ||
+  { tmx capture-pane -p -e -t chat | tail -3 | cat -v; fail "the status bar is not blue (chat.theme)"; }
+pass "[chat.theme] colours the status bar"
 
 # Window 2: bob. UTF-8 in several scripts arrives byte-exact.
 tmx send-keys -t chat "/msg $bob" Enter
