@@ -80,6 +80,9 @@ inline constexpr const char* round_header = "x-chat-round";
 inline constexpr const char* endpoint_header = "x-chat-endpoint";
 /// The answering user's groups, comma-separated.
 inline constexpr const char* groups_header = "x-chat-groups";
+/// A group message that is a membership event, not chat: "join" or "leave"
+/// (the body, "<user>: joined #<group>", is what original clients show).
+inline constexpr const char* event_header = "x-chat-event";
 
 /// A message id unique across sessions: "<user>-<random>-<n>".
 std::string make_message_id(const std::string& user, uint64_t n);

@@ -110,7 +110,9 @@ caf::expected<group_actor> ensure_group(broker_link_pointer self,
                    .max_message_bytes = st.settings.max_message_bytes,
                    .outbox_size = st.settings.outbox_size,
                    .inherit = inherit,
-                   .proof = st.settings.proof};
+                   .proof = st.settings.proof,
+                   // Our own queue again (a restart): the group saw us join.
+                   .announce = st.settings.announce && !inherit};
   auto g = self->spawn<caf::linked>(group_impl, std::move(cfg),
                                     caf::actor_cast<caf::actor>(self));
   st.groups.emplace(group, membership{g, transient});

@@ -75,6 +75,9 @@ struct broker_link_settings {
   /// Our identity and the pinned keys (the registry is added from the
   /// broker link's own); none: nothing is signed or verified.
   sender_proof proof;
+  /// Tell a group when we join or leave it (a notice for the others, without
+  /// a discovery round); off for one-shot sends.
+  bool announce = true;
 };
 
 /// Reads chat.amqp-*, chat.queue-expiry, chat.discovery-interval and -settle and the

@@ -19,6 +19,8 @@ struct chat_event {
     message, ///< a chat message (private, group or insult)
     info,    ///< something the user should know (peer offline, reconnected, …)
     error,   ///< something failed
+    joined,  ///< `from` joined the group `chat` (a notice, not a message)
+    left,    ///< `from` left the group `chat`
   };
   uint8_t kind = message;
   /// "private:<peer>", "group:<group>", "insults", "discovery" or "system".
@@ -30,7 +32,8 @@ struct chat_event {
   int64_t ts_ms = 0;
   /// Sent by this user.
   bool own = false;
-  /// Sender proved its identity (private chats; always true for own lines).
+  /// Sender proved its identity (messages and join/leave notices; always
+  /// true for own lines).
   bool verified = true;
 
   friend bool operator==(const chat_event&, const chat_event&) = default;

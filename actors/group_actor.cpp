@@ -26,6 +26,27 @@ std::pair<std::string, std::string> parse_group_message(const amqp_delivery& d) 
   return {from, text};
 }
 
+std::string event_scope(const std::string& group, std::string_view event) {
+  return "event:" + group_chat(group) + ":" + std::string{event};
+}
+
+std::string event_body(const std::string& user, const std::string& group,
+                       std::string_view event) {
+  return user + (event == "join" ? ": joined #" : ": left #") + group;
+}
+
+std::optional<chat_event> event_notice(const std::string& group, const std::string& from,
+                                       std::string_view event, bool verified) {
+  auto kind = event == "join"    ? chat_event::joined
+              : event == "leave" ? chat_event::left
+                                 : chat_event::message;
+  if (kind == chat_event::message)
+    return std::nullopt;
+  auto what = kind == chat_event::joined ? " joined #" : " left #";
+  return chat_event{kind,  group_chat(group), from, from + what + group, now_ms(),
+                    false, verified};
+}
+
 void group_state::remove_subscription() {
   if (channel)
     channel->delete_queue(subscription_queue(cfg.user, cfg.group));
@@ -35,6 +56,28 @@ namespace {
 
 std::string messages(size_t n) {
   return std::to_string(n) + (n == 1 ? " message" : " messages");
+}
+
+/// Publishes our membership event `event` ("join", "leave"): signed like a
+/// post but over event_scope, not mandatory (an empty group is fine), its
+/// confirm not waited for.
+void announce(group_state& st, std::string_view event) {
+  auto& user = st.cfg.user;
+  auto id = st.next_id++;
+  amqp_message msg;
+  msg.exchange = durable_name(group_exchange);
+  msg.routing_key = group_routing_key(user, st.cfg.group);
+  msg.body = event_body(user, st.cfg.group, event);
+  msg.persistent = !st.cfg.transient;
+  msg.message_id = make_message_id(user, id);
+  msg.headers[sender_header] = user;
+  msg.headers[event_header] = std::string{event};
+  if (st.proof)
+    msg.headers[signature_header] =
+        st.proof.sign({event_scope(st.cfg.group, event), user, msg.message_id,
+                       msg.body.substr(user.size() + 2)});
+  st.history.first_time(msg.message_id); // our own echo is not shown
+  st.channel->publish(id, std::move(msg));
 }
 
 } // namespace
@@ -47,6 +90,35 @@ void group_state::drop_pending(const std::string& why) {
     rp.deliver(make_error(errc::broker_error, "not sent: " + why));
   pending.clear();
 }
+
+namespace {
+
+/// A membership event of another member: shown as a notice once its sender
+/// is checked like a message's. Only acked: unknown events (a newer
+/// client's), malformed ones, and those under our own name (our own join
+/// from before a restart waits in our queue; we know whether we joined).
+void on_event(group_pointer self, const amqp_delivery& d, const std::string& event) {
+  auto& st = self->state;
+  auto [from, text] = parse_group_message(d);
+  if (from == st.cfg.user || !name_problem(from).empty() ||
+      !event_notice(st.cfg.group, from, event, false) ||
+      !private_chat::text_problem(text, st.cfg.max_message_bytes).empty()) {
+    st.channel->ack(d.epoch, d.tag);
+    return;
+  }
+  claimed_message claim{event_scope(st.cfg.group, event), from, d.message_id, text,
+                        d.header(signature_header)};
+  check_sender(self, st.proof, st.cfg.user, std::move(claim),
+               [=, epoch = d.epoch, tag = d.tag](bool verified) {
+                 auto& st = self->state;
+                 auto ev = *event_notice(st.cfg.group, from, event, verified);
+                 st.history.push(ev);
+                 st.emit(std::move(ev));
+                 st.channel->ack(epoch, tag);
+               });
+}
+
+} // namespace
 
 group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
                                       caf::actor parent) {
@@ -140,6 +212,8 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
       },
       [=](history_atom) { return self->state.history.snapshot(); },
       [=](leave_atom) {
+        if (self->state.cfg.announce)
+          announce(self->state, "leave");
         self->state.drop_pending("you left the group");
         self->state.remove_subscription();
         self->quit();
@@ -147,6 +221,12 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
       },
       [=](deliver_atom, const amqp_delivery& d) {
         auto& st = self->state;
+        if (auto event = d.header(event_header); !event.empty()) {
+          if (st.history.first_time(d.message_id))
+            return on_event(self, d, event);
+          st.channel->ack(d.epoch, d.tag);
+          return;
+        }
         if (st.history.first_time(d.message_id)) {
           auto [from, text] = parse_group_message(d);
           // The same rules as for what we send: nothing oversized or
@@ -192,7 +272,8 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
       [=](link_atom, bool up, const std::string& text) {
         auto& st = self->state;
         if (up && text == "subscribed") {
-          st.ready = true;
+          if (!std::exchange(st.ready, true) && st.cfg.announce)
+            announce(st, "join");
           for (auto& rp : std::exchange(st.waiting_ready, {}))
             rp.deliver(ok_atom::value);
           return;

@@ -23,8 +23,10 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace chat {
@@ -34,7 +36,8 @@ namespace chat {
 /// is unreachable posts wait (in order, at most chat.outbox-size) and are
 /// sent once it is back. Every post is answered, also when the actor ends
 /// (then with an error: not sent). leave: deletes the subscription queue and
-/// ends the actor.
+/// ends the actor. With `announce`, joining and leaving publish a membership
+/// event (header x-chat-event) that other members show as a notice.
 using group_actor =
     caf::typed_actor<caf::replies_to<ready_atom>::with<ok_atom>,
                      caf::replies_to<post_atom, std::string>::with<ok_atom>,
@@ -66,7 +69,25 @@ struct group_config {
   bool inherit = false;
   /// Signs our posts, checks the senders of others'.
   sender_proof proof;
+  /// Tell the group when we join (once subscribed) and leave (/leave), as
+  /// event messages; off for a re-join of our own queue and one-shot sends.
+  bool announce = false;
 };
+
+/// What the signature of a membership event covers in place of the chat:
+/// "event:group:<g>:join". Never a chat name, so a signed event cannot be
+/// replayed as a message (or as the other event).
+std::string event_scope(const std::string& group, std::string_view event);
+
+/// The body of our membership event, for original clients:
+/// "<user>: joined #<group>" / "<user>: left #<group>".
+std::string event_body(const std::string& user, const std::string& group,
+                       std::string_view event);
+
+/// The notice a membership event is shown as: `from` joined or left `group`
+/// (a chat_event of kind joined/left); nothing for an unknown event.
+std::optional<chat_event> event_notice(const std::string& group, const std::string& from,
+                                       std::string_view event, bool verified);
 
 /// Splits a group message into sender and text: the sender header if any
 /// (ours), else the `<name>: ` prefix of the body (original clients).

@@ -492,8 +492,31 @@ void show_names(cli_pointer self, const std::string& group,
              st.opts));
 }
 
+/// The key of a join (or leave) notice in cli_state::noticed.
+std::string notice_key(const std::string& group, const std::string& name, bool joined) {
+  return group + " " + name + (joined ? " +" : " -");
+}
+
+/// A membership event (joined/left) from a group: a notice in the group's
+/// window (opened if needed, not counted as unread: it is no message), so it
+/// is there when the user looks; line modes print it where they are.
+void show_membership(cli_pointer self, const chat_event& ev) {
+  auto& st = self->state;
+  if (!st.windows)
+    return st.print(render(ev, st.opts));
+  auto joined = ev.kind == chat_event::joined;
+  auto group = group_of(ev.chat);
+  if (st.noticed.size() >= cli_state::max_speakers)
+    st.noticed.clear();
+  st.noticed.erase(notice_key(group, ev.from, !joined));
+  st.noticed.insert(notice_key(group, ev.from, joined));
+  if (st.window_chats.insert(ev.chat).second)
+    update_names(self);
+  st.term->print_to(ev.chat, render(ev, st.opts), false, false);
+}
+
 /// Full screen: who joined or left our groups since the last round, in the
-/// groups' windows.
+/// groups' windows (unless their own event said so already).
 void show_group_changes(cli_pointer self, const discovery_report& before,
                         const discovery_report& after) {
   auto& st = self->state;
@@ -511,12 +534,14 @@ void show_group_changes(cli_pointer self, const discovery_report& before,
     auto old_members = members(before, group);
     auto new_members = members(after, group);
     for (auto& name : new_members)
-      if (old_members.count(name) == 0)
+      if (old_members.count(name) == 0 &&
+          st.noticed.erase(notice_key(group, name, true)) == 0)
         print_in(self, chat,
                  render(local_event(chat_event::info, chat, name + " joined #" + group),
                         st.opts));
     for (auto& name : old_members)
-      if (new_members.count(name) == 0)
+      if (new_members.count(name) == 0 &&
+          st.noticed.erase(notice_key(group, name, false)) == 0)
         print_in(self, chat,
                  render(local_event(chat_event::info, chat, name + " left #" + group),
                         st.opts));
@@ -706,6 +731,8 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
             !cli::append_to_log(st.log_dir, ev) && !std::exchange(st.log_failed, true))
           complain(self, "cannot write the chat log in " + st.log_dir +
                              " (no more such warnings)");
+        if (ev.kind == chat_event::joined || ev.kind == chat_event::left)
+          return show_membership(self, ev);
         if (st.windows) {
           if (ev.kind != chat_event::message) {
             track_connection(self, ev.kind, ev.text);

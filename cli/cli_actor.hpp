@@ -115,6 +115,10 @@ struct cli_state {
   discovery_report last_report;
   /// A round came already (the first one has nothing to compare with).
   bool have_report = false;
+  /// Full screen: join/leave notices shown from membership events
+  /// ("<group> <name> +" or "-"), so the next discovery round does not say
+  /// the same again; at most max_speakers.
+  std::set<std::string> noticed;
   /// Interactive: the groups joined, kept for the next start (empty: not
   /// kept).
   std::string groups_file;

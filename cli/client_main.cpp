@@ -20,6 +20,7 @@
 #include "config/chat_config.hpp"
 #include "config/defaults.hpp"
 #include "config/errors.hpp"
+#include "config/theme.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
@@ -382,7 +383,8 @@ broker_link_settings broker_settings_for(const chat_config& cfg, const session& 
 std::optional<session> open_session(caf::actor_system& sys, const chat_config& cfg,
                                     const caf::actor& listener, std::string name,
                                     bool interactive, int& rc,
-                                    identity_kind identity = identity_kind::kept) {
+                                    identity_kind identity = identity_kind::kept,
+                                    bool announce = true) {
   // Before anything goes on the network (a LAN broadcast, when no server
   // is configured).
   if (name.empty() && !interactive) {
@@ -447,6 +449,7 @@ std::optional<session> open_session(caf::actor_system& sys, const chat_config& c
   auto& ep = result.published;
   result.broker = broker_settings_for(cfg, result);
   result.broker.proof = sender_proof_for(result.name, key);
+  result.broker.announce = announce;
   result.peers.broker = caf::actor_cast<caf::actor>(
       spawn_broker_link(sys, result.name, result.broker,
                         ep.host + ":" + std::to_string(ep.port), listener, registry));
@@ -488,6 +491,7 @@ std::unique_ptr<terminal> interactive_terminal(const chat_config& cfg,
     ui::fullscreen_settings settings;
     settings.limits = limits;
     settings.color = opts.color;
+    settings.colors = opts.colors;
     settings.bell = caf::get_or(cfg, "chat.bell", d::bell);
     settings.scrollback =
         static_cast<size_t>(caf::get_or(cfg, "chat.scrollback", d::scrollback));
@@ -506,6 +510,7 @@ int run_client(caf::actor_system& sys, const chat_config& cfg,
   cli_settings settings;
   settings.batch = !interactive;
   settings.opts = render_options_for(flags, settings.batch);
+  settings.opts.colors = read_theme(cfg);
   auto limits = output_limits_for(cfg, settings.opts, interactive);
   settings.term = interactive ? interactive_terminal(cfg, flags, settings.opts, limits)
                               : make_batch_terminal(std::move(limits));
@@ -579,8 +584,9 @@ int run_oneshot(caf::actor_system& sys, const chat_config& cfg,
   }
   int rc = 0;
   caf::scoped_actor self{sys};
+  // A one-shot send joins a group only for the moment: no join/leave notice.
   auto s = open_session(sys, cfg, caf::actor_cast<caf::actor>(self), name, false, rc,
-                        identity);
+                        identity, false);
   if (!s)
     return rc;
   auto fail = [&](const caf::error& err) {

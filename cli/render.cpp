@@ -1,5 +1,7 @@
 #include "cli/render.hpp"
 
+#include "config/defaults.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <ctime>
@@ -31,7 +33,15 @@ std::string iso_time(int64_t ts_ms) {
 }
 
 std::string paint(const std::string& text, const std::string& sgr, bool color) {
-  return color ? "\033[" + sgr + "m" + text + "\033[0m" : text;
+  return color && !sgr.empty() ? "\033[" + sgr + "m" + text + "\033[0m" : text;
+}
+
+/// SGR parameters for `attrs` ("1" bold, "2" dim, or none) in `color`.
+std::string style(std::string_view attrs, theme_color color) {
+  auto fg = sgr_foreground(color);
+  if (attrs.empty() || fg.empty())
+    return std::string{attrs} + fg;
+  return std::string{attrs} + ";" + fg;
 }
 
 const char* type_name(uint8_t kind) {
@@ -40,9 +50,16 @@ const char* type_name(uint8_t kind) {
     return "message";
   case chat_event::info:
     return "info";
+  case chat_event::joined:
+  case chat_event::left:
+    return "event";
   default:
     return "error";
   }
+}
+
+bool is_membership(const chat_event& ev) {
+  return ev.kind == chat_event::joined || ev.kind == chat_event::left;
 }
 
 /// JSON with invalid UTF-8 replaced instead of throwing.
@@ -111,17 +128,17 @@ const std::vector<int>& name_palette() {
   // two, among colours with contrast ≥ 3.2 on black and white, clearly
   // coloured (chroma ≥ 35) and unlike the red of errors; ordered by hue.
   // (The old palette had two oranges and two blues: ΔE 9 at worst.)
-  static const std::vector<int> palette{32,  27,  93,  133, 164, 162,
-                                        197, 131, 166, 100, 28,  29};
+  static const std::vector<int> palette{defaults::theme_nicks.begin(),
+                                        defaults::theme_nicks.end()};
   return palette;
 }
 
-int name_color(const std::string& name) {
+int name_color(const std::string& name, const std::vector<int>& palette) {
   uint32_t h = 5381; // djb2
   for (unsigned char c : name)
     h = h * 33 + c;
-  auto& palette = name_palette();
-  return palette[h % palette.size()];
+  auto& colors = palette.empty() ? name_palette() : palette;
+  return colors[h % colors.size()];
 }
 
 std::string render(const chat_event& ev, const render_options& opts) {
@@ -138,6 +155,11 @@ std::string render(const chat_event& ev, const render_options& opts) {
       j["own"] = ev.own;
       j["verified"] = ev.verified;
     }
+    if (is_membership(ev)) {
+      j["event"] = ev.kind == chat_event::joined ? "join" : "leave";
+      j["from"] = printable(ev.from);
+      j["verified"] = ev.verified;
+    }
     return dump(j);
   }
   case output_style::plain: {
@@ -146,31 +168,43 @@ std::string render(const chat_event& ev, const render_options& opts) {
         iso_time(ev.ts_ms) + " " + type_name(ev.kind) + " " + printable(ev.chat);
     if (ev.kind == chat_event::message)
       line += " " + printable(ev.from) + (ev.verified ? "" : "(unverified)") + ":";
+    if (is_membership(ev) && !ev.verified)
+      text += " (unverified)";
     return line + " " + text;
   }
   case output_style::human:
     break;
   }
-  auto when = paint(clock_time(ev.ts_ms), "2", opts.color);
+  auto& colors = opts.colors;
+  auto when = paint(clock_time(ev.ts_ms), style("2", colors.timestamp), opts.color);
+  auto notice = style("2", colors.notice);
   if (ev.kind == chat_event::info)
-    return when + " " + paint("* " + text, "2", opts.color);
+    return when + " " + paint("* " + text, notice, opts.color);
   if (ev.kind == chat_event::error)
-    return when + " " + paint("! " + text, "1;31", opts.color);
+    return when + " " + paint("! " + text, style("1", colors.error), opts.color);
+  // A notice, not a chat line; one nobody proved is marked like a message.
+  if (is_membership(ev))
+    return when + " " + paint("* " + text, notice, opts.color) +
+           (ev.verified
+                ? ""
+                : paint(" (unverified)", style("", colors.unverified), opts.color));
   if (ev.own)
-    return when + " " + paint("  you", "1", opts.color) + " │ " + text;
+    return when + " " + paint("  you", style("1", colors.own_name), opts.color) + " │ " +
+           text;
   // Names right-aligned in 5 terminal columns (wider ones push the text).
   auto name = printable(ev.from);
   if (auto width = display_width(name); width < 5)
     name.insert(0, 5 - width, ' ');
-  auto who = paint(name, "1;38;5;" + std::to_string(name_color(ev.from)), opts.color);
+  auto who = paint(name, style("1", name_color(ev.from, colors.nicks)), opts.color);
   // Every sender that did not prove itself is marked (an original client,
   // a forged name, a changed key); one under our own name without our
   // signature is called what it is.
   auto unproven = !ev.verified;
   auto impostor = unproven && !opts.self_name.empty() && ev.from == opts.self_name;
-  auto mark = impostor   ? paint(" (not sent by you)", "1;33", opts.color)
-              : unproven ? paint(" (unverified)", "33", opts.color)
-                         : "";
+  auto mark =
+      impostor   ? paint(" (not sent by you)", style("1", colors.unverified), opts.color)
+      : unproven ? paint(" (unverified)", style("", colors.unverified), opts.color)
+                 : "";
   return when + " " + who + " │ " + text + mark;
 }
 
@@ -232,7 +266,7 @@ std::string render_status(const std::string& text, const render_options& opts) {
   case output_style::human:
     break;
   }
-  return paint("-- " + printable(text), "2", opts.color);
+  return paint("-- " + printable(text), style("2", opts.colors.notice), opts.color);
 }
 
 std::string render_input(const std::string& prompt, const std::string& line,

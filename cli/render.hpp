@@ -6,6 +6,7 @@
 
 #include "actors/chat_types.hpp"
 #include "adapters/text_width.hpp"
+#include "config/theme.hpp"
 
 #include <string>
 #include <vector>
@@ -20,6 +21,8 @@ struct render_options {
   bool color = true;
   /// Our user name: a line from someone else under it is set apart.
   std::string self_name = {};
+  /// The colours ([chat.theme]), when `color` is on.
+  theme colors = default_theme();
 };
 
 /// One line for an event (no trailing newline).
@@ -47,13 +50,15 @@ std::string render_input(const std::string& prompt, const std::string& line,
 /// and bytes that are not UTF-8.
 std::string printable(const std::string& text);
 
-/// The colours names are painted in (xterm 256-colour indexes): hues far
-/// apart from each other (CIE76 ΔE ≥ 30 between any two) and from the red of
-/// errors, each readable on black and on white (contrast ≥ 3).
+/// The colours names are painted in by default (xterm 256-colour indexes,
+/// defaults::theme_nicks): hues far apart from each other (CIE76 ΔE ≥ 30
+/// between any two) and from the red of errors, each readable on black and
+/// on white (contrast ≥ 3).
 const std::vector<int>& name_palette();
 
-/// The colour of `name`: picked from name_palette() by a djb2 hash (what
-/// WeeChat uses for nick colours), so it is the same everywhere.
-int name_color(const std::string& name);
+/// The colour of `name`: picked from `palette` (name_palette() if empty) by
+/// a djb2 hash (what WeeChat uses for nick colours), so it is the same
+/// everywhere.
+int name_color(const std::string& name, const std::vector<int>& palette = {});
 
 } // namespace chat::cli

@@ -1,6 +1,7 @@
 #include "config/chat_config.hpp"
 
 #include "config/defaults.hpp"
+#include "config/theme.hpp"
 
 #include <caf/config_option_adder.hpp>
 #include <caf/config_value.hpp>
@@ -185,6 +186,16 @@ void print_help(std::ostream& out) {
     out << lhs << std::string(lhs.size() < 40 ? 40 - lhs.size() : 1, ' ') << opt.help
         << '\n';
   }
+  out << "  --chat.theme.<key>=COLOUR             colours ([chat.theme] in the file), "
+         "keys:\n"
+         "                                         ";
+  for (auto key : theme_keys())
+    out << ' ' << key;
+  out << "\n                                          COLOUR: default, black, red, "
+         "green, "
+         "yellow, blue,\n                                          magenta, cyan, white, "
+         "bright-…, 0..255\n                                          (nicks: a "
+         "comma-separated list)\n";
   out << "  --config-file=PATH                    config file; default: the first of\n";
   for (auto& path : config_search_path())
     out << "                                          " << path << '\n';
@@ -354,6 +365,14 @@ std::string check_file(const std::string& path, const caf::config_option_set& op
   if (!section)
     return {};
   for (auto& [key, value] : *section) {
+    if (key == "theme") {
+      std::string bad_key;
+      if (auto problem = check_theme(value, &bad_key); !problem.empty())
+        return where(path, bad_key.empty() ? line_of(path, "chat.theme")
+                                           : line_of(path, "chat.theme", bad_key)) +
+               problem;
+      continue;
+    }
     auto at = where(path, line_of(path, "chat", key));
     auto opt = find_option(key);
     if (opt == nullptr)
@@ -402,6 +421,9 @@ chat_config::load_result chat_config::load(std::vector<std::string> args) {
   // ones are optional.
   std::vector<std::string> rest;
   std::vector<std::pair<std::string, bool>> booleans;
+  // --chat.theme.KEY=COLOUR: checked here, put into the settings once CAF
+  // has read the rest (CAF knows no such options).
+  std::vector<std::pair<std::string, std::string>> colours;
   for (auto& arg : args) {
     if (is_option(arg, "--config-file")) {
       if (arg.size() <= 14)
@@ -409,6 +431,18 @@ chat_config::load_result chat_config::load(std::vector<std::string> args) {
       config_file_used = arg.substr(14);
       if (!std::filesystem::exists(config_file_used))
         return fail("config file not found: " + config_file_used);
+    } else if (arg.starts_with("--chat.theme.")) {
+      auto eq = arg.find('=');
+      auto key = arg.substr(13, eq == std::string::npos ? std::string::npos : eq - 13);
+      if (eq == std::string::npos)
+        return fail("option --chat.theme." + key + " needs a value: --chat.theme." + key +
+                    "=<colour>");
+      theme scratch = default_theme();
+      auto value = arg.substr(eq + 1);
+      if (auto problem = set_theme_value(scratch, key, caf::config_value{value});
+          !problem.empty())
+        return fail(problem);
+      colours.emplace_back("chat.theme." + key, value);
     } else if (arg.starts_with("--chat.")) {
       if (auto problem = check_cli_argument(arg); !problem.empty())
         return fail(problem);
@@ -454,6 +488,8 @@ chat_config::load_result chat_config::load(std::vector<std::string> args) {
     return fail(parse_problem(err).first);
   for (auto& [key, value] : booleans)
     set(key, value);
+  for (auto& [key, value] : colours)
+    caf::put(content, key, value);
   if (cli_helptext_printed)
     return load_result::exit_ok;
   if (!remainder.empty())
@@ -495,6 +531,9 @@ std::string validate(const caf::actor_system_config& cfg) {
     if (auto x = caf::get_or(cfg, r.key, r.fallback); x < r.min || x > r.max)
       return std::string{"bad value for "} + r.key + ": expected an integer " +
              std::to_string(r.min) + ".." + std::to_string(r.max);
+  if (auto section = caf::get_if(&cfg.content, "chat.theme"))
+    if (auto problem = check_theme(*section); !problem.empty())
+      return problem;
   auto ttl = caf::get_or(cfg, "chat.lease-ttl", caf::timespan{d::lease_ttl});
   if (ttl < std::chrono::seconds{3})
     return "bad value for chat.lease-ttl: expected a duration of at least 3s";

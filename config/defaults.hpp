@@ -5,6 +5,7 @@
 
 #include "config/backoff.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <string_view>
@@ -94,6 +95,28 @@ inline constexpr int64_t output_queue = 4 << 20;
 inline constexpr bool bell = true;
 /// Full-screen client: lines each window keeps (older ones are dropped).
 inline constexpr int64_t scrollback = 2000;
+/// Client colours ([chat.theme]; config/theme.hpp): a colour name or an
+/// xterm index 0..255 as text; "default" is the terminal's own colour, and
+/// what is dim (timestamps, notices) or bold (names) stays so. These give
+/// the look the client had before it had a theme.
+inline constexpr std::string_view theme_timestamp = "default";
+inline constexpr std::string_view theme_notice = "default";
+inline constexpr std::string_view theme_error = "red";
+inline constexpr std::string_view theme_own_name = "default";
+inline constexpr std::string_view theme_unverified = "yellow";
+/// Full screen: "default" = reverse video.
+inline constexpr std::string_view theme_highlight = "default";
+inline constexpr std::string_view theme_read_marker = "default";
+/// Full screen: both "default" = reverse video.
+inline constexpr std::string_view theme_status_fg = "default";
+inline constexpr std::string_view theme_status_bg = "default";
+/// The colours of names (xterm indexes), picked by a hash of the name: hues
+/// far apart from each other (CIE76 ΔE ≥ 30 between any two) and from the
+/// red of errors, each readable on black and on white (contrast ≥ 3),
+/// ordered by hue (tests/cli/render_test.cpp measures it).
+inline constexpr std::array<int, 12> theme_nicks{32,  27,  93,  133, 164, 162,
+                                                 197, 131, 166, 100, 28,  29};
+
 /// Client: directory of per-chat logs (one file per chat and day, mode
 /// 0600); empty = no logs.
 inline constexpr std::string_view log_dir = "";

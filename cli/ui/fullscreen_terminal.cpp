@@ -9,6 +9,9 @@
 #include "cli/ui/wrap.hpp"
 
 #include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <deque>
@@ -74,6 +77,32 @@ std::u32string utf32(std::string_view text) {
   return out;
 }
 
+/// Where the SIGTSTP handler says "Ctrl+Z" (the UI thread's eventfd; -1
+/// while no full screen is up). One full screen per process.
+std::atomic<int> suspend_fd = -1;
+
+/// Async-signal-safe: only a write to the eventfd the UI thread polls; the
+/// UI thread leaves curses mode and stops the process itself.
+extern "C" void on_suspend_signal(int) {
+  auto saved = errno;
+  if (auto fd = suspend_fd.load(); fd >= 0) {
+    uint64_t one = 1;
+    [[maybe_unused]] auto n = write(fd, &one, sizeof(one));
+  }
+  errno = saved;
+}
+
+/// Takes SIGTSTP (Ctrl+Z) with on_suspend_signal. Before newterm: curses
+/// installs a handler of its own only while the default is in place, and
+/// that one would run curses code on whichever thread the signal hits.
+void catch_suspend() {
+  struct sigaction sa {};
+  sa.sa_handler = on_suspend_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGTSTP, &sa, nullptr);
+}
+
 /// "Sun 29 Nov 2026", local time: the day lines of the windows.
 std::string today() {
   auto now = std::time(nullptr);
@@ -111,7 +140,8 @@ class fullscreen_terminal final : public terminal {
 public:
   explicit fullscreen_terminal(fullscreen_settings settings)
       : settings_(std::move(settings)), windows_(settings_.scrollback),
-        wake_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+        wake_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
+        suspend_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
     words_.commands = settings_.commands;
   }
 
@@ -121,6 +151,7 @@ public:
     if (thread_.joinable())
       thread_.join();
     close(wake_);
+    close(suspend_);
   }
 
   void start(input_handler in, std::string history_file) override {
@@ -211,8 +242,12 @@ private:
     // so a terminal that takes no output never stops the keys; it then sets
     // no terminal modes (its output is not the terminal): we do.
     auto piped = output_.open();
+    piped_ = piped;
+    suspend_fd = suspend_;
+    catch_suspend();
     screen_ = newterm(nullptr, piped ? output_.file() : stdout, stdin);
     if (screen_ == nullptr) {
+      release_suspend();
       output_.close();
       restore_stderr();
       return;
@@ -233,18 +268,25 @@ private:
       history_.push_back(line);
     history_pos_ = history_.size();
     day_ = today();
-    pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {wake_, POLLIN, 0}};
+    pollfd fds[3] = {
+        {STDIN_FILENO, POLLIN, 0}, {wake_, POLLIN, 0}, {suspend_, POLLIN, 0}};
     while (!stop_ && !eof_) {
       apply();
       check_size();
       if (output_.needs_repaint())
         clearok(curscr, TRUE);
       draw();
-      if (poll(fds, 2, idle_poll_ms) < 0)
+      if (poll(fds, 3, idle_poll_ms) < 0)
         continue;
       if (fds[1].revents & POLLIN) {
         uint64_t n;
         [[maybe_unused]] auto r = read(wake_, &n, sizeof(n));
+      }
+      if (fds[2].revents & POLLIN) {
+        uint64_t n;
+        [[maybe_unused]] auto r = read(suspend_, &n, sizeof(n));
+        suspend();
+        continue; // the loop draws everything anew
       }
       if (fds[0].revents & POLLIN)
         read_keys();
@@ -256,6 +298,7 @@ private:
       }
     }
     endwin();
+    release_suspend();
     // What came after the screen closed (e.g. "leaving") still shows, through
     // the same pipe: a stalled terminal must not hold up the exit.
     std::string rest;
@@ -274,6 +317,38 @@ private:
     restore_input_mode();
     restore_stderr();
     save_history();
+  }
+
+  /// Ctrl+Z: leaves curses mode (the shell gets a clean terminal), stops
+  /// the process as SIGTSTP's default would, and once continued (fg) takes
+  /// the terminal again; the caller's loop then draws the whole screen.
+  void suspend() {
+    endwin();
+    if (piped_)
+      output_.drain(std::chrono::milliseconds{500}); // the copier stops with us
+    else
+      std::fflush(stdout);
+    restore_input_mode();
+    signal(SIGTSTP, SIG_DFL);
+    raise(SIGTSTP); // thread-directed: stopped before it returns
+    // Continued. Sent to the background (bg), drawing would fight the shell
+    // for the terminal: wait until in the foreground again.
+    auto foreground = [] {
+      auto owner = tcgetpgrp(STDIN_FILENO);
+      return owner < 0 || owner == getpgrp();
+    };
+    while (!stop_ && !foreground())
+      std::this_thread::sleep_for(std::chrono::milliseconds{100});
+    catch_suspend();
+    if (piped_)
+      set_input_mode();
+    clearok(curscr, TRUE); // the next refresh enters curses mode again
+  }
+
+  /// The default SIGTSTP again (the full screen is gone).
+  void release_suspend() {
+    signal(SIGTSTP, SIG_DFL);
+    suspend_fd = -1;
   }
 
   /// Keys one by one, not echoed; Ctrl+C, Ctrl+S/Q stay with the driver.
@@ -583,20 +658,34 @@ private:
 
   // -- drawing ---------------------------------------------------------------
 
-  short pair_for(int fg) {
-    if (!settings_.color || !has_colors() || fg < 0 || fg >= COLORS)
+  /// The colour pair of `fg` on `bg` (-1: the terminal's own), made on
+  /// first use; 0 (no colours) without colours.
+  short pair_for(int fg, int bg = -1) {
+    if (!settings_.color || !has_colors() || fg >= COLORS || bg >= COLORS)
       return 0;
-    if (auto i = pairs_.find(fg); i != pairs_.end())
+    if (fg < 0 && bg < 0)
+      return 0;
+    if (auto i = pairs_.find({fg, bg}); i != pairs_.end())
       return i->second;
     auto pair = static_cast<short>(pairs_.size() + 1);
     if (pair >= COLOR_PAIRS)
       return 0;
-    init_pair(pair, static_cast<short>(fg), -1);
-    pairs_.emplace(fg, pair);
+    init_pair(pair, static_cast<short>(fg), static_cast<short>(bg));
+    pairs_.emplace(std::pair{fg, bg}, pair);
     return pair;
   }
 
-  void put(const styled_line& row, int y, int width, attr_t extra = A_NORMAL) {
+  /// Whether the theme colours the status bar (else: reverse video).
+  bool themed_status() const {
+    return settings_.color && has_colors() &&
+           (settings_.colors.status_fg >= 0 || settings_.colors.status_bg >= 0);
+  }
+
+  /// Paints `row` at `y`, padded to `width` with `extra` attributes; `bg`:
+  /// a background for the whole row, `base_fg` the colour of runs without
+  /// one of their own (the status bar's).
+  void put(const styled_line& row, int y, int width, attr_t extra = A_NORMAL, int bg = -1,
+           int base_fg = -1) {
     move(y, 0);
     int col = 0;
     for (auto& run : row) {
@@ -607,14 +696,14 @@ private:
         attrs |= A_DIM;
       if (run.style.reverse)
         attrs |= A_REVERSE;
-      attr_set(attrs, pair_for(run.style.fg), nullptr);
+      attr_set(attrs, pair_for(run.style.fg >= 0 ? run.style.fg : base_fg, bg), nullptr);
       auto w = static_cast<int>(display_width(run.text));
       if (col + w > width)
         break;
       addstr(run.text.c_str());
       col += w;
     }
-    attr_set(extra, 0, nullptr);
+    attr_set(extra, pair_for(base_fg, bg), nullptr);
     for (; col < width; ++col)
       addch(' ');
     attr_set(A_NORMAL, 0, nullptr);
@@ -639,9 +728,16 @@ private:
     for (size_t i = w.lines.size(); i-- > 0 && rows.size() < wanted + body;) {
       auto& line = w.lines[i];
       auto styled = parse_sgr(line.text);
+      // A theme colour for highlights, else reverse video.
+      auto highlight_fg = settings_.color ? settings_.colors.highlight : -1;
       if (line.highlight)
-        for (auto& run : styled)
-          run.style.bold = true, run.style.reverse = true;
+        for (auto& run : styled) {
+          run.style.bold = true;
+          if (highlight_fg >= 0)
+            run.style.fg = highlight_fg;
+          else
+            run.style.reverse = true;
+        }
       if (line.synthetic)
         for (auto& run : styled)
           run.style.dim = true;
@@ -651,6 +747,7 @@ private:
       if (i == marker) {
         text_style dim;
         dim.dim = true;
+        dim.fg = settings_.colors.read_marker;
         std::string bar;
         for (int k = 0; k < width; ++k)
           bar += "-";
@@ -669,7 +766,11 @@ private:
       else
         put({}, y, width);
     }
-    put(status_bar(status_, windows_), body, width, A_REVERSE);
+    if (themed_status())
+      put(status_bar(status_, windows_), body, width, A_NORMAL,
+          settings_.colors.status_bg, settings_.colors.status_fg);
+    else
+      put(status_bar(status_, windows_), body, width, A_REVERSE);
     draw_input(height - 1, width);
     refresh();
   }
@@ -726,7 +827,8 @@ private:
   std::vector<std::string> history_;
   size_t history_pos_ = 0;
   std::optional<tab_state> tab_;
-  std::map<int, short> pairs_;
+  /// Colour pairs made so far, by (foreground, background).
+  std::map<std::pair<int, int>, short> pairs_;
   size_t max_scroll_ = 0;
   std::string day_;
   SCREEN* screen_ = nullptr;
@@ -745,6 +847,10 @@ private:
   std::vector<std::string> kept_;
 
   int wake_;
+  /// Readable after Ctrl+Z (SIGTSTP, through on_suspend_signal).
+  int suspend_;
+  /// Curses writes into screen_output's pipe, not to the terminal.
+  bool piped_ = false;
   std::atomic<bool> stop_ = false;
   std::thread thread_;
 };

@@ -8,6 +8,7 @@
 // waits in a queue, so a slow or stalled terminal never blocks an actor.
 
 #include "adapters/terminal.hpp"
+#include "config/theme.hpp"
 
 #include <memory>
 #include <string>
@@ -17,8 +18,11 @@ namespace chat::ui {
 
 struct fullscreen_settings {
   output_limits limits;
-  /// Colours (off for NO_COLOR and --no-color).
+  /// Colours (off for NO_COLOR and --no-color, whatever the theme says).
   bool color = true;
+  /// What the screen itself paints: highlights, the read marker, the status
+  /// bar (lines come painted by render()).
+  theme colors = default_theme();
   /// Ring the terminal bell on a highlight.
   bool bell = true;
   /// Lines each window keeps.

@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 namespace chat::ui {
@@ -45,11 +46,13 @@ void screen_output::copy() {
   char buf[16384];
   bool dropping = false;
   for (;;) {
+    copying_ = false;
     auto n = ::read(read_end_, buf, sizeof(buf));
     if (n < 0 && errno == EINTR)
       continue;
     if (n <= 0)
       return; // curses closed its end
+    copying_ = true;
     // After one wait in vain, no more waiting while the terminal takes
     // nothing: what it does not take at once is dropped, so curses (and the
     // keys) never wait for it; the screen is drawn anew later.
@@ -71,6 +74,22 @@ bool screen_output::needs_repaint() {
     return false;
   lost_ = false;
   return true;
+}
+
+void screen_output::drain(std::chrono::milliseconds limit) {
+  if (file_ == nullptr)
+    return;
+  std::fflush(file_);
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  // Empty pipe and an idle copier, seen twice a few ms apart (the copier
+  // may just have taken the last bytes out of the pipe).
+  int calm = 0;
+  while (calm < 2 && std::chrono::steady_clock::now() < deadline) {
+    int queued = 0;
+    ioctl(read_end_, FIONREAD, &queued);
+    calm = queued == 0 && !copying_ ? calm + 1 : 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds{5});
+  }
 }
 
 void screen_output::close() {

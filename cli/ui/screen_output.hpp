@@ -7,6 +7,7 @@
 // output again, the UI repaints the whole screen.
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <thread>
 
@@ -29,6 +30,11 @@ public:
   /// again: the screen must be drawn anew.
   bool needs_repaint();
 
+  /// Waits (at most `limit`) until what curses wrote so far is on the
+  /// terminal: before the process stops (Ctrl+Z), the copier stops with it,
+  /// and what leaves curses mode must reach the terminal first.
+  void drain(std::chrono::milliseconds limit);
+
   /// Copies what curses still wrote (waiting a little for the terminal),
   /// then stops the thread.
   void close();
@@ -40,6 +46,8 @@ private:
   int read_end_ = -1;
   int terminal_ = -1;
   std::atomic<bool> lost_ = false;
+  /// The copier holds bytes it read and has not written yet.
+  std::atomic<bool> copying_ = false;
   std::thread thread_;
 };
 

@@ -289,4 +289,92 @@ CAF_TEST(leaving answers the waiting posts and deletes the queue) {
   CAF_CHECK_EQUAL(log->deleted[0], "alice:room");
 }
 
+CAF_TEST(joining and leaving announce themselves to the group signed) {
+  auto alice = ed25519_key::generate();
+  group_config cfg;
+  cfg.announce = true;
+  cfg.proof = sender_proof{alice, nullptr, {}};
+  auto g = spawn_group(cfg);
+  CAF_CHECK(log->published.empty()); // not before the subscription is live
+  subscribed();
+  CAF_REQUIRE_EQUAL(log->published.size(), 1u);
+  auto join = log->published[0].second;
+  CAF_CHECK_EQUAL(join.routing_key, "alice.room.msg");
+  CAF_CHECK_EQUAL(join.body, "alice: joined #room"); // what original clients show
+  CAF_CHECK_EQUAL(join.headers.at("x-chat-event"), "join");
+  CAF_CHECK_EQUAL(join.headers.at("x-chat-sender"), "alice");
+  CAF_CHECK(!join.mandatory); // an empty group is no error
+  auto sig = join.headers.at(signature_header);
+  CAF_CHECK(sender_proof::valid(
+      alice->public_hex(),
+      {"event:group:room:join", "alice", join.message_id, "joined #room"}, sig));
+  // Not valid as a message: the event cannot be replayed as chat.
+  CAF_CHECK(!sender_proof::valid(alice->public_hex(),
+                                 {"group:room", "alice", join.message_id, "joined #room"},
+                                 sig));
+  // Our own echo is not shown.
+  auto echo = log->delivery(1, join.message_id, join.body, "alice");
+  echo.headers = join.headers;
+  deliver(echo);
+  CAF_CHECK(history(g).empty());
+  test::ask(sys, g, std::make_tuple([](ok_atom) {}), leave_atom::value);
+  sched.run();
+  CAF_REQUIRE_EQUAL(log->published.size(), 2u);
+  CAF_CHECK_EQUAL(log->published[1].second.headers.at("x-chat-event"), "leave");
+  CAF_CHECK_EQUAL(log->published[1].second.body, "alice: left #room");
+}
+
+CAF_TEST(without announce nothing is published on join) {
+  spawn_group();
+  subscribed();
+  CAF_CHECK(log->published.empty());
+}
+
+CAF_TEST(membership events of others are notices checked like messages) {
+  auto bob = ed25519_key::generate();
+  auto alice = ed25519_key::generate();
+  auto pins = std::make_shared<known_peers>("", "alice");
+  pins->check("bob", bob->public_hex());
+  group_config cfg;
+  cfg.proof = sender_proof{alice, pins, {}};
+  auto g = spawn_group(cfg);
+  subscribed();
+  auto event = [&](uint64_t tag, std::string id, std::string kind, std::string body,
+                   const std::shared_ptr<const ed25519_key>& key, std::string scope) {
+    auto d = log->delivery(tag, id, "bob: " + body, "bob");
+    d.headers["x-chat-event"] = kind;
+    sender_proof signer{key, nullptr, {}};
+    d.headers[signature_header] = signer.sign({scope, "bob", id, body});
+    return d;
+  };
+  deliver(event(1, "bob-1", "join", "joined #room", bob, "event:group:room:join"));
+  deliver(event(2, "bob-2", "leave", "left #room", bob, "event:group:room:leave"));
+  // A join signed for another group, and a message signature as an event.
+  deliver(event(3, "bob-3", "join", "joined #room", bob, "event:group:other:join"));
+  deliver(event(4, "bob-4", "leave", "left #room", bob, "group:room"));
+  // An event this client does not know: acked, not shown.
+  deliver(event(5, "bob-5", "kick", "kicked alice", bob, "event:group:room:kick"));
+  // One under our own name (our join from before a restart): not shown.
+  auto own = log->delivery(6, "alice-old-1", "alice: joined #room", "alice");
+  own.headers["x-chat-event"] = "join";
+  deliver(own);
+  CAF_CHECK_EQUAL(log->acked.size(), 6u);
+  auto h = history(g);
+  CAF_REQUIRE_EQUAL(h.size(), 4u);
+  CAF_CHECK_EQUAL(h[0].kind, chat_event::joined);
+  CAF_CHECK_EQUAL(h[0].chat, "group:room");
+  CAF_CHECK_EQUAL(h[0].from, "bob");
+  CAF_CHECK_EQUAL(h[0].text, "bob joined #room");
+  CAF_CHECK(h[0].verified);
+  CAF_CHECK_EQUAL(h[1].kind, chat_event::left);
+  CAF_CHECK_EQUAL(h[1].text, "bob left #room");
+  CAF_CHECK(h[1].verified);
+  CAF_CHECK_EQUAL(h[2].kind, chat_event::joined);
+  CAF_CHECK(!h[2].verified);
+  CAF_CHECK_EQUAL(h[3].kind, chat_event::left);
+  CAF_CHECK(!h[3].verified);
+  for (auto& ev : h)
+    CAF_CHECK(!ev.own);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

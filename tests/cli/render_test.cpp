@@ -182,3 +182,27 @@ CAF_TEST(name colours are far apart and readable on dark and light) {
   CAF_CHECK_GREATER_OR_EQUAL(delta_e(name_color("carol"), name_color("mallory")), 30);
   CAF_CHECK_EQUAL(name_color("alice"), name_color("alice"));
 }
+
+CAF_TEST(join and leave notices are events and not chat lines) {
+  auto ev = message("bob", "bob joined #room");
+  ev.kind = chat_event::joined;
+  render_options human{output_style::human, false};
+  auto line = render(ev, human);
+  CAF_CHECK(line.find("* bob joined #room") != std::string::npos);
+  CAF_CHECK(line.find("│") == std::string::npos);
+  CAF_CHECK(line.find("unverified") == std::string::npos);
+  render_options json{output_style::json, false};
+  CAF_CHECK_EQUAL(render(ev, json),
+                  R"({"type":"event","chat":"group:room","text":"bob joined #room",)"
+                  R"("ts":"2023-11-14T22:13:20.123Z","event":"join","from":"bob",)"
+                  R"("verified":true})");
+  ev.kind = chat_event::left;
+  ev.text = "bob left #room";
+  ev.verified = false;
+  CAF_CHECK(render(ev, human).find("* bob left #room (unverified)") != std::string::npos);
+  CAF_CHECK(render(ev, json).find(R"("event":"leave")") != std::string::npos);
+  render_options plain{output_style::plain, false};
+  CAF_CHECK_EQUAL(
+      render(ev, plain),
+      "2023-11-14T22:13:20.123Z event group:room bob left #room (unverified)");
+}

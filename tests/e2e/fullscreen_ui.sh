@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # The full-screen client (the interactive default) in a real terminal
-# (tmux) with a real server node and two peers (bob: --batch --json, carol:
-# --batch in a group): UTF-8 typed in several scripts arrives byte-exact;
-# one window per chat, switched with Alt+N, Ctrl+N/P and /window N;
-# messages of other chats never spill into the shown window and are counted
+# (tmux; its status bar coloured by --chat.theme.*) with a real server node
+# and two peers (bob: --batch --json, carol: --batch in a group): UTF-8
+# typed in several scripts arrives byte-exact; one window per chat,
+# switched with Alt+N, Ctrl+N/P and /window N; messages of other chats
+# never spill into the shown window and are counted
 # in the activity list; a mention highlights its window and rings the bell;
 # the read marker; Tab completes a command, a user and a group; PgUp/PgDn
 # scroll back; /names; at 40 columns long lines wrap under their text
 # column; the input line (prompt) is there after every command; per-chat
 # logs (chat.log-dir, mode 0600); after a restart the group is joined again
-# and /open works.
+# and /open works; join/leave notices of a peer land in the group's window
+# (opened by the notice if need be); Ctrl+Z stops it (the shell gets the terminal) and fg
+# draws it all again.
 source "$(dirname "$0")/lib.sh"
 source "$CHAT_TEST_ENV"
 use_tmux
@@ -40,12 +43,16 @@ echo "/join $room" >&4
 wait_for 10 grep -q "joined $room" "$work/$carol.out" || fail "carol did not join"
 
 tmx new-session -d -s chat -x 100 -y 30 \
-  "HOME=$work TERM=screen-256color $bin ${common[*]} --chat.name=$alice --chat.log-dir=$work/logs; echo EXITED; sleep 30"
+  "HOME=$work TERM=screen-256color $bin ${common[*]} --chat.name=$alice --chat.log-dir=$work/logs --chat.theme.status-bg=blue --chat.theme.status-fg=white; echo EXITED; sleep 30"
 tmx pipe-pane -t chat -o "cat >>'$work/pty.bytes'"
 wait_for 10 shows "registered as $alice" || { screen; fail "client did not start"; }
 wait_for 3 bar_has "[$alice@127.0.0.1]" || { screen; fail "no status bar"; }
 wait_for 3 input_is '\[lobby\]' || { screen; fail "no input line"; }
 pass "full screen by default: status window, status bar, input line"
+# The theme paints the status bar white on blue (instead of reverse video).
+tmx capture-pane -p -e -t chat | grep -q -F "44m[$alice@127.0.0.1]" ||
+  { tmx capture-pane -p -e -t chat | tail -3 | cat -v; fail "the status bar is not blue (chat.theme)"; }
+pass "[chat.theme] colours the status bar"
 
 # Window 2: bob. UTF-8 in several scripts arrives byte-exact.
 tmx send-keys -t chat "/msg $bob" Enter
@@ -64,6 +71,13 @@ pass "typed UTF-8 (Latin, CJK, Hangul, Cyrillic, Greek, Hebrew, emoji) arrives b
 # write: nothing spills over, the activity list counts, a mention rings.
 tmx send-keys -t chat "/join $room" Enter
 wait_for 10 bar_has "[3:#$room]" || { screen; fail "no window for the group"; }
+# bob joins and leaves: notices in the group's window, without a discovery
+# round.
+echo "/join $room" >&3
+wait_for 5 shows "\* $bob joined #$room" || { screen; fail "no join notice in the group window"; }
+echo "/leave $room" >&3
+wait_for 5 shows "\* $bob left #$room" || { screen; fail "no leave notice in the group window"; }
+pass "bob's join and leave are notices in the group's window"
 tmx send-keys -t chat M-1
 wait_for 3 bar_has "[1:status]" || { screen; fail "Alt+1 did not show the status window"; }
 [ "$(bells)" = 0 ] || fail "the bell rang before any highlight"
@@ -166,18 +180,48 @@ pass "per-chat logs: one file per chat and day, mode 0600, own lines too"
 groups=$work/.local/state/chat-actors/groups-$alice
 [ "$(cat "$groups")" = "$room" ] || { cat "$groups"; fail "groups file"; }
 [ "$(stat -c %a "$groups")" = 600 ] || fail "groups file mode $(stat -c %a "$groups")"
-tmx new-session -d -s again -x 100 -y 30 \
-  "HOME=$work TERM=screen-256color $bin ${common[*]} --chat.name=$alice; echo EXITED; sleep 30"
+# This time from an interactive shell, for job control (Ctrl+Z, fg).
+tmx new-session -d -s again -x 100 -y 30 "env PS1='shell\$ ' bash --norc --noprofile -i"
+tmx send-keys -t again "HOME=$work TERM=screen-256color $bin ${common[*]} --chat.name=$alice; echo EX''ITED" Enter
 again() { tmx capture-pane -p -t again; }
 wait_for 15 bash -c "tmux -u -S '$sock' capture-pane -p -t again | grep -q 're-joined $room'" ||
   { again; fail "the group was not joined again"; }
+# bob joins while the group has no window yet: the notice opens one (as a
+# first message would), so it is there when alice looks.
+again_bar() { tmux -u -S "$sock" capture-pane -p -t again | sed -n 29p | grep -q -F -- "$1"; }
+echo "/join $room" >&3
+next_is_room() { tmx send-keys -t again C-n; sleep 0.2; again_bar "[2:#$room]"; }
+wait_for 10 next_is_room || { again; fail "bob's join notice did not open the group's window"; }
+wait_for 3 bash -c "tmux -u -S '$sock' capture-pane -p -t again | grep -q '\* $bob joined #$room'" ||
+  { again; fail "the join notice is not in the group's window"; }
+tmx send-keys -t again M-1
+wait_for 3 again_bar "[1:status]" || { again; fail "Alt+1"; }
+pass "a join notice for a group without a window opens that window (not lost)"
 tmx send-keys -t again "/open $room" Enter
 wait_for 5 bash -c "tmux -u -S '$sock' capture-pane -p -t again | grep -q '\[2:#$room\]'" ||
   { again; fail "/open after a restart"; }
 echo "welcome back" >&4
 wait_for 5 bash -c "tmux -u -S '$sock' capture-pane -p -t again | grep -q '$carol │ welcome back'" ||
   { again; fail "a new group line did not arrive after the restart"; }
-tmx send-keys -t again "/quit" Enter
 pass "after a restart the group is joined again and /open works"
+
+# Ctrl+Z gives the terminal back to the shell (the job is stopped); fg
+# draws the whole screen again and typing still reaches the group.
+again_shows() { tmux -u -S "$sock" capture-pane -p -t again | grep -q -- "$1"; }
+tmx send-keys -t again C-z
+wait_for 5 again_shows "Stopped" || { again; fail "Ctrl+Z did not stop the client"; }
+wait_for 3 bash -c "tmux -u -S '$sock' capture-pane -p -t again | grep -q -F 'shell\$'" ||
+  { again; fail "no shell prompt after Ctrl+Z"; }
+again_bar "[$alice@127.0.0.1]" && { again; fail "the status bar is still on the screen after Ctrl+Z"; }
+tmx send-keys -t again "fg" Enter
+wait_for 5 again_bar "[2:#$room]" || { again; fail "fg did not draw the status bar again"; }
+wait_for 3 again_shows "$carol │ welcome back" || { again; fail "fg did not draw the window again"; }
+again_shows "Stopped" && { again; fail "the shell's lines were not drawn over after fg"; }
+tmx send-keys -t again "back from the background" Enter
+wait_for 5 grep -q "$alice: back from the background" "$work/$carol.out" ||
+  { again; tail -5 "$work/$carol.out"; fail "a line typed after fg did not reach carol"; }
+tmx send-keys -t again "/quit" Enter
+wait_for 5 again_shows EXITED || { again; fail "/quit after fg"; }
+pass "Ctrl+Z stops the client and gives the shell the terminal; fg redraws, typing still works"
 echo "/quit" >&3
 echo "/quit" >&4

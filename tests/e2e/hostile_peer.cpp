@@ -18,6 +18,10 @@
 //   chat-test-hostile group AMQP_PORT GROUP N BYTES
 //       N group messages of BYTES bytes published to `group_chat` as an
 //       original client would; prints "published N".
+//   chat-test-hostile listen AMQP_PORT GROUP SECONDS
+//       Subscribes to GROUP as an original client does (a queue bound to
+//       `group_chat` with `*.GROUP.*`), prints "listening", then each
+//       body as an original client shows it, one line each, for SECONDS.
 //   chat-test-hostile account HOST LOCATOR_PORT MEMBER_PASSWORD NAME
 //       Asks the server node's LAN locator for NAME's broker account with
 //       a fresh identity key, as a member holding the join code would
@@ -138,14 +142,15 @@ amqp_bytes_t bytes(const std::string& s) {
   return amqp_bytes_t{s.size(), const_cast<char*>(s.data())};
 }
 
-int group(uint16_t port, const std::string& group, int n, size_t size) {
+/// A connection with channel 1 open on the loopback broker (secure mode:
+/// the account in CHAT_AMQP_USER/CHAT_AMQP_PASSWORD); null on failure.
+amqp_connection_state_t open_channel(uint16_t port) {
   auto conn = amqp_new_connection();
   auto sock = amqp_tcp_socket_new(conn);
   if (sock == nullptr || amqp_socket_open(sock, "127.0.0.1", port) != AMQP_STATUS_OK) {
     std::cerr << "cannot connect to AMQP port " << port << '\n';
-    return 1;
+    return nullptr;
   }
-  // Secure mode: the account in CHAT_AMQP_USER/CHAT_AMQP_PASSWORD.
   auto env = [](const char* key, const char* fallback) {
     auto value = std::getenv(key);
     return value != nullptr && *value != '\0' ? value : fallback;
@@ -154,9 +159,47 @@ int group(uint16_t port, const std::string& group, int n, size_t size) {
                  AMQP_SASL_METHOD_PLAIN, env("CHAT_AMQP_USER", "guest"),
                  env("CHAT_AMQP_PASSWORD", "guest"))
           .reply_type != AMQP_RESPONSE_NORMAL)
-    return 1;
+    return nullptr;
   amqp_channel_open(conn, 1);
   if (amqp_get_rpc_reply(conn).reply_type != AMQP_RESPONSE_NORMAL)
+    return nullptr;
+  return conn;
+}
+
+int listen(uint16_t port, const std::string& group, int seconds) {
+  auto conn = open_channel(port);
+  if (conn == nullptr)
+    return 1;
+  auto q = amqp_queue_declare(conn, 1, amqp_empty_bytes, 0, 0, 1, 1, amqp_empty_table);
+  if (q == nullptr)
+    return 1;
+  auto queue = amqp_bytes_malloc_dup(q->queue);
+  amqp_queue_bind(conn, 1, queue, amqp_cstring_bytes("group_chat"),
+                  bytes("*." + group + ".*"), amqp_empty_table);
+  amqp_basic_consume(conn, 1, queue, amqp_empty_bytes, 0, 1, 0, amqp_empty_table);
+  if (amqp_get_rpc_reply(conn).reply_type != AMQP_RESPONSE_NORMAL)
+    return 1;
+  std::cout << "listening" << std::endl;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{seconds};
+  while (std::chrono::steady_clock::now() < deadline) {
+    timeval tick{1, 0};
+    amqp_envelope_t envelope;
+    amqp_maybe_release_buffers(conn);
+    auto r = amqp_consume_message(conn, &envelope, &tick, 0);
+    if (r.reply_type != AMQP_RESPONSE_NORMAL)
+      continue;
+    // The original client prints the body as it is (UTF-8 text).
+    std::cout << std::string{static_cast<const char*>(envelope.message.body.bytes),
+                             envelope.message.body.len}
+              << std::endl;
+    amqp_destroy_envelope(&envelope);
+  }
+  return 0;
+}
+
+int group(uint16_t port, const std::string& group, int n, size_t size) {
+  auto conn = open_channel(port);
+  if (conn == nullptr)
     return 1;
   auto sender = "flood" + std::to_string(getpid());
   auto key = sender + "." + group + ".msg";
@@ -203,6 +246,8 @@ int main(int argc, char** argv) {
     return call(a[1], port(2), a[3], a[4], a[5], a[6] == "plain",
                 a.size() == 9 ? a[7] : std::string{},
                 a.size() == 9 ? a[8] : std::string{});
+  if (a.size() == 4 && a[0] == "listen")
+    return listen(port(1), a[2], std::atoi(a[3].c_str()));
   if (a.size() == 5 && a[0] == "group")
     return group(port(1), a[2], std::atoi(a[3].c_str()),
                  std::strtoul(a[4].c_str(), nullptr, 10));

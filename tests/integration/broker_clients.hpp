@@ -60,6 +60,7 @@ bool ask_ok(caf::scoped_actor& self, const broker_link_actor& link, Ts&&... xs) 
   return ok;
 }
 
+/// The messages in `chat`'s history (notices left out).
 std::vector<chat_event> history(caf::scoped_actor& self, const client& c,
                                 const std::string& chat);
 

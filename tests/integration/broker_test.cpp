@@ -253,7 +253,8 @@ CAF_TEST(interop with the original wire format) {
   std::vector<std::pair<std::string, std::string>> seen; // routing key, body
   int mode = 0;
   timeval tv{5, 0};
-  for (int i = 0; i < 2; ++i) {
+  // Our join notice may come first (published once our queue was live).
+  for (int i = 0; i < 3 && mode == 0; ++i) {
     amqp_envelope_t env;
     amqp_maybe_release_buffers(raw.conn);
     auto r = amqp_consume_message(raw.conn, &env, &tv, 0);
