@@ -6,13 +6,9 @@
 // Raw: one rabbitmq-c publisher connection with confirms and S consumer
 // connections/threads on durable queues bound `*.<group>.*` on the
 // `group_chat` topic exchange, manual ack, no prefetch limit (as ours).
-// Both keep at most `window` posts unconfirmed. A third raw run signs every
-// post and verifies every delivery with the same Ed25519 code as ours: the
-// like-for-like baseline for what the actors add on top of the libraries.
+// Both keep at most `window` posts unconfirmed.
 
-#include "actors/amqp_protocol.hpp"
 #include "actors/broker_link_actor.hpp"
-#include "actors/sender_proof.hpp"
 #include "adapters/identity_store.hpp"
 #include "bench/bench_util.hpp"
 #include "bench/cases.hpp"
@@ -125,7 +121,7 @@ result run_ours(const bench_settings& s, size_t subscribers, size_t n,
   result r;
   {
     caf::scoped_actor self{sys};
-    auto chat = group_chat(group);
+    auto chat = "group:" + group;
     auto prefix = "bg" + std::to_string(getpid()) + "-" + std::to_string(subscribers);
     // Every post is signed and every delivery verified, as between real
     // clients; the sender's key is pinned already (no registry here).
@@ -185,29 +181,9 @@ result run_ours(const bench_settings& s, size_t subscribers, size_t n,
   return r;
 }
 
-/// A header's text value, empty if missing.
-std::string_view raw_header(const amqp_basic_properties_t& props, const char* key) {
-  if ((props._flags & AMQP_BASIC_HEADERS_FLAG) == 0)
-    return {};
-  for (int i = 0; i < props.headers.num_entries; ++i) {
-    auto& e = props.headers.entries[i];
-    if (std::string_view{static_cast<const char*>(e.key.bytes), e.key.len} == key &&
-        e.value.kind == AMQP_FIELD_KIND_UTF8)
-      return {static_cast<const char*>(e.value.value.bytes.bytes),
-              e.value.value.bytes.len};
-  }
-  return {};
-}
-
-std::string_view raw_text(const amqp_bytes_t& bytes) {
-  return {static_cast<const char*>(bytes.bytes), bytes.len};
-}
-
-/// `signer`: the public key every delivery must be signed with, empty = no
-/// check (only deliveries that pass are counted).
 void raw_consumer(uint16_t port, std::string queue, std::string group, sink& sk,
                   totals& t, size_t n, std::atomic<size_t>& ready,
-                  clock::time_point deadline, std::string signer) {
+                  clock::time_point deadline) {
   auto conn = raw_amqp_open(port);
   amqp_exchange_declare(conn, 1, amqp_cstring_bytes("group_chat"),
                         amqp_cstring_bytes("topic"), 0, 0, 0, 0, amqp_empty_table);
@@ -236,19 +212,9 @@ void raw_consumer(uint16_t port, std::string queue, std::string group, sink& sk,
     timeval tv{0, 200000};
     auto res = amqp_consume_message(conn, &env, &tv, 0);
     if (res.reply_type == AMQP_RESPONSE_NORMAL) {
-      auto body = raw_text(env.message.body);
-      auto& props = env.message.properties;
-      auto sender = raw_header(props, sender_header);
-      auto colon = body.find(": ");
-      auto verified =
-          signer.empty() ||
-          (colon != std::string_view::npos &&
-           sender_proof::valid(signer,
-                               {group_chat(group), sender, raw_text(props.message_id),
-                                body.substr(colon + 2)},
-                               raw_header(props, signature_header)));
-      if (verified)
-        t.record(sk, latency_us(body));
+      std::string_view body{static_cast<const char*>(env.message.body.bytes),
+                            env.message.body.len};
+      t.record(sk, latency_us(body));
       amqp_basic_ack(conn, 1, env.delivery_tag, 0);
       amqp_destroy_envelope(&env);
       ++got;
@@ -264,13 +230,9 @@ void raw_consumer(uint16_t port, std::string queue, std::string group, sink& sk,
 }
 
 /// `own_queue`: the sender also has its subscription queue (as every
-/// broker_link member does), consumed but not counted. `with_signatures`:
-/// every post signed, every delivery verified (as ours).
+/// broker_link member does), consumed but not counted.
 result run_raw(const bench_settings& s, size_t subscribers, size_t n,
-               const std::string& group, bool own_queue, bool with_signatures) {
-  auto key = with_signatures ? ed25519_key::generate() : nullptr;
-  auto signer = key ? key->public_hex() : std::string{};
-  sender_proof proof{key, nullptr, {}};
+               const std::string& group, bool own_queue) {
   std::vector<std::unique_ptr<sink>> sinks;
   totals t;
   sink own_sink;
@@ -282,15 +244,14 @@ result run_raw(const bench_settings& s, size_t subscribers, size_t n,
   for (size_t i = 0; i < subscribers; ++i) {
     sinks.emplace_back(std::make_unique<sink>());
     sinks.back()->lat_us.reserve(n);
-    consumers.emplace_back(raw_consumer, s.amqp_port,
-                           prefix + "u" + std::to_string(i + 1) + ":" + group, group,
-                           std::ref(*sinks.back()), std::ref(t), n, std::ref(ready),
-                           deadline, signer);
+    consumers.emplace_back(
+        raw_consumer, s.amqp_port, prefix + "u" + std::to_string(i + 1) + ":" + group,
+        group, std::ref(*sinks.back()), std::ref(t), n, std::ref(ready), deadline);
   }
   if (own_queue)
     consumers.emplace_back(raw_consumer, s.amqp_port, prefix + "u0:" + group, group,
                            std::ref(own_sink), std::ref(own_totals), n, std::ref(ready),
-                           deadline, signer);
+                           deadline);
   auto expected_ready = subscribers + (own_queue ? 1 : 0);
   while (ready.load() < expected_ready && clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds{5});
@@ -299,12 +260,10 @@ result run_raw(const bench_settings& s, size_t subscribers, size_t n,
   raw_check(amqp_get_rpc_reply(conn), "confirm.select");
   auto sender = prefix + "u0";
   auto routing_key = sender + "." + group + ".msg";
-  amqp_table_entry_t headers[2];
-  headers[0].key = amqp_cstring_bytes(sender_header);
-  headers[0].value.kind = AMQP_FIELD_KIND_UTF8;
-  headers[0].value.value.bytes = raw_bytes(sender);
-  headers[1].key = amqp_cstring_bytes(signature_header);
-  headers[1].value.kind = AMQP_FIELD_KIND_UTF8;
+  amqp_table_entry_t header;
+  header.key = amqp_cstring_bytes("x-chat-sender");
+  header.value.kind = AMQP_FIELD_KIND_UTF8;
+  header.value.value.bytes = raw_bytes(sender);
   auto start = clock::now();
   auto start_ns = now_ns();
   std::set<uint64_t> outstanding;
@@ -329,20 +288,15 @@ result run_raw(const bench_settings& s, size_t subscribers, size_t n,
       timeval tv{1, 0};
       read_confirms(&tv);
     }
-    auto text = stamped_text();
-    auto body = sender + ": " + text;
+    auto body = sender + ": " + stamped_text();
     auto id = sender + "-" + std::to_string(i + 1);
-    std::string signature;
-    if (proof)
-      signature = proof.sign({group_chat(group), sender, id, text});
-    headers[1].value.value.bytes = raw_bytes(signature);
     amqp_basic_properties_t props;
     props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_CONTENT_TYPE_FLAG |
                    AMQP_BASIC_MESSAGE_ID_FLAG | AMQP_BASIC_HEADERS_FLAG;
     props.delivery_mode = 2;
     props.content_type = amqp_cstring_bytes("text/plain");
     props.message_id = raw_bytes(id);
-    props.headers = amqp_table_t{proof ? 2 : 1, headers};
+    props.headers = amqp_table_t{1, &header};
     amqp_basic_publish(conn, 1, amqp_cstring_bytes("group_chat"), raw_bytes(routing_key),
                        0, 0, &props, raw_bytes(body));
     outstanding.insert(++seq);
@@ -366,9 +320,8 @@ void group_case(const bench_settings& s) {
   for (auto [subscribers, divisor] : {std::pair<size_t, size_t>{1, 1}, {4, 2}, {16, 4}}) {
     auto n = std::max<size_t>(s.n / divisor, 10);
     auto group = "bench" + std::to_string(getpid()) + "s" + std::to_string(subscribers);
-    auto raw = run_raw(s, subscribers, n, group, false, false);
-    auto raw_own = run_raw(s, subscribers, n, group, true, false);
-    auto raw_signed = run_raw(s, subscribers, n, group, true, true);
+    auto raw = run_raw(s, subscribers, n, group, false);
+    auto raw_own = run_raw(s, subscribers, n, group, true);
     auto ours = run_ours(s, subscribers, n, group);
     auto label = "group S=" + std::to_string(subscribers) + " N=" + std::to_string(n);
     row(label + " delivered", "msg/s", ours.rate, raw.rate);
@@ -378,10 +331,6 @@ void group_case(const bench_settings& s) {
     row(label + " delivered vs raw+own queue", "msg/s", ours.rate, raw_own.rate);
     row(label + " latency p99 vs raw+own queue", "ms", ours.p99 / 1000,
         raw_own.p99 / 1000);
-    // Same again, the raw side signing and verifying as ours does.
-    row(label + " delivered vs raw+own+signed", "msg/s", ours.rate, raw_signed.rate);
-    row(label + " latency p99 vs raw+own+signed", "ms", ours.p99 / 1000,
-        raw_signed.p99 / 1000);
   }
 }
 
