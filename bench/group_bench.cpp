@@ -102,8 +102,10 @@ void wait_all(totals& t, size_t expected, clock::time_point start) {
                  t.delivered.load(), expected);
 }
 
+/// `with_signatures` false: nobody signs or verifies (what the actors cost
+/// without the identity checks real clients do).
 result run_ours(const bench_settings& s, size_t subscribers, size_t n,
-                const std::string& group) {
+                const std::string& group, bool with_signatures) {
   broker_link_settings bs;
   bs.amqp.host = "127.0.0.1";
   bs.amqp.port = s.amqp_port;
@@ -132,7 +134,10 @@ result run_ours(const bench_settings& s, size_t subscribers, size_t n,
       auto name = prefix + "u" + std::to_string(i);
       auto pins = std::make_shared<known_peers>("", name);
       pins->trust(sender_name, sender_key->public_hex());
-      bs.proof = sender_proof{i == 0 ? sender_key : ed25519_key::generate(), pins, {}};
+      bs.proof =
+          with_signatures
+              ? sender_proof{i == 0 ? sender_key : ed25519_key::generate(), pins, {}}
+              : sender_proof{};
       sinks.emplace_back(std::make_unique<sink>());
       sinks.back()->lat_us.reserve(n);
       auto* sk = i == 0 ? nullptr : sinks.back().get();
@@ -322,7 +327,8 @@ void group_case(const bench_settings& s) {
     auto group = "bench" + std::to_string(getpid()) + "s" + std::to_string(subscribers);
     auto raw = run_raw(s, subscribers, n, group, false);
     auto raw_own = run_raw(s, subscribers, n, group, true);
-    auto ours = run_ours(s, subscribers, n, group);
+    auto ours = run_ours(s, subscribers, n, group, true);
+    auto unsigned_ours = run_ours(s, subscribers, n, group, false);
     auto label = "group S=" + std::to_string(subscribers) + " N=" + std::to_string(n);
     row(label + " delivered", "msg/s", ours.rate, raw.rate);
     row(label + " latency p50", "ms", ours.p50 / 1000, raw.p50 / 1000);
@@ -330,6 +336,12 @@ void group_case(const bench_settings& s) {
     // Same raw run, plus the sender's own subscription queue (ours has it).
     row(label + " delivered vs raw+own queue", "msg/s", ours.rate, raw_own.rate);
     row(label + " latency p99 vs raw+own queue", "ms", ours.p99 / 1000,
+        raw_own.p99 / 1000);
+    // The actors alone: ours with nothing signed or verified (raw signs
+    // nothing either), against the same raw run.
+    row(label + " unsigned delivered vs raw+own queue", "msg/s", unsigned_ours.rate,
+        raw_own.rate);
+    row(label + " unsigned latency p99 vs raw+own queue", "ms", unsigned_ours.p99 / 1000,
         raw_own.p99 / 1000);
   }
 }
