@@ -2,6 +2,7 @@
 #include <caf/test/unit_test.hpp>
 
 #include "cli/render.hpp"
+#include "tests/cli/sample_events.hpp"
 
 #include <algorithm>
 #include <array>
@@ -10,30 +11,17 @@
 using namespace chat;
 using namespace chat::cli;
 
-namespace {
-
-chat_event message(std::string from, std::string text) {
-  chat_event ev;
-  ev.chat = "group:room";
-  ev.from = std::move(from);
-  ev.text = std::move(text);
-  ev.ts_ms = 1'700'000'000'123;
-  return ev;
-}
-
-} // namespace
-
 CAF_TEST(json lines carry the documented fields) {
   render_options opts{output_style::json, false};
   CAF_CHECK_EQUAL(
-      render(message("bob", "hi"), opts),
+      render(test::group_message("bob", "hi"), opts),
       R"({"type":"message","chat":"group:room","text":"hi",)"
       R"("ts":"2023-11-14T22:13:20.123Z","from":"bob","own":false,"verified":true})");
 }
 
 CAF_TEST(control characters never reach the terminal) {
   render_options opts{output_style::human, false};
-  auto line = render(message("bob", "a\033[2Jb\rc\td"), opts);
+  auto line = render(test::group_message("bob", "a\033[2Jb\rc\td"), opts);
   CAF_CHECK(line.find('\033') == std::string::npos);
   CAF_CHECK(line.find('\r') == std::string::npos);
   CAF_CHECK(line.find("a[2Jbc\td") != std::string::npos);
@@ -41,10 +29,10 @@ CAF_TEST(control characters never reach the terminal) {
 
 CAF_TEST(own and unverified lines are set apart) {
   render_options opts{output_style::human, false};
-  auto own = message("alice", "mine");
+  auto own = test::group_message("alice", "mine");
   own.own = true;
   CAF_CHECK(render(own, opts).find("you │ mine") != std::string::npos);
-  auto forged = message("bob", "trust me");
+  auto forged = test::group_message("bob", "trust me");
   forged.chat = "private:bob";
   forged.verified = false;
   CAF_CHECK(render(forged, opts).find("(unverified)") != std::string::npos);
@@ -53,9 +41,11 @@ CAF_TEST(own and unverified lines are set apart) {
 CAF_TEST(colours are stable per name and off without color) {
   CAF_CHECK_EQUAL(name_color("bob"), name_color("bob"));
   render_options plain{output_style::human, false};
-  CAF_CHECK(render(message("bob", "x"), plain).find('\033') == std::string::npos);
+  CAF_CHECK(render(test::group_message("bob", "x"), plain).find('\033') ==
+            std::string::npos);
   render_options color{output_style::human, true};
-  CAF_CHECK(render(message("bob", "x"), color).find('\033') != std::string::npos);
+  CAF_CHECK(render(test::group_message("bob", "x"), color).find('\033') !=
+            std::string::npos);
 }
 
 CAF_TEST(discovery reports list users and groups) {
@@ -82,26 +72,27 @@ CAF_TEST(nothing sent can steer the terminal or split a script line) {
   CAF_CHECK_EQUAL(printable("caf\xc3\xa9 \xf0\x9f\x8e\x89\t!"),
                   "caf\xc3\xa9 \xf0\x9f\x8e\x89\t!");
   CAF_CHECK_EQUAL(printable("\xe0\x80\xaf\xed\xa0\x80"), ""); // overlong, surrogate
-  auto forged = message("bob\nbatch injected", "hi");
+  auto forged = test::group_message("bob\nbatch injected", "hi");
   render_options plain{output_style::plain, false};
   CAF_CHECK_EQUAL(render(forged, plain).find('\n'), std::string::npos);
 }
 
 CAF_TEST(a line under our own name that we did not send is set apart) {
   render_options opts{output_style::human, false, "alice"};
-  auto forged = message("alice", "I owe mallory 100");
+  auto forged = test::group_message("alice", "I owe mallory 100");
   forged.verified = false; // no signature of ours
   CAF_CHECK(render(forged, opts).find("(not sent by you)") != std::string::npos);
-  CAF_CHECK(render(message("bob", "hi"), opts).find("(not sent by") == std::string::npos);
+  CAF_CHECK(render(test::group_message("bob", "hi"), opts).find("(not sent by") ==
+            std::string::npos);
   // Signed by our own key: another session of ours, not an impostor.
-  CAF_CHECK(render(message("alice", "from my laptop"), opts).find("(not") ==
+  CAF_CHECK(render(test::group_message("alice", "from my laptop"), opts).find("(not") ==
             std::string::npos);
 }
 
 CAF_TEST(every unverified sender is marked in the interactive view) {
   render_options opts{output_style::human, false, "alice"};
   for (auto chat : {"group:room", "insults", "private:bob"}) {
-    auto ev = message("bob", "hi");
+    auto ev = test::group_message("bob", "hi");
     ev.chat = chat;
     CAF_CHECK(render(ev, opts).find("(unverified)") == std::string::npos);
     ev.verified = false;
@@ -123,7 +114,7 @@ CAF_TEST(the name column is padded by width) {
   render_options opts{output_style::human, false};
   // After "HH:MM ": names right-aligned in 5 columns, counted as shown.
   auto after_time = [&](const std::string& from) {
-    return render(message(from, "x"), opts).substr(6);
+    return render(test::group_message(from, "x"), opts).substr(6);
   };
   CAF_CHECK_EQUAL(after_time("bob"), "  bob │ x");
   CAF_CHECK_EQUAL(after_time("Ñu"), "   Ñu │ x");
@@ -184,7 +175,7 @@ CAF_TEST(name colours are far apart and readable on dark and light) {
 }
 
 CAF_TEST(join and leave notices are events and not chat lines) {
-  auto ev = message("bob", "bob joined #room");
+  auto ev = test::group_message("bob", "bob joined #room");
   ev.kind = chat_event::joined;
   render_options human{output_style::human, false};
   auto line = render(ev, human);

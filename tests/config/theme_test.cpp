@@ -4,6 +4,7 @@
 #include "cli/render.hpp"
 #include "config/chat_config.hpp"
 #include "config/theme.hpp"
+#include "tests/cli/sample_events.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -30,15 +31,6 @@ std::string file_error(const std::string& text) {
   auto result = cfg.load({"--config-file=" + file});
   std::remove(file.c_str());
   return result == load_result::exit_usage ? cfg.error : std::string{};
-}
-
-chat_event message(std::string from, std::string text) {
-  chat_event ev;
-  ev.chat = "group:room";
-  ev.from = std::move(from);
-  ev.text = std::move(text);
-  ev.ts_ms = 1'700'000'000'123;
-  return ev;
 }
 
 } // namespace
@@ -82,11 +74,11 @@ CAF_TEST(the defaults keep the look of the client before themes) {
   CAF_CHECK(read.nicks == t.nicks);
   // Same lines as before: dim time, bold red errors, 256-colour names.
   cli::render_options opts{cli::output_style::human, true};
-  auto line = cli::render(message("bob", "hi"), opts);
+  auto line = cli::render(test::group_message("bob", "hi"), opts);
   CAF_CHECK(line.starts_with("\033[2m"));
   CAF_CHECK(line.find("\033[1;38;5;" + std::to_string(cli::name_color("bob")) + "m") !=
             std::string::npos);
-  auto err = message("", "failed");
+  auto err = test::group_message("", "failed");
   err.kind = chat_event::error;
   CAF_CHECK(cli::render(err, opts).find("\033[1;31m! failed") != std::string::npos);
 }
@@ -122,21 +114,22 @@ CAF_TEST(the renderers paint with the theme and not at all without colour) {
   t.unverified = 13;
   cli::render_options opts{cli::output_style::human, true};
   opts.colors = t;
-  auto line = cli::render(message("bob", "hi"), opts);
+  auto line = cli::render(test::group_message("bob", "hi"), opts);
   CAF_CHECK(line.starts_with("\033[2;90m"));
   CAF_CHECK(line.find("\033[1;31m  bob") != std::string::npos);
-  auto own = message("alice", "mine");
+  auto own = test::group_message("alice", "mine");
   own.own = true;
   CAF_CHECK(cli::render(own, opts).find("\033[1;36m  you") != std::string::npos);
-  auto forged = message("bob", "x");
+  auto forged = test::group_message("bob", "x");
   forged.verified = false;
   CAF_CHECK(cli::render(forged, opts).find("\033[95m (unverified)") != std::string::npos);
-  auto err = message("", "failed");
+  auto err = test::group_message("", "failed");
   err.kind = chat_event::error;
   CAF_CHECK(cli::render(err, opts).find("\033[1;38;5;208m! failed") != std::string::npos);
   // NO_COLOR / --no-color wins over any theme.
   opts.color = false;
-  CAF_CHECK(cli::render(message("bob", "hi"), opts).find('\033') == std::string::npos);
+  CAF_CHECK(cli::render(test::group_message("bob", "hi"), opts).find('\033') ==
+            std::string::npos);
   CAF_CHECK(cli::render(err, opts).find('\033') == std::string::npos);
 }
 
