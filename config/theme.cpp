@@ -19,26 +19,23 @@ constexpr std::string_view expected_color =
     "a colour: default, black, red, green, yellow, blue, magenta, cyan, white, "
     "bright-<one of these>, or 0..255";
 
+/// The single-colour keys and the members they set ("nicks" is the palette).
+constexpr std::pair<std::string_view, theme_color theme::*> color_keys[] = {
+    {"timestamp", &theme::timestamp},
+    {"notice", &theme::notice},
+    {"error", &theme::error},
+    {"own-name", &theme::own_name},
+    {"unverified", &theme::unverified},
+    {"highlight", &theme::highlight},
+    {"read-marker", &theme::read_marker},
+    {"status-fg", &theme::status_fg},
+    {"status-bg", &theme::status_bg}};
+
 /// The member of `t` that `key` names; null for "nicks" and unknown keys.
 theme_color* member(theme& t, std::string_view key) {
-  if (key == "timestamp")
-    return &t.timestamp;
-  if (key == "notice")
-    return &t.notice;
-  if (key == "error")
-    return &t.error;
-  if (key == "own-name")
-    return &t.own_name;
-  if (key == "unverified")
-    return &t.unverified;
-  if (key == "highlight")
-    return &t.highlight;
-  if (key == "read-marker")
-    return &t.read_marker;
-  if (key == "status-fg")
-    return &t.status_fg;
-  if (key == "status-bg")
-    return &t.status_bg;
+  for (auto& [name, field] : color_keys)
+    if (name == key)
+      return &(t.*field);
   return nullptr;
 }
 
@@ -95,9 +92,13 @@ std::string shown(const caf::config_value& value) {
 } // namespace
 
 const std::vector<std::string_view>& theme_keys() {
-  static const std::vector<std::string_view> keys{
-      "timestamp", "notice",      "error",     "own-name",  "unverified",
-      "highlight", "read-marker", "status-fg", "status-bg", "nicks"};
+  static const auto keys = [] {
+    std::vector<std::string_view> result;
+    for (auto& [name, field] : color_keys)
+      result.push_back(name);
+    result.push_back("nicks");
+    return result;
+  }();
   return keys;
 }
 
