@@ -28,6 +28,8 @@ struct bench_settings {
   /// CAF scheduler policy of our side, as chat-actors runs by default
   /// ("stealing" for CAF's own default).
   std::string scheduler{defaults::scheduler_policy};
+  /// CAF worker threads of our side, as chat-actors runs by default.
+  size_t threads = defaults::scheduler_threads;
 };
 
 /// Applies the settings that concern our actor system.

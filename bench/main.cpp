@@ -3,7 +3,8 @@
 // with their ratio (ours / raw). See scripts/bench.
 //
 //   chat-bench --redis-port=P --amqp-port=P [--n=N] [--binary=PATH]
-//              [--max-users=U] [--scheduler=stealing|sharing] [CASE...]
+//              [--max-users=U] [--scheduler=stealing|sharing] [--threads=T]
+//              [CASE...]
 
 #include "bench/bench_util.hpp"
 #include "bench/cases.hpp"
@@ -20,6 +21,7 @@ namespace chat::bench {
 
 void configure(const bench_settings& s, caf::actor_system_config& cfg) {
   cfg.set("scheduler.policy", caf::atom_from_string(s.scheduler));
+  cfg.set("scheduler.max-threads", s.threads);
 }
 
 } // namespace chat::bench
@@ -51,6 +53,8 @@ int main(int argc, char** argv) {
       s.binary = v;
     else if (auto v = value(argv[i], "--scheduler="))
       s.scheduler = v;
+    else if (auto v = value(argv[i], "--threads="))
+      s.threads = std::strtoul(v, nullptr, 10);
     else
       selected.emplace_back(argv[i]);
   }

@@ -126,6 +126,7 @@ const std::vector<option_spec>& chat_options() {
 chat_config::chat_config() {
   // Before the file and the command line, which may set another one.
   set("scheduler.policy", caf::atom_from_string(defaults::scheduler_policy));
+  set("scheduler.max-threads", defaults::scheduler_threads);
   opt_group group{custom_options_, "chat"};
   for (auto& opt : chat_options()) {
     switch (opt.kind) {

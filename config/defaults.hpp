@@ -7,6 +7,7 @@
 
 #include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -18,6 +19,15 @@ using namespace std::chrono_literals;
 /// variable instead of polling, which leaves the CPU to RabbitMQ and gRPC on
 /// small machines (docs/benchmarks.md: lower latency, more group throughput).
 inline constexpr std::string_view scheduler_policy = "sharing";
+/// CAF worker threads (`scheduler.max-threads`; CAF's own default is
+/// max(cores, 4)). A client's actors each do little per message, so one
+/// worker runs a message's hops (group → broker link → CLI, manager → peer)
+/// back to back instead of waking another thread for each: on the 2-core
+/// test machine it cut context switches per group delivery by two thirds
+/// and the private round trip by ≈ 20 % (docs/benchmarks.md). Blocking
+/// libraries run on their own threads (detached actors, adapters), so they
+/// never hold this one.
+inline constexpr size_t scheduler_threads = 1;
 
 /// User name; empty = ask at start-up.
 inline constexpr std::string_view name = "";
