@@ -182,12 +182,20 @@ amqp_mux::~amqp_mux() {
 }
 
 void amqp_mux::post(std::function<void()> cmd) {
+  bool first = false;
   {
     std::lock_guard<std::mutex> guard{mtx_};
+    first = commands_.empty();
     commands_.emplace_back(std::move(cmd));
   }
-  uint64_t one = 1;
-  [[maybe_unused]] auto n = write(wakeup_fd_, &one, sizeof(one));
+  // Commands posted while earlier ones still wait ride on the wake-up of
+  // the first: the thread reads the eventfd before it takes the queue, so
+  // a queue seen non-empty is taken after that wake-up. Saves one wake-up
+  // of the thread per ack under load.
+  if (first) {
+    uint64_t one = 1;
+    [[maybe_unused]] auto n = write(wakeup_fd_, &one, sizeof(one));
+  }
 }
 
 void amqp_mux::with_channel(channel_id id,
