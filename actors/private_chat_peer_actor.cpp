@@ -63,6 +63,8 @@ void drop(self_ptr self) {
 
 void pump(self_ptr self);
 void attempt(self_ptr self);
+void arm_backstop(self_ptr self);
+void on_sent(self_ptr self, uint64_t id, int32_t code, std::string detail);
 
 /// Ends the head message with `err` (none = delivered).
 void finish(self_ptr self, caf::error err) {
@@ -234,10 +236,35 @@ void attempt(self_ptr self) {
                 [hdl, id](delivery_status s) {
                   caf::anon_send(hdl, sent_atom::value, id, s.code, std::move(s.detail));
                 });
-  // Backstop in case the transport never calls back.
-  self->delayed_send(self, left + std::chrono::milliseconds{500}, sent_atom::value, id,
-                     static_cast<int32_t>(delivery_code::deadline_exceeded),
-                     std::string{"no answer"});
+  arm_backstop(self);
+}
+
+/// How long after its deadline a call may still be answered by the
+/// transport before the backstop ends it.
+constexpr auto backstop_grace = std::chrono::milliseconds{500};
+
+/// Backstop in case the transport never calls back: one timer per actor,
+/// not one per message (each timer is a wake-up of CAF's clock thread,
+/// ≈ 5 % of the private path's CPU), re-armed while calls are in flight.
+void arm_backstop(self_ptr self) {
+  auto& st = self->state;
+  if (st.backstop_armed)
+    return;
+  st.backstop_armed = true;
+  self->delayed_send(self, remaining(self) + backstop_grace, timeout_atom::value);
+}
+
+void on_backstop(self_ptr self) {
+  auto& st = self->state;
+  st.backstop_armed = false;
+  if (!st.busy)
+    return;
+  if (self->clock().now() < st.deadline + backstop_grace) {
+    arm_backstop(self); // a later call than the one it was armed for
+    return;
+  }
+  on_sent(self, st.attempt, static_cast<int32_t>(delivery_code::deadline_exceeded),
+          "no answer");
 }
 
 void pump(self_ptr self) {
@@ -448,6 +475,7 @@ private_chat_peer_impl(private_chat_peer_pointer self, peer_setup setup) {
       [=](sent_atom, uint64_t id, int32_t code, std::string& detail) {
         on_sent(self, id, code, std::move(detail));
       },
+      [=](timeout_atom) { on_backstop(self); },
       [=](history_atom) {
         auto& h = self->state.history;
         return std::vector<chat_event>(h.begin(), h.end());

@@ -54,7 +54,8 @@ class peer_directory;
 /// send: deliver one text (ok or a one-line error). incoming: a validated
 /// call from the peer (ok, or not_authentic → PERMISSION_DENIED), answered
 /// to the asker or, with a reply, straight to the gRPC call. sent: the
-/// transport's outcome of call `attempt`. open/close: the user views the chat.
+/// transport's outcome of call `attempt`. timeout: the backstop for a
+/// transport that never answers (internal). open/close: the user views the chat.
 /// drop: the manager needs room; leave unless in view or sending. trust:
 /// the pinned key changed (`/trust`): check the peer again.
 using private_chat_peer_actor =
@@ -62,6 +63,7 @@ using private_chat_peer_actor =
                      caf::replies_to<incoming_atom, wire_message>::with<ok_atom>,
                      caf::reacts_to<incoming_atom, wire_message, delivery_reply>,
                      caf::reacts_to<sent_atom, uint64_t, int32_t, std::string>,
+                     caf::reacts_to<timeout_atom>,
                      caf::replies_to<history_atom>::with<std::vector<chat_event>>,
                      caf::replies_to<status_atom>::with<chat_summary>,
                      caf::reacts_to<open_atom>, caf::reacts_to<close_atom>,
@@ -129,6 +131,8 @@ struct private_chat_peer_state {
   bool retried = false;
   /// When the head message's deadline ends.
   caf::actor_clock::time_point deadline{};
+  /// A backstop timer is pending (one per actor, re-armed while busy).
+  bool backstop_armed = false;
   /// Cached stub and the endpoint it goes to.
   std::shared_ptr<peer_stub> stub;
   endpoint peer_ep;

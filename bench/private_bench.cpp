@@ -3,10 +3,11 @@
 // private_chat.PrivateChatService/AddMessage (generated stub, insecure
 // channel, same 128-byte text) to a bare callback service.
 //
-// Ours signs every message with Ed25519 (64-byte signature + seq in call
-// metadata), the receiver verifies it, and a peer actor keeps one call in
-// flight per peer (ordering). Raw is therefore measured with one call in
-// flight, and also with `concurrency` calls in flight for reference.
+// Ours runs as clients do: TLS between the peers (through the listener's
+// splice), every text sealed with the key the two sessions share, one call
+// in flight per peer (ordering), and the sender an event-based actor like
+// the CLI actor. Raw is therefore measured with one call in flight, and
+// also with `concurrency` calls in flight for reference.
 
 #include "actors/private_chat_actor.hpp"
 #include "bench/bench_util.hpp"
@@ -19,10 +20,12 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
+#include <caf/stateful_actor.hpp>
 
 #include <grpcpp/grpcpp.h>
 
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <unistd.h>
 
@@ -128,6 +131,89 @@ struct client {
   caf::actor listener;
 };
 
+/// What a sender actor measured.
+struct sent_report {
+  std::vector<double> latencies; // µs, one-by-one mode only
+  size_t answered = 0;
+  double seconds = 0;
+};
+
+struct sender_state {
+  private_chat_actor manager;
+  std::string peer;
+  std::string text;
+  size_t count = 0;
+  clock::time_point start;
+  sent_report report;
+  /// Set once, when all are answered (or time is up).
+  std::promise<sent_report>* done = nullptr;
+};
+
+using sender_actor = caf::stateful_actor<sender_state>;
+
+/// Reports and ends once all are answered or time is up; true then.
+bool finish_if_done(sender_actor* self) {
+  auto& st = self->state;
+  if (st.report.answered < st.count && clock::now() - st.start < time_limit)
+    return false;
+  st.report.seconds = seconds_since(st.start);
+  st.done->set_value(std::move(st.report));
+  self->quit();
+  return true;
+}
+
+/// Sends the next text once the previous one is answered.
+void send_next(sender_actor* self) {
+  auto& st = self->state;
+  auto t0 = clock::now();
+  auto answered = [self, t0] {
+    auto& st = self->state;
+    st.report.latencies.push_back(seconds_since(t0) * 1e6);
+    ++st.report.answered;
+    if (!finish_if_done(self))
+      send_next(self);
+  };
+  // With a timeout, as the CLI actor asks.
+  self->request(st.manager, std::chrono::seconds{10}, send_atom::value, st.peer, st.text)
+      .then([answered](ok_atom) { answered(); }, [answered](caf::error&) { answered(); });
+}
+
+/// Sends `count` texts to `peer` from an event-based actor, as the client's
+/// CLI actor does (so the hops are the client's, on the same scheduler):
+/// one by one (each after the previous answer), or all at once (`burst`).
+sent_report run_sender(caf::actor_system& sys, private_chat_actor manager,
+                       const std::string& peer, const std::string& text, size_t count,
+                       bool burst) {
+  std::promise<sent_report> done;
+  auto result = done.get_future();
+  sys.spawn([=, &done](sender_actor* self) {
+    auto& st = self->state;
+    st.manager = manager;
+    st.peer = peer;
+    st.text = text;
+    st.count = count;
+    st.report.latencies.reserve(count);
+    st.done = &done;
+    st.start = clock::now();
+    if (!burst) {
+      send_next(self);
+      return;
+    }
+    for (size_t i = 0; i < count; ++i)
+      self->request(manager, time_limit, send_atom::value, peer, text)
+          .then(
+              [self](ok_atom) {
+                ++self->state.report.answered;
+                finish_if_done(self);
+              },
+              [self](caf::error&) {
+                ++self->state.report.answered;
+                finish_if_done(self);
+              });
+  });
+  return result.get();
+}
+
 numbers run_ours(const bench_settings& s, size_t n, const std::string& text) {
   caf::actor_system_config cfg;
   configure(s, cfg);
@@ -164,35 +250,18 @@ numbers run_ours(const bench_settings& s, size_t n, const std::string& text) {
       clients.push_back(c);
     }
     auto& alice = clients[0];
-    auto send_one = [&] {
-      self->request(alice.manager, std::chrono::seconds{10}, send_atom::value, names[1],
-                    text)
-          .receive([](ok_atom) {}, [](caf::error&) {});
+    auto one_by_one = [&](size_t count) {
+      return run_sender(sys, alice.manager, names[1], text, count, false);
     };
-    for (int i = 0; i < 100; ++i) // warm-up: lookup, channel, key exchange
-      send_one();
-    std::vector<double> lat;
-    lat.reserve(n);
-    auto start = clock::now();
-    for (size_t i = 0; i < n && clock::now() - start < time_limit; ++i) {
-      auto t0 = clock::now();
-      send_one();
-      lat.push_back(seconds_since(t0) * 1e6);
-    }
-    r.seq_rate = static_cast<double>(lat.size()) / seconds_since(start);
-    r.p50_us = percentile(lat, 50);
-    r.p99_us = percentile(lat, 99);
+    one_by_one(100); // warm-up: lookup, channel, key exchange
+    auto seq = one_by_one(n);
+    r.seq_rate = static_cast<double>(seq.latencies.size()) / seq.seconds;
+    r.p50_us = percentile(seq.latencies, 50);
+    r.p99_us = percentile(seq.latencies, 99);
     // Burst: everything sent at once; the peer actor queues and sends in
     // order, one call in flight.
-    start = clock::now();
-    for (size_t i = 0; i < n; ++i)
-      self->send(alice.manager, send_atom::value, names[1], text);
-    size_t done = 0;
-    bool timed_out = false;
-    while (done < n && !timed_out)
-      self->receive([&](ok_atom) { ++done; }, [&](caf::error&) { ++done; },
-                    caf::after(std::chrono::seconds{30}) >> [&] { timed_out = true; });
-    r.burst_rate = static_cast<double>(done) / seconds_since(start);
+    auto burst = run_sender(sys, alice.manager, names[1], text, n, true);
+    r.burst_rate = static_cast<double>(burst.answered) / burst.seconds;
     for (auto& c : clients)
       for (auto hdl : {caf::actor_cast<caf::actor>(c.manager),
                        caf::actor_cast<caf::actor>(c.registry), c.listener}) {

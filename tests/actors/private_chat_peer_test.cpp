@@ -253,6 +253,25 @@ CAF_TEST(a registered peer that does not answer gives a clear reason) {
   CAF_CHECK_EQUAL(*drops, std::vector<std::string>{"bob"});
 }
 
+CAF_TEST(a transport that never answers is ended by the backstop) {
+  *entry = entry_of(bob);
+  auto peer = spawn_peer(10); // send timeout 2 s, then 500 ms of grace
+  send(peer, "one");
+  send(peer, "two");
+  sched.advance_time(std::chrono::seconds{1});
+  sched.run();
+  answer(delivery_code::ok); // "two" goes out at 1 s: its deadline is 3 s
+  CAF_REQUIRE_EQUAL(transport->calls->size(), 2u);
+  // The one timer (armed for "one") fires at 2.5 s and waits on for "two".
+  sched.advance_time(std::chrono::milliseconds{1500});
+  sched.run();
+  CAF_CHECK_EQUAL(sent.size(), 1u);
+  sched.advance_time(std::chrono::seconds{1});
+  sched.run();
+  CAF_REQUIRE_EQUAL(sent.size(), 2u);
+  CAF_CHECK_EQUAL(describe(sent.back()), "bob does not answer");
+}
+
 CAF_TEST(a message to an unknown user leaves no conversation behind) {
   auto peer = spawn_peer(10); // the registry knows nobody
   send(peer, "anyone?");
