@@ -2,7 +2,8 @@
 // persistent messages with publisher confirms. Delivered messages/s and
 // end-to-end latency (send timestamp inside the text).
 //
-// Ours: one broker_link per simulated user (sender included), one process.
+// Ours: one broker_link per simulated user (sender included), one process;
+// the posts come from an event-based actor, as the CLI actor's do.
 // Raw: one rabbitmq-c publisher connection with confirms and S consumer
 // connections/threads on durable queues bound `*.<group>.*` on the
 // `group_chat` topic exchange, manual ack, no prefetch limit (as ours).
@@ -19,8 +20,10 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
+#include <caf/stateful_actor.hpp>
 
 #include <atomic>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -102,6 +105,48 @@ void wait_all(totals& t, size_t expected, clock::time_point start) {
                  t.delivered.load(), expected);
 }
 
+struct poster_state {
+  broker_link_actor link;
+  std::string group;
+  size_t n = 0;
+  size_t sent = 0;
+  size_t answered = 0;
+  std::shared_ptr<std::promise<void>> done;
+};
+
+using poster_actor = caf::stateful_actor<poster_state>;
+
+/// Keeps `window` posts unconfirmed until all `n` are answered.
+void post_more(poster_actor* self) {
+  auto& st = self->state;
+  auto answered = [self] {
+    auto& st = self->state;
+    if (++st.answered < st.n)
+      return post_more(self);
+    st.done->set_value();
+    self->quit();
+  };
+  for (; st.sent < st.n && st.sent - st.answered < window; ++st.sent)
+    // As the CLI actor posts: the group actor answers every post.
+    self->request(st.link, caf::infinite, post_atom::value, st.group, stamped_text())
+        .then([answered](ok_atom) { answered(); },
+              [answered](caf::error&) { answered(); });
+}
+
+/// Posts `n` stamped texts through `link` from an event-based actor on the
+/// same scheduler, as the client's CLI actor does; false if not all were
+/// answered within the time limit.
+bool post_all(caf::actor_system& sys, broker_link_actor link, const std::string& group,
+              size_t n) {
+  auto done = std::make_shared<std::promise<void>>();
+  auto finished = done->get_future();
+  sys.spawn([=](poster_actor* self) {
+    self->state = poster_state{link, group, n, 0, 0, done};
+    post_more(self);
+  });
+  return finished.wait_for(time_limit) == std::future_status::ready;
+}
+
 /// `with_signatures` false: nobody signs or verifies (what the actors cost
 /// without the identity checks real clients do).
 result run_ours(const bench_settings& s, size_t subscribers, size_t n,
@@ -163,17 +208,8 @@ result run_ours(const bench_settings& s, size_t subscribers, size_t n,
       std::fprintf(stderr, "group: a join failed\n");
     auto start = clock::now();
     auto start_ns = now_ns();
-    size_t sent = 0;
-    size_t confirmed = 0;
-    bool timed_out = false;
-    while (confirmed < n && !timed_out) {
-      while (sent < n && sent - confirmed < window) {
-        self->send(links[0], post_atom::value, group, stamped_text());
-        ++sent;
-      }
-      self->receive([&](ok_atom) { ++confirmed; }, [&](caf::error&) { ++confirmed; },
-                    caf::after(std::chrono::seconds{30}) >> [&] { timed_out = true; });
-    }
+    if (!post_all(sys, links[0], group, n))
+      std::fprintf(stderr, "group: not all posts confirmed within the time limit\n");
     wait_all(t, n * subscribers, start);
     r = summarize(sinks, t, start_ns);
     for (auto& link : links)
