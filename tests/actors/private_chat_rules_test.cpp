@@ -4,6 +4,7 @@
 #include "actors/private_chat_keys.hpp"
 #include "actors/private_chat_rules.hpp"
 #include "adapters/ed25519.hpp"
+#include "adapters/openssl_util.hpp"
 
 #include <vector>
 
@@ -122,6 +123,40 @@ CAF_TEST(a certificate is vouched for only by its identity name and session) {
   CAF_CHECK_EQUAL(pem_fingerprint("not a certificate"), "");
   CAF_CHECK_NOT_EQUAL(tls_cert_payload("bob", "k", "s", "c"),
                       tls_cert_payload("bob", "k", "sc", ""));
+}
+
+CAF_TEST(ed25519 matches the RFC 8032 test vectors) {
+  // RFC 8032 section 7.1, TEST 1 and TEST 2: the seed gives the public key
+  // and the signature of any standard implementation (OpenSSL wrote the
+  // identity files before), and those signatures verify.
+  struct vector {
+    const char* seed;
+    const char* public_key;
+    std::string message;
+    const char* signature;
+  };
+  vector vectors[] = {
+      {"9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+       "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
+       "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
+       "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"},
+      {"4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+       "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", "\x72",
+       "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da"
+       "085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"},
+  };
+  for (auto& v : vectors) {
+    std::string seed;
+    std::string signature;
+    CAF_REQUIRE(openssl::from_hex(v.seed, seed));
+    CAF_REQUIRE(openssl::from_hex(v.signature, signature));
+    auto key = ed25519_key::from_private(seed);
+    CAF_REQUIRE(key != nullptr);
+    CAF_CHECK_EQUAL(key->public_hex(), v.public_key);
+    CAF_CHECK_EQUAL(key->private_bytes(), seed);
+    CAF_CHECK_EQUAL(openssl::to_hex(key->sign(v.message)), v.signature);
+    CAF_CHECK(ed25519_verify(v.public_key, v.message, signature));
+  }
 }
 
 CAF_TEST(ed25519 signatures verify only with the right key and data) {
