@@ -30,6 +30,9 @@ struct bench_settings {
   std::string scheduler{defaults::scheduler_policy};
   /// CAF worker threads of our side, as chat-actors runs by default.
   size_t threads = defaults::scheduler_threads;
+  /// Only one side of the group case, "S:variant" (raw, raw-own, signed,
+  /// unsigned), N = n: for profiling one side alone.
+  std::string group_run;
 };
 
 /// Applies the settings that concern our actor system.

@@ -4,7 +4,7 @@
 //
 //   chat-bench --redis-port=P --amqp-port=P [--n=N] [--binary=PATH]
 //              [--max-users=U] [--scheduler=stealing|sharing] [--threads=T]
-//              [CASE...]
+//              [--group-run=S:raw|raw-own|signed|unsigned] [CASE...]
 
 #include "bench/bench_util.hpp"
 #include "bench/cases.hpp"
@@ -55,6 +55,8 @@ int main(int argc, char** argv) {
       s.scheduler = v;
     else if (auto v = value(argv[i], "--threads="))
       s.threads = std::strtoul(v, nullptr, 10);
+    else if (auto v = value(argv[i], "--group-run="))
+      s.group_run = v;
     else
       selected.emplace_back(argv[i]);
   }
