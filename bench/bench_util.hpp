@@ -25,6 +25,14 @@ inline double percentile(std::vector<double>& xs, double p) {
   return xs[std::min(index, xs.size() - 1)];
 }
 
+/// The median of one field of repeated runs, e.g. median_of(runs, &numbers::p50).
+template <class Run> double median_of(const std::vector<Run>& runs, double Run::*field) {
+  std::vector<double> xs;
+  for (auto& r : runs)
+    xs.push_back(r.*field);
+  return percentile(xs, 50);
+}
+
 /// One row: what was measured for chat-actors and for the raw library.
 /// `higher_is_better` decides how the ratio reads (ours/raw either way).
 inline void row(const std::string& name, const std::string& unit, double ours,

@@ -385,24 +385,32 @@ void group_case(const bench_settings& s) {
   for (auto [subscribers, divisor] : {std::pair<size_t, size_t>{1, 1}, {4, 2}, {16, 4}}) {
     auto n = std::max<size_t>(s.n / divisor, 10);
     auto group = "bench" + std::to_string(getpid()) + "s" + std::to_string(subscribers);
-    auto raw = run_raw(s, subscribers, n, group, false);
-    auto raw_own = run_raw(s, subscribers, n, group, true);
-    auto ours = run_ours(s, subscribers, n, group, true);
-    auto unsigned_ours = run_ours(s, subscribers, n, group, false);
+    std::vector<result> raw;
+    std::vector<result> raw_own;
+    std::vector<result> ours;
+    std::vector<result> unsigned_ours;
+    for (size_t i = 0; i < s.repeat; ++i) {
+      raw.push_back(run_raw(s, subscribers, n, group, false));
+      raw_own.push_back(run_raw(s, subscribers, n, group, true));
+      ours.push_back(run_ours(s, subscribers, n, group, true));
+      unsigned_ours.push_back(run_ours(s, subscribers, n, group, false));
+    }
     auto label = "group S=" + std::to_string(subscribers) + " N=" + std::to_string(n);
-    row(label + " delivered", "msg/s", ours.rate, raw.rate);
-    row(label + " latency p50", "ms", ours.p50 / 1000, raw.p50 / 1000);
-    row(label + " latency p99", "ms", ours.p99 / 1000, raw.p99 / 1000);
-    // Same raw run, plus the sender's own subscription queue (ours has it).
-    row(label + " delivered vs raw+own queue", "msg/s", ours.rate, raw_own.rate);
-    row(label + " latency p99 vs raw+own queue", "ms", ours.p99 / 1000,
-        raw_own.p99 / 1000);
+    auto compare = [&](const std::string& name, const std::vector<result>& mine,
+                       const std::vector<result>& theirs) {
+      row(label + " " + name + "delivered", "msg/s", median_of(mine, &result::rate),
+          median_of(theirs, &result::rate));
+      row(label + " " + name + "latency p99", "ms", median_of(mine, &result::p99) / 1000,
+          median_of(theirs, &result::p99) / 1000);
+    };
+    compare("", ours, raw);
+    row(label + " latency p50", "ms", median_of(ours, &result::p50) / 1000,
+        median_of(raw, &result::p50) / 1000);
+    // The sender's own subscription queue in raw too (ours has it).
+    compare("vs raw+own queue: ", ours, raw_own);
     // The actors alone: ours with nothing signed or verified (raw signs
-    // nothing either), against the same raw run.
-    row(label + " unsigned delivered vs raw+own queue", "msg/s", unsigned_ours.rate,
-        raw_own.rate);
-    row(label + " unsigned latency p99 vs raw+own queue", "ms", unsigned_ours.p99 / 1000,
-        raw_own.p99 / 1000);
+    // nothing either).
+    compare("unsigned vs raw+own queue: ", unsigned_ours, raw_own);
   }
 }
 
