@@ -81,24 +81,9 @@ std::string raw_public(EVP_PKEY* key) {
   return result;
 }
 
-std::string raw_private(EVP_PKEY* key) {
-  std::string result(32, '\0');
-  size_t len = result.size();
-  if (EVP_PKEY_get_raw_private_key(key, reinterpret_cast<unsigned char*>(result.data()),
-                                   &len) != 1)
-    throw std::runtime_error("cannot read a private key");
-  result.resize(len);
-  return result;
-}
-
 pkey_ptr public_from_raw(int type, std::string_view bytes) {
   return pkey_ptr{
       EVP_PKEY_new_raw_public_key(type, nullptr, bytes_of(bytes), bytes.size())};
-}
-
-pkey_ptr private_from_raw(int type, std::string_view bytes) {
-  return pkey_ptr{
-      EVP_PKEY_new_raw_private_key(type, nullptr, bytes_of(bytes), bytes.size())};
 }
 
 x509_ptr self_signed(EVP_PKEY* key, const std::string& common_name,

@@ -1,6 +1,6 @@
 #pragma once
 
-// Small helpers shared by the OpenSSL adapters (ed25519, x25519, aead):
+// Small helpers shared by the OpenSSL adapters (x25519, aead, TLS):
 // owning pointers for EVP objects and the hex form keys travel in.
 
 #include <openssl/evp.h>
@@ -18,15 +18,11 @@ struct pkey_free {
 struct pkey_ctx_free {
   void operator()(EVP_PKEY_CTX* x) const { EVP_PKEY_CTX_free(x); }
 };
-struct md_ctx_free {
-  void operator()(EVP_MD_CTX* x) const { EVP_MD_CTX_free(x); }
-};
 struct cipher_ctx_free {
   void operator()(EVP_CIPHER_CTX* x) const { EVP_CIPHER_CTX_free(x); }
 };
 using pkey_ptr = std::unique_ptr<EVP_PKEY, pkey_free>;
 using pkey_ctx_ptr = std::unique_ptr<EVP_PKEY_CTX, pkey_ctx_free>;
-using md_ctx_ptr = std::unique_ptr<EVP_MD_CTX, md_ctx_free>;
 using cipher_ctx_ptr = std::unique_ptr<EVP_CIPHER_CTX, cipher_ctx_free>;
 struct x509_free {
   void operator()(X509* x) const { X509_free(x); }
@@ -51,19 +47,15 @@ std::string to_hex(std::string_view bytes);
 /// The bytes of lowercase hex `hex`; false if it is not exactly that.
 bool from_hex(std::string_view hex, std::string& out);
 
-/// A fresh key pair of `type` (EVP_PKEY_ED25519, EVP_PKEY_X25519); throws
+/// A fresh key pair of `type` (e.g. EVP_PKEY_X25519); throws
 /// std::runtime_error if OpenSSL fails.
 pkey_ptr generate(int type);
 
 /// The 32-byte raw public key of `key`.
 std::string raw_public(EVP_PKEY* key);
 
-/// The raw private key of `key` (32 bytes for Ed25519/X25519).
-std::string raw_private(EVP_PKEY* key);
-
-/// A key of `type` from its raw public (or private) bytes; nullptr if they
-/// are malformed.
+/// A key of `type` from its raw public bytes; nullptr if they are
+/// malformed.
 pkey_ptr public_from_raw(int type, std::string_view bytes);
-pkey_ptr private_from_raw(int type, std::string_view bytes);
 
 } // namespace chat::openssl
