@@ -67,11 +67,19 @@ void make_room(self_ptr self) {
   st.last_active.erase(*oldest); // asked once; busy ones are asked again later
 }
 
-private_chat_peer_actor peer_for(self_ptr self, const std::string& name) {
+/// The peer actor of `name`, spawned if there is none, after `first` (if
+/// any) was sent to it: a new one gets it before gRPC threads can find it
+/// in the directory, so an incoming call handed over here stays ahead of
+/// the sender's next ones on the same stream.
+private_chat_peer_actor peer_for(self_ptr self, const std::string& name,
+                                 caf::message first = {}) {
   auto& st = self->state;
   st.last_active[name] = ++st.clock;
-  if (auto i = st.peers.find(name); i != st.peers.end())
+  if (auto i = st.peers.find(name); i != st.peers.end()) {
+    if (!first.empty())
+      caf::anon_send(caf::actor_cast<caf::actor>(i->second), std::move(first));
     return i->second;
+  }
   make_room(self);
   auto floor = st.floors.find(name);
   peer_setup setup{.self_name = st.user,
@@ -92,6 +100,8 @@ private_chat_peer_actor peer_for(self_ptr self, const std::string& name) {
   auto hdl = self->spawn<caf::linked>(private_chat_peer_impl, std::move(setup));
   self->monitor(hdl);
   st.peers.emplace(name, hdl);
+  if (!first.empty())
+    caf::anon_send(caf::actor_cast<caf::actor>(hdl), std::move(first));
   st.directory->add(name, hdl);
   return hdl;
 }
@@ -309,8 +319,10 @@ private_chat_impl(private_chat_pointer self, private_chat_settings settings,
         if (auto err =
                 check_incoming(msg, st.directory->self(), st.settings.max_message_bytes))
           return reply(refusal(err));
-        auto peer = peer_for(self, msg.sender);
-        self->send(peer, incoming_atom::value, std::move(msg), std::move(reply));
+        auto sender = msg.sender;
+        peer_for(
+            self, sender,
+            caf::make_message(incoming_atom::value, std::move(msg), std::move(reply)));
       },
       [=](trust_atom, const std::string& peer) -> caf::result<std::string> {
         if (auto err = check_peer(self, peer))

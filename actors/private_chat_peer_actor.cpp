@@ -6,6 +6,7 @@
 
 #include <caf/send.hpp>
 
+#include <algorithm>
 #include <chrono>
 
 namespace chat {
@@ -14,9 +15,18 @@ namespace {
 
 using self_ptr = private_chat_peer_pointer;
 
-caf::timespan remaining(self_ptr self) {
-  auto left = self->state.deadline - self->clock().now();
+caf::timespan remaining(self_ptr self, const private_chat_peer_state::outgoing& out) {
+  auto left = out.deadline - self->clock().now();
   return left > caf::timespan{0} ? left : caf::timespan{0};
+}
+
+/// Time left for the oldest send.
+caf::timespan remaining(self_ptr self) {
+  return remaining(self, self->state.queue.front());
+}
+
+bool busy(const private_chat_peer_state& st) {
+  return st.looking_up || st.in_flight > 0;
 }
 
 void emit(self_ptr self, chat_event ev) {
@@ -51,7 +61,7 @@ void remember(self_ptr self, chat_event ev) {
 /// Leaves the manager's table, handing over what blocks replays.
 void drop(self_ptr self) {
   auto& st = self->state;
-  if (st.busy || !st.queue.empty())
+  if (busy(st) || !st.queue.empty())
     return;
   if (st.setup.directory)
     st.setup.directory->remove(st.setup.peer, self->address());
@@ -62,25 +72,53 @@ void drop(self_ptr self) {
 }
 
 void pump(self_ptr self);
-void attempt(self_ptr self);
+void send_at(self_ptr self, size_t i);
 void arm_backstop(self_ptr self);
 void on_sent(self_ptr self, uint64_t id, int32_t code, std::string detail);
 
-/// Ends the head message with `err` (none = delivered).
-void finish(self_ptr self, caf::error err) {
+/// Files the sends at the front that the peer has, in order.
+void file_delivered(self_ptr self) {
   auto& st = self->state;
-  auto head = std::move(st.queue.front());
-  st.queue.pop_front();
-  st.busy = false;
-  ++st.attempt;
-  if (err)
-    head.promise.deliver(std::move(err));
-  else
+  while (!st.queue.empty() && st.queue.front().delivered) {
+    auto head = std::move(st.queue.front());
+    st.queue.pop_front();
+    remember(self, chat_event{chat_event::message, private_chat::chat_name(st.setup.peer),
+                              st.setup.self_name, private_chat::displayable(head.text),
+                              now_ms(), true, true});
     head.promise.deliver(ok_atom::value);
+  }
+}
+
+/// Ends send `i` with `err` (none = delivered), then sends what may go.
+void finish(self_ptr self, size_t i, caf::error err) {
+  auto& st = self->state;
+  auto& out = st.queue[i];
+  if (out.call != 0 && !out.delivered)
+    --st.in_flight;
+  out.call = 0;
+  if (!err) {
+    out.delivered = true;
+    file_delivered(self);
+  } else {
+    auto promise = std::move(out.promise);
+    st.queue.erase(st.queue.begin() + static_cast<ptrdiff_t>(i));
+    promise.deliver(std::move(err));
+    file_delivered(self); // the ones after it may be waiting for it
+  }
   pump(self);
   // Nothing ever got through and nobody looks: not a conversation to list.
   if (!st.open && st.history.empty())
     drop(self);
+}
+
+/// Sends in flight go again (on a new stub, after a fresh lookup).
+void recall_in_flight(self_ptr self) {
+  auto& st = self->state;
+  for (auto& out : st.queue)
+    if (!out.delivered)
+      out.call = 0;
+  st.in_flight = 0;
+  st.stub = nullptr;
 }
 
 void peer_gone(self_ptr self) {
@@ -90,7 +128,6 @@ void peer_gone(self_ptr self) {
     tell(self, chat_event::info, st.setup.peer + " went offline");
   st.gone = true;
 }
-
 /// Takes `ep` as the peer's current entry: checks that its identity signed
 /// its session key and compares the identity with the pin (warning once per
 /// changed key), then derives the shared key. An error: unusable.
@@ -155,171 +192,213 @@ caf::error held(self_ptr self) {
                                              " has a new key");
 }
 
-/// Looks the peer up, then tries the head message.
-void lookup_then_attempt(self_ptr self) {
+/// Looks the peer up, then sends what may go.
+void lookup_then_send(self_ptr self) {
   auto& st = self->state;
-  auto id = st.attempt;
+  st.looking_up = true;
+  auto id = st.lookup = ++st.last_id;
   self->request(st.setup.registry, std::max(remaining(self), caf::timespan{1}),
                 lookup_atom::value, st.setup.peer)
       .then(
           [=](const endpoint& ep) {
             auto& st = self->state;
-            if (id != st.attempt)
+            if (!st.looking_up || id != st.lookup)
               return;
-            if (auto err = adopt(self, ep)) {
-              finish(self, std::move(err));
-              return;
-            }
-            if (!st.trusted) {
-              finish(self, held(self));
-              return;
-            }
+            st.looking_up = false;
+            if (auto err = adopt(self, ep))
+              return finish(self, 0, std::move(err));
+            if (!st.trusted)
+              return finish(self, 0, held(self));
             if (!ep.tls_cert.empty()) {
               st.stub = st.setup.transport->connect(
                   ep.host, ep.tls_port != 0 ? ep.tls_port : ep.port, ep.tls_cert);
             } else if (st.setup.require_tls) {
-              finish(self, make_error(errc::not_authentic,
-                                      st.setup.peer +
-                                          "'s registry entry offers no TLS: not sent"));
-              return;
+              return finish(self, 0,
+                            make_error(errc::not_authentic,
+                                       st.setup.peer +
+                                           "'s registry entry offers no TLS: not sent"));
             } else {
               st.stub = st.setup.transport->connect(ep.host, ep.port, {});
             }
-            attempt(self);
+            pump(self);
           },
           [=](caf::error& err) {
             auto& st = self->state;
-            if (id != st.attempt)
+            if (!st.looking_up || id != st.lookup)
               return;
+            st.looking_up = false;
             if (is(err, errc::unknown_user)) {
               peer_gone(self);
-              finish(self,
+              finish(self, 0,
                      make_error(errc::unknown_user, st.setup.peer + " is not online"));
             } else {
-              finish(self, make_error(errc::peer_unreachable, "cannot look up " +
-                                                                  st.setup.peer + ": " +
-                                                                  describe(err)));
+              finish(
+                  self, 0,
+                  make_error(errc::peer_unreachable,
+                             "cannot look up " + st.setup.peer + ": " + describe(err)));
             }
           });
 }
 
-/// Sends the head message over the cached stub.
-void attempt(self_ptr self) {
+/// Sends what may go: the sends not yet in flight, in order, up to the
+/// window (one at a time unless the stub keeps them in order).
+void pump(self_ptr self) {
   auto& st = self->state;
-  if (!st.stub) {
-    lookup_then_attempt(self);
+  if (st.looking_up)
     return;
+  for (size_t i = 0; i < st.queue.size(); ++i) {
+    auto& out = st.queue[i];
+    if (out.call != 0 || out.delivered)
+      continue;
+    auto limit = st.stub && st.stub->ordered() ? st.setup.window : size_t{1};
+    if (st.in_flight >= limit)
+      break;
+    if (out.deadline == caf::actor_clock::time_point{})
+      out.deadline = self->clock().now() + st.setup.send_timeout;
+    if (!st.stub) {
+      lookup_then_send(self); // nothing is in flight without a stub
+      return;
+    }
+    if (!st.trusted) // the key changed since the stub was made
+      return finish(self, i, held(self));
+    send_at(self, i);
   }
-  if (!st.trusted) { // the key changed since the stub was made
-    finish(self, held(self));
-    return;
-  }
-  wire_message msg{
-      st.setup.self_name, st.setup.peer, st.queue.front().text, 0, {}, {}, {}};
+  arm_backstop(self);
+}
+
+/// Sends queue[i] over the cached stub, sealed once per peer session (a
+/// resend carries the same seq, so the receiver can tell it has it).
+void send_at(self_ptr self, size_t i) {
+  auto& st = self->state;
+  auto& out = st.queue[i];
+  wire_message msg{st.setup.self_name, st.setup.peer, out.text, 0, {}, {}, {}};
   if (st.pair) {
-    // Time-based, so it keeps growing across dropped conversations.
-    auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
-    msg.seq = std::max(st.last_sent_seq + 1, static_cast<uint64_t>(now_us));
-    st.last_sent_seq = msg.seq;
-    msg.text = st.pair->seal(msg.sender, msg.receiver, msg.seq, msg.text);
+    if (out.sealed.empty() || out.sealed_for != st.pair->peer_session_key()) {
+      // Time-based, so it keeps growing across dropped conversations.
+      auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+      out.seq = std::max(st.last_sent_seq + 1, static_cast<uint64_t>(now_us));
+      st.last_sent_seq = out.seq;
+      out.sealed = st.pair->seal(msg.sender, msg.receiver, out.seq, out.text);
+      out.sealed_for = st.pair->peer_session_key();
+    }
+    msg.seq = out.seq;
+    msg.text = out.sealed;
     msg.session_key = st.setup.session_key->public_hex();
-    msg.receiver_key = st.pair->peer_session_key();
+    msg.receiver_key = out.sealed_for;
   }
-  auto id = ++st.attempt;
-  auto left = remaining(self);
+  auto id = out.call = ++st.last_id;
+  ++st.in_flight;
+  st.last_activity = self->clock().now();
   auto hdl = caf::actor_cast<private_chat_peer_actor>(self);
   st.stub->send(std::move(msg),
-                std::max(std::chrono::duration_cast<std::chrono::milliseconds>(left),
+                std::max(std::chrono::duration_cast<std::chrono::milliseconds>(
+                             remaining(self, out)),
                          std::chrono::milliseconds{1}),
                 [hdl, id](delivery_status s) {
                   caf::anon_send(hdl, sent_atom::value, id, s.code, std::move(s.detail));
                 });
-  arm_backstop(self);
 }
 
 /// How long after its deadline a call may still be answered by the
 /// transport before the backstop ends it.
 constexpr auto backstop_grace = std::chrono::milliseconds{500};
 
-/// Backstop in case the transport never calls back: one timer per actor,
-/// not one per message (each timer is a wake-up of CAF's clock thread,
-/// ≈ 5 % of the private path's CPU), re-armed while calls are in flight.
+/// The oldest send in flight; nullptr if none.
+private_chat_peer_state::outgoing* oldest_in_flight(private_chat_peer_state& st) {
+  for (auto& out : st.queue)
+    if (out.call != 0 && !out.delivered)
+      return &out;
+  return nullptr;
+}
+
+/// An ordered stub holds a stream open (and so its connection, which the
+/// peer would close after a minute without calls): kept while in use.
+bool holds_idle_stream(const private_chat_peer_state& st) {
+  return st.stub && st.stub->ordered();
+}
+
+/// Backstop in case the transport never calls back (an ordered stream has
+/// no deadline of its own): one timer per actor, not one per message (each
+/// timer is a wake-up of CAF's clock thread, ≈ 5 % of the private path's
+/// CPU), re-armed while calls are in flight. Idle, it closes the stream.
 void arm_backstop(self_ptr self) {
   auto& st = self->state;
   if (st.backstop_armed)
     return;
-  st.backstop_armed = true;
-  self->delayed_send(self, remaining(self) + backstop_grace, timeout_atom::value);
+  if (auto* out = oldest_in_flight(st)) {
+    st.backstop_armed = true;
+    self->delayed_send(self, remaining(self, *out) + backstop_grace, timeout_atom::value);
+  } else if (holds_idle_stream(st)) {
+    st.backstop_armed = true;
+    auto idle = st.last_activity + defaults::private_stream_idle - self->clock().now();
+    self->delayed_send(self, std::max(idle, caf::timespan{0}), timeout_atom::value);
+  }
 }
 
 void on_backstop(self_ptr self) {
   auto& st = self->state;
   st.backstop_armed = false;
-  if (!st.busy)
+  auto* out = oldest_in_flight(st);
+  if (out == nullptr) {
+    if (holds_idle_stream(st) &&
+        self->clock().now() >= st.last_activity + defaults::private_stream_idle)
+      st.stub = nullptr; // the next send looks the peer up again
+    arm_backstop(self);
     return;
-  if (self->clock().now() < st.deadline + backstop_grace) {
+  }
+  if (self->clock().now() < out->deadline + backstop_grace) {
     arm_backstop(self); // a later call than the one it was armed for
     return;
   }
-  on_sent(self, st.attempt, static_cast<int32_t>(delivery_code::deadline_exceeded),
+  on_sent(self, out->call, static_cast<int32_t>(delivery_code::deadline_exceeded),
           "no answer");
-}
-
-void pump(self_ptr self) {
-  auto& st = self->state;
-  if (st.busy || st.queue.empty())
-    return;
-  st.busy = true;
-  st.retried = false;
-  st.deadline = self->clock().now() + st.setup.send_timeout;
-  attempt(self);
 }
 
 void on_sent(self_ptr self, uint64_t id, int32_t code, std::string detail) {
   auto& st = self->state;
-  if (!st.busy || id != st.attempt)
-    return;
+  size_t i = 0;
+  while (i < st.queue.size() && (st.queue[i].call != id || st.queue[i].delivered))
+    ++i;
+  if (i == st.queue.size())
+    return; // stale: already recalled or ended
+  st.last_activity = self->clock().now();
   delivery_status s{code, std::move(detail)};
   auto& peer = st.setup.peer;
-  if (s.is(delivery_code::ok)) {
+  if (s.is(delivery_code::ok) || s.is(delivery_code::already_exists)) {
     st.gone = false;
-    chat_event ev{chat_event::message,
-                  private_chat::chat_name(peer),
-                  st.setup.self_name,
-                  private_chat::displayable(st.queue.front().text),
-                  now_ms(),
-                  true,
-                  true};
-    remember(self, std::move(ev));
-    finish(self, {});
+    st.retried = false;
+    finish(self, i, {});
   } else if (s.is(delivery_code::unavailable) && !st.retried &&
-             remaining(self) > caf::timespan{0}) {
-    // Maybe the peer moved (restarted on another port): look up again.
+             remaining(self, st.queue[i]) > caf::timespan{0}) {
+    // The connection broke, or the peer moved (restarted on another
+    // port): look up again and send all that was in flight once more.
     st.retried = true;
-    st.stub = nullptr;
-    ++st.attempt;
-    lookup_then_attempt(self);
+    recall_in_flight(self);
+    pump(self);
   } else if (s.is(delivery_code::unavailable) &&
              s.detail.find(certificate_mismatch) != std::string::npos) {
-    st.stub = nullptr;
-    finish(self, make_error(errc::not_authentic,
-                            "the service at " + peer +
-                                "'s address shows another certificate than " + peer +
-                                "'s registry entry: not sent"));
+    recall_in_flight(self);
+    finish(self, i,
+           make_error(errc::not_authentic, "the service at " + peer +
+                                               "'s address shows another certificate "
+                                               "than " +
+                                               peer + "'s registry entry: not sent"));
   } else if (s.is(delivery_code::unavailable) || s.is(delivery_code::deadline_exceeded)) {
-    st.stub = nullptr;
-    finish(self, make_error(errc::peer_unreachable, peer + " does not answer"));
+    recall_in_flight(self);
+    finish(self, i, make_error(errc::peer_unreachable, peer + " does not answer"));
   } else if (s.is(delivery_code::permission_denied)) {
-    finish(self,
+    finish(self, i,
            make_error(errc::not_authentic, peer + " refused the message: " + s.detail));
   } else if (s.is(delivery_code::invalid_argument)) {
-    finish(self,
+    finish(self, i,
            make_error(errc::invalid_message, peer + " refused the message: " + s.detail));
   } else {
-    finish(self, make_error(errc::peer_unreachable,
-                            peer + " does not answer (" + s.detail + ")"));
+    recall_in_flight(self);
+    finish(
+        self, i,
+        make_error(errc::peer_unreachable, peer + " does not answer (" + s.detail + ")"));
   }
 }
 
@@ -345,10 +424,19 @@ caf::error open_sealed(self_ptr self, const wire_message& msg) {
   if (msg.session_key != st.floor_key) {
     st.floor_key = msg.session_key;
     st.last_seq = 0;
+    st.recent_seqs.clear();
   }
-  if (msg.seq <= st.last_seq)
+  if (msg.seq <= st.last_seq) {
+    // The sender resends what it got no answer for, with the same seq.
+    if (std::find(st.recent_seqs.begin(), st.recent_seqs.end(), msg.seq) !=
+        st.recent_seqs.end())
+      return make_error(errc::already_filed, "already filed");
     return make_error(errc::not_authentic, "replayed message from " + peer);
+  }
   st.last_seq = msg.seq;
+  st.recent_seqs.push_back(msg.seq);
+  if (st.recent_seqs.size() > st.setup.window * 4)
+    st.recent_seqs.pop_front();
   accept(self, std::move(*text), st.trusted);
   return {};
 }
@@ -439,6 +527,8 @@ delivery_status refusal(const caf::error& err) {
   auto code = delivery_code::unavailable; // also stale_session: look us up again
   if (is(err, errc::invalid_message))
     code = delivery_code::invalid_argument;
+  else if (is(err, errc::already_filed))
+    code = delivery_code::already_exists;
   else if (is(err, errc::not_authentic))
     code = delivery_code::permission_denied;
   return {static_cast<int32_t>(code), describe(err)};
@@ -454,7 +544,9 @@ private_chat_peer_impl(private_chat_peer_pointer self, peer_setup setup) {
   return {
       [=](send_atom, std::string& text) -> caf::result<ok_atom> {
         auto rp = self->make_response_promise<ok_atom>();
-        self->state.queue.push_back({std::move(text), rp});
+        auto& out = self->state.queue.emplace_back();
+        out.text = std::move(text);
+        out.promise = rp;
         pump(self);
         return rp;
       },

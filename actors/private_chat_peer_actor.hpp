@@ -86,6 +86,8 @@ struct peer_setup {
   /// Bytes of text the history keeps at most.
   size_t history_bytes = static_cast<size_t>(defaults::history_bytes);
   caf::timespan send_timeout{};
+  /// Sends in flight at once on an ordered stub.
+  size_t window = static_cast<size_t>(defaults::private_window);
   /// Longest text accepted (checked once a sealed text is opened).
   size_t max_message_bytes = static_cast<size_t>(defaults::max_message_bytes);
   /// This session's key-agreement key; nullptr = send without proof.
@@ -110,6 +112,17 @@ struct private_chat_peer_state {
   struct outgoing {
     std::string text;
     caf::typed_response_promise<ok_atom> promise;
+    /// Id of its transport call while in flight; 0 = not (yet, or again).
+    uint64_t call = 0;
+    /// The peer has it; filed here once all before it are answered.
+    bool delivered = false;
+    /// When it fails unless delivered (set when it is first tried).
+    caf::actor_clock::time_point deadline{};
+    /// Its seq and sealed text, kept for a resend to the same peer session
+    /// (sealed_for): a receiver that filed it answers ALREADY_EXISTS.
+    uint64_t seq = 0;
+    std::string sealed;
+    std::string sealed_for;
   };
 
   peer_setup setup;
@@ -122,17 +135,24 @@ struct private_chat_peer_state {
   bool open = false;
   /// A send found the peer unregistered (and nothing came from it since).
   bool gone = false;
-  /// Sends waiting; the first one is in flight when `busy`.
+  /// Sends in order; those in flight or delivered come first. With an
+  /// ordered stub up to setup.window are in flight, else one.
   std::deque<outgoing> queue;
-  bool busy = false;
-  /// Id of the current transport call; stale outcomes are ignored.
-  uint64_t attempt = 0;
-  /// The head message was already retried after a fresh lookup.
+  /// Sends in flight (sent, not answered).
+  size_t in_flight = 0;
+  /// A lookup of the peer is under way (id `lookup`); nothing is sent.
+  bool looking_up = false;
+  uint64_t lookup = 0;
+  /// Source of call and lookup ids; outcomes of stale ones are ignored.
+  uint64_t last_id = 0;
+  /// A failed call was already sent again after a fresh lookup (reset by
+  /// the next delivery).
   bool retried = false;
-  /// When the head message's deadline ends.
-  caf::actor_clock::time_point deadline{};
-  /// A backstop timer is pending (one per actor, re-armed while busy).
+  /// A backstop timer is pending (one per actor, re-armed while busy, and
+  /// while idle with an ordered stub, to close it).
   bool backstop_armed = false;
+  /// When a send last went out or was answered.
+  caf::actor_clock::time_point last_activity{};
   /// Cached stub and the endpoint it goes to.
   std::shared_ptr<peer_stub> stub;
   endpoint peer_ep;
@@ -148,6 +168,9 @@ struct private_chat_peer_state {
   /// The peer session key whose messages we accepted last, and its last seq.
   std::string floor_key;
   uint64_t last_seq = 0;
+  /// The latest seqs accepted from floor_key (a resend of one is answered
+  /// ALREADY_EXISTS, not filed again), at most setup.window * 4.
+  std::deque<uint64_t> recent_seqs;
 
   static inline const char* name = "private_chat_peer";
 };

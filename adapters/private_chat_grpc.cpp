@@ -1,5 +1,8 @@
 #include "adapters/private_chat_grpc.hpp"
 
+#include "adapters/private_chat_stream.hpp"
+#include "config/defaults.hpp"
+
 #include "private_chat.grpc.pb.h"
 #include "private_chat_wire.pb.h"
 
@@ -91,13 +94,7 @@ public:
       msg.session_key.assign(i->second.data(), i->second.size());
     if (auto i = meta.find(to_key); i != meta.end())
       msg.receiver_key.assign(i->second.data(), i->second.size());
-    // The client certificate of a TLS connection (gRPC asked for one and
-    // checked that the client holds its key); none on plaintext.
-    if (auto auth = ctx->auth_context(); auth && auth->IsPeerAuthenticated())
-      for (auto& pem : auth->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME)) {
-        msg.peer_cert = pem_fingerprint({pem.data(), pem.size()});
-        break;
-      }
+    msg.peer_cert = client_cert_fingerprint(*ctx);
     auto finish = [reactor](delivery_status s) {
       reactor->Finish(grpc::Status{static_cast<grpc::StatusCode>(s.code), s.detail});
     };
@@ -206,10 +203,11 @@ public:
   std::shared_ptr<peer_stub> connect(const std::string& host, uint16_t port,
                                      const std::string& cert_fingerprint) override {
     auto target = host + ":" + std::to_string(port);
-    auto creds = cert_fingerprint.empty() || !mine_
-                     ? grpc::InsecureChannelCredentials()
-                     : peer_channel_credentials(mine_, cert_fingerprint);
-    return std::make_shared<grpc_stub>(grpc::CreateChannel(target, creds));
+    if (cert_fingerprint.empty() || !mine_)
+      return std::make_shared<grpc_stub>(
+          grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+    return make_stream_stub(
+        grpc::CreateChannel(target, peer_channel_credentials(mine_, cert_fingerprint)));
   }
 
 private:
@@ -540,6 +538,7 @@ void delivery_reply::operator()(delivery_status s) const {
 
 struct private_chat_server::impl {
   std::unique_ptr<service> svc;
+  std::unique_ptr<grpc::Service> stream_svc;
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<acceptor> listener;       // TLS
   std::unique_ptr<acceptor> plain_listener; // h2c, open mode only
@@ -570,6 +569,8 @@ private_chat_server::start(const std::string& host, uint16_t port,
                            size_t max_per_host, std::string& error) {
   install_log_filter();
   auto st = std::make_unique<impl>();
+  st->stream_svc = make_stream_service(
+      handler, static_cast<size_t>(defaults::private_stream_unanswered));
   st->svc = std::make_unique<service>(std::move(handler));
   st->identity = identity;
   // No TCP port: the acceptors feed it, plaintext ones by descriptor, TLS
@@ -592,6 +593,7 @@ private_chat_server::start(const std::string& host, uint16_t port,
   // transparently): idle connections cannot pile up and hold descriptors.
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 60'000);
   builder.RegisterService(st->svc.get());
+  builder.RegisterService(st->stream_svc.get());
   st->server = builder.BuildAndStart();
   auto bare =
       host.size() > 2 && host.front() == '[' ? host.substr(1, host.size() - 2) : host;

@@ -72,6 +72,7 @@ enum class delivery_code : int32_t {
   ok = 0,
   invalid_argument = 3,
   deadline_exceeded = 4,
+  already_exists = 6,
   permission_denied = 7,
   unavailable = 14,
 };
@@ -187,6 +188,9 @@ public:
   virtual ~peer_stub() = default;
   virtual void send(wire_message msg, std::chrono::milliseconds timeout,
                     std::function<void(delivery_status)> done) = 0;
+  /// Whether sends may overlap: the peer files them in the order of send()
+  /// (adapters/private_chat_stream). Otherwise one at a time keeps order.
+  virtual bool ordered() const { return false; }
 };
 
 /// Makes stubs; a fake one in tests.
@@ -194,8 +198,9 @@ class peer_transport {
 public:
   virtual ~peer_transport() = default;
   /// A channel to host:port over TLS that accepts only the server
-  /// certificate whose SHA-256 is `cert_fingerprint` (hex); plaintext if
-  /// that is empty (original clients).
+  /// certificate whose SHA-256 is `cert_fingerprint` (hex), with ordered
+  /// sends (only chat-actors peers have TLS); plaintext and one call at a
+  /// time if that is empty (original clients).
   virtual std::shared_ptr<peer_stub> connect(const std::string& host, uint16_t port,
                                              const std::string& cert_fingerprint) = 0;
 };

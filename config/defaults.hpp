@@ -87,6 +87,15 @@ inline constexpr auto listener_check_interval = 10s;
 inline constexpr int64_t max_groups = 32;
 /// A private message must be delivered within this long, or it fails.
 inline constexpr auto send_timeout = 2s;
+/// Private messages one conversation has in flight at once to a chat-actors
+/// peer (on one ordered stream; one at a time to original clients).
+inline constexpr int64_t private_window = 32;
+/// A conversation's stream (and its connection) to a chat-actors peer is
+/// closed after this long without a message; the next one opens another.
+inline constexpr auto private_stream_idle = 60s;
+/// Messages of one incoming private stream that may wait for their answer
+/// before the service reads on (a sender past its window waits).
+inline constexpr int64_t private_stream_unanswered = 64;
 /// Longest private message text, in bytes of UTF-8.
 inline constexpr int64_t max_message_bytes = 4096;
 /// Group messages that may wait for the broker's confirm per group (typed

@@ -32,6 +32,7 @@ enum class errc : uint8_t {
   stale_session,     ///< a message was sealed for an earlier session of ours
   untrusted_server,  ///< a server does not hold the join code's certificate
   no_join_code,      ///< secure mode and no (valid) join code
+  already_filed,     ///< a resend of a private message the receiver has
 };
 
 /// An error in the `chat` category; `what` is shown to the user as is.

@@ -19,10 +19,12 @@ struct fake_stub : peer_stub {
     std::function<void(delivery_status)> done;
   };
   std::shared_ptr<std::vector<call>> calls;
+  bool keeps_order = false;
   void send(wire_message msg, std::chrono::milliseconds,
             std::function<void(delivery_status)> done) override {
     calls->push_back({std::move(msg), std::move(done)});
   }
+  bool ordered() const override { return keeps_order; }
 };
 
 struct fake_transport : peer_transport {
@@ -35,11 +37,14 @@ struct fake_transport : peer_transport {
   std::shared_ptr<std::vector<fake_stub::call>> calls =
       std::make_shared<std::vector<fake_stub::call>>();
   std::vector<target> connects;
+  /// Stubs keep sends in order (a stream to a chat-actors peer).
+  bool ordered = false;
   std::shared_ptr<peer_stub> connect(const std::string& host, uint16_t port,
                                      const std::string& cert) override {
     connects.push_back({host, port, cert});
     auto stub = std::make_shared<fake_stub>();
     stub->calls = calls;
+    stub->keeps_order = ordered;
     return stub;
   }
 };
@@ -138,8 +143,21 @@ struct fixture : test_coordinator_fixture<> {
 
   /// Answers the last transport call.
   void answer(delivery_code code, std::string detail = "x") {
-    transport->calls->back().done(delivery_status{static_cast<int32_t>(code), detail});
+    answer(transport->calls->size() - 1, code, detail);
+  }
+
+  /// Answers transport call `i`.
+  void answer(size_t i, delivery_code code, std::string detail = "x") {
+    transport->calls->at(i).done(delivery_status{static_cast<int32_t>(code), detail});
     sched.run();
+  }
+
+  /// The texts of the history, oldest first.
+  std::vector<std::string> texts(const private_chat_peer_actor& peer) {
+    std::vector<std::string> result;
+    for (auto& ev : state(peer).history)
+      result.push_back(ev.text);
+    return result;
   }
 
   /// Bob's registry entry as `keys` publish it.
@@ -300,6 +318,87 @@ CAF_TEST(sends go out one at a time in order) {
   CAF_CHECK_LESS(calls[1].msg.seq, calls[2].msg.seq);
 }
 
+CAF_TEST(an ordered stub carries a window of sends filed in send order) {
+  *entry = entry_of(bob);
+  transport->ordered = true;
+  auto peer = spawn_peer(100);
+  auto window = static_cast<size_t>(defaults::private_window);
+  for (size_t i = 0; i < window + 3; ++i)
+    send(peer, "m" + std::to_string(i));
+  CAF_REQUIRE_EQUAL(transport->calls->size(), window);
+  // Answers out of order: nothing is filed before the first one's.
+  answer(2, delivery_code::ok);
+  answer(1, delivery_code::ok);
+  CAF_CHECK(sent.empty());
+  CAF_CHECK(state(peer).history.empty());
+  answer(0, delivery_code::ok);
+  CAF_CHECK_EQUAL(sent.size(), 3u);
+  CAF_CHECK_EQUAL(texts(peer), (std::vector<std::string>{"m0", "m1", "m2"}));
+  CAF_REQUIRE_EQUAL(transport->calls->size(), window + 3); // the window moved
+  for (size_t i = 3; i < window + 3; ++i)
+    answer(i, delivery_code::ok);
+  CAF_CHECK_EQUAL(sent.size(), window + 3);
+  CAF_CHECK_EQUAL(state(peer).history.back().text, "m" + std::to_string(window + 2));
+  auto& calls = *transport->calls;
+  for (size_t i = 1; i < calls.size(); ++i)
+    CAF_CHECK_LESS(calls[i - 1].msg.seq, calls[i].msg.seq);
+  // A refusal ends only its own message.
+  send(peer, "bad");
+  send(peer, "good");
+  answer(calls.size() - 2, delivery_code::invalid_argument);
+  answer(calls.size() - 1, delivery_code::ok);
+  CAF_CHECK(is(sent[sent.size() - 2], errc::invalid_message));
+  CAF_CHECK(!sent.back());
+  CAF_CHECK_EQUAL(state(peer).history.back().text, "good");
+}
+
+CAF_TEST(a broken stream sends what was in flight again under the same seq) {
+  *entry = entry_of(bob);
+  transport->ordered = true;
+  auto peer = spawn_peer(100);
+  send(peer, "one");
+  send(peer, "two");
+  send(peer, "three");
+  CAF_REQUIRE_EQUAL(transport->calls->size(), 3u);
+  answer(0, delivery_code::ok);
+  // The stream breaks: gRPC fails what it did not answer, in order.
+  answer(1, delivery_code::unavailable);
+  answer(2, delivery_code::unavailable);             // stale: already sent again
+  CAF_REQUIRE_EQUAL(transport->connects.size(), 2u); // a fresh lookup
+  auto& calls = *transport->calls;
+  CAF_REQUIRE_EQUAL(calls.size(), 5u);
+  CAF_CHECK_EQUAL(calls[3].msg.seq, calls[1].msg.seq);
+  CAF_CHECK_EQUAL(calls[3].msg.text, calls[1].msg.text);
+  CAF_CHECK_EQUAL(calls[4].msg.seq, calls[2].msg.seq);
+  // Bob had filed "two" before the break; "three" is new to him.
+  answer(3, delivery_code::already_exists);
+  answer(4, delivery_code::ok);
+  CAF_REQUIRE_EQUAL(sent.size(), 3u);
+  CAF_CHECK(std::none_of(sent.begin(), sent.end(), [](auto& e) { return bool{e}; }));
+  CAF_CHECK_EQUAL(texts(peer), (std::vector<std::string>{"one", "two", "three"}));
+}
+
+CAF_TEST(an idle stream is closed and the next send opens another) {
+  *entry = entry_of(bob);
+  transport->ordered = true;
+  auto peer = spawn_peer(100);
+  send(peer, "one");
+  answer(delivery_code::ok);
+  sched.advance_time(std::chrono::seconds{30});
+  sched.run();
+  send(peer, "two"); // within the idle time: same stub
+  answer(delivery_code::ok);
+  CAF_CHECK_EQUAL(transport->connects.size(), 1u);
+  CAF_CHECK(state(peer).stub != nullptr);
+  sched.advance_time(defaults::private_stream_idle);
+  sched.run();
+  CAF_CHECK(state(peer).stub == nullptr);
+  send(peer, "three");
+  answer(delivery_code::ok);
+  CAF_CHECK_EQUAL(transport->connects.size(), 2u);
+  CAF_CHECK_EQUAL(sent.size(), 3u);
+}
+
 CAF_TEST(sealed messages are verified and replays refused) {
   *entry = entry_of(bob);
   auto peer = spawn_peer(10);
@@ -307,7 +406,12 @@ CAF_TEST(sealed messages are verified and replays refused) {
   CAF_REQUIRE_EQUAL(state(peer).history.size(), 1u);
   CAF_CHECK_EQUAL(state(peer).history.back().text, "sealed");
   CAF_CHECK(state(peer).history.back().verified);
-  CAF_CHECK(is(incoming(peer, from_bob("sealed", 10, bob)), errc::not_authentic));
+  // Sent again (its answer was lost): answered as had, not filed twice.
+  CAF_CHECK(is(incoming(peer, from_bob("sealed", 10, bob)), errc::already_filed));
+  CAF_CHECK_EQUAL(refusal(make_error(errc::already_filed, "x")).code,
+                  static_cast<int32_t>(delivery_code::already_exists));
+  // Below the floor and never filed: a replay.
+  CAF_CHECK(is(incoming(peer, from_bob("older", 9, bob)), errc::not_authentic));
   // Eve seals with her own session key, or claims bob's key with hers.
   auto eve = session_keys::ephemeral();
   CAF_CHECK(is(incoming(peer, from_bob("forged", 11, eve)), errc::not_authentic));

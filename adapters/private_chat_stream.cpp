@@ -1,0 +1,328 @@
+#include "adapters/private_chat_stream.hpp"
+
+#include "private_chat_stream.grpc.pb.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <utility>
+
+namespace chat {
+
+namespace {
+
+using private_chat_stream::Receipt;
+using private_chat_stream::Sealed;
+
+/// One incoming stream. Reads run one at a time (so the handler sees the
+/// messages in stream order); receipts are written in the order the
+/// replies come, one write at a time. It finishes once the client closed
+/// its side and every message has its receipt, so no reply outlives it.
+class receive_stream final : public grpc::ServerBidiReactor<Sealed, Receipt> {
+public:
+  receive_stream(grpc::CallbackServerContext* ctx, const incoming_handler& handler,
+                 size_t max_unanswered)
+      : handler_(handler), max_unanswered_(std::max<size_t>(1, max_unanswered)),
+        peer_cert_(client_cert_fingerprint(*ctx)) {
+    StartRead(&in_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) { // the client closed its side, or is gone
+      std::unique_lock lock{mtx_};
+      reading_ = false;
+      finish_if_idle(lock);
+      return;
+    }
+    wire_message msg{in_.sender(),      in_.receiver(),     in_.message(), in_.seq(),
+                     in_.session_key(), in_.receiver_key(), peer_cert_};
+    auto id = in_.id();
+    {
+      std::lock_guard lock{mtx_};
+      ++unanswered_;
+    }
+    handler_(std::move(msg),
+             delivery_reply{[this, id](delivery_status s) { answer(id, std::move(s)); }});
+    bool read_on = false;
+    {
+      std::lock_guard lock{mtx_};
+      read_on = unanswered_ < max_unanswered_;
+      paused_ = !read_on;
+    }
+    if (read_on)
+      StartRead(&in_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::unique_lock lock{mtx_};
+    outbox_.pop_front();
+    if (!ok) // the client is gone: nobody reads the rest
+      outbox_.clear();
+    Receipt* next = outbox_.empty() ? nullptr : &outbox_.front();
+    writing_ = next != nullptr;
+    if (next == nullptr) {
+      finish_if_idle(lock);
+      return;
+    }
+    lock.unlock();
+    StartWrite(next);
+  }
+
+  void OnDone() override { delete this; }
+
+private:
+  void answer(uint64_t id, delivery_status s) {
+    std::unique_lock lock{mtx_};
+    --unanswered_;
+    Receipt r;
+    r.set_id(id);
+    r.set_code(s.code);
+    r.set_detail(std::move(s.detail));
+    outbox_.push_back(std::move(r));
+    Receipt* write = nullptr;
+    if (!writing_) {
+      writing_ = true;
+      write = &outbox_.front();
+    }
+    bool read_on = paused_ && unanswered_ < max_unanswered_;
+    if (read_on)
+      paused_ = false;
+    lock.unlock();
+    if (write != nullptr)
+      StartWrite(write);
+    if (read_on)
+      StartRead(&in_);
+  }
+
+  /// Ends the call once nothing is left to read, answer or write.
+  void finish_if_idle(std::unique_lock<std::mutex>& lock) {
+    if (reading_ || unanswered_ != 0 || writing_ || finished_)
+      return;
+    finished_ = true;
+    lock.unlock();
+    Finish(grpc::Status::OK);
+  }
+
+  const incoming_handler& handler_;
+  const size_t max_unanswered_;
+  /// Of the TLS connection; the same for every message of the stream.
+  const std::string peer_cert_;
+  Sealed in_;
+  std::mutex mtx_;
+  /// Receipts to write, the first one in progress while `writing_`.
+  std::deque<Receipt> outbox_;
+  bool writing_ = false;
+  bool reading_ = true;
+  /// Not reading on until a reply makes room.
+  bool paused_ = false;
+  bool finished_ = false;
+  size_t unanswered_ = 0;
+};
+
+class stream_service final
+    : public private_chat_stream::PrivateChatStream::CallbackService {
+public:
+  stream_service(incoming_handler handler, size_t max_unanswered)
+      : handler_(std::move(handler)), max_unanswered_(max_unanswered) {}
+
+  grpc::ServerBidiReactor<Sealed, Receipt>*
+  AddMessages(grpc::CallbackServerContext* ctx) override {
+    return new receive_stream(ctx, handler_, max_unanswered_);
+  }
+
+private:
+  incoming_handler handler_;
+  size_t max_unanswered_;
+};
+
+using done_fn = std::function<void(delivery_status)>;
+
+/// One outgoing stream; owns itself until gRPC is done with it. It takes
+/// sends until it breaks or is cancelled.
+class send_stream final : public grpc::ClientBidiReactor<Sealed, Receipt> {
+public:
+  static std::shared_ptr<send_stream>
+  open(private_chat_stream::PrivateChatStream::Stub& stub) {
+    std::shared_ptr<send_stream> s{new send_stream};
+    s->keep_ = s;
+    stub.async()->AddMessages(&s->ctx_, s.get());
+    s->StartRead(&s->in_);
+    s->StartCall();
+    return s;
+  }
+
+  /// Queues `msg`; false if this stream broke or ended.
+  bool send(const wire_message& msg, done_fn& done) {
+    std::unique_lock lock{mtx_};
+    if (ended_)
+      return false;
+    auto id = ++last_id_;
+    waiting_.emplace(id, std::move(done));
+    auto& out = outbox_.emplace_back();
+    out.set_id(id);
+    out.set_sender(msg.sender);
+    out.set_receiver(msg.receiver);
+    out.set_message(msg.text);
+    out.set_seq(msg.seq);
+    out.set_session_key(msg.session_key);
+    out.set_receiver_key(msg.receiver_key);
+    if (writing_)
+      return true;
+    writing_ = true;
+    lock.unlock();
+    StartWrite(&out);
+    return true;
+  }
+
+  /// Cancels the stream and waits (at most a second) until gRPC is done
+  /// with it, so that it is freed on this thread: a one-shot client exits
+  /// right after, and gRPC objects freed on gRPC's threads during process
+  /// teardown trip its reference count checks.
+  void cancel_and_wait() {
+    std::unique_lock lock{mtx_};
+    if (!finished_) {
+      awaited_ = true;
+      lock.unlock();
+      ctx_.TryCancel();
+      lock.lock();
+      if (!finished_cv_.wait_for(lock, std::chrono::seconds{1},
+                                 [this] { return finished_; })) {
+        awaited_ = false; // gRPC still runs it: OnDone frees it
+        return;
+      }
+    }
+    auto last_ref = std::move(keep_);
+    lock.unlock();
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::unique_lock lock{mtx_};
+    outbox_.pop_front();
+    if (!ok) { // broken: OnDone fails what is waiting
+      outbox_.clear();
+      ended_ = true;
+      writing_ = false;
+      return;
+    }
+    Sealed* next = outbox_.empty() ? nullptr : &outbox_.front();
+    writing_ = next != nullptr;
+    lock.unlock();
+    if (next != nullptr)
+      StartWrite(next);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok)
+      return; // the stream ends; OnDone follows
+    std::unique_lock lock{mtx_};
+    done_fn done;
+    if (auto i = waiting_.find(in_.id()); i != waiting_.end()) {
+      done = std::move(i->second);
+      waiting_.erase(i);
+    }
+    delivery_status s{in_.code(), in_.detail()};
+    lock.unlock();
+    if (done)
+      done(std::move(s));
+    StartRead(&in_);
+  }
+
+  void OnDone(const grpc::Status& status) override {
+    std::map<uint64_t, done_fn> left;
+    {
+      std::lock_guard lock{mtx_};
+      ended_ = true;
+      left.swap(waiting_);
+    }
+    delivery_status s{static_cast<int32_t>(status.error_code()), status.error_message()};
+    if (status.ok())
+      s = {static_cast<int32_t>(delivery_code::unavailable),
+           "the stream ended unanswered"};
+    for (auto& [id, done] : left) // in send order
+      done(s);
+    std::unique_lock lock{mtx_};
+    finished_ = true;
+    if (awaited_) { // cancel_and_wait frees it
+      finished_cv_.notify_all();
+      return;
+    }
+    auto last_ref = std::move(keep_);
+    lock.unlock();
+  }
+
+private:
+  send_stream() = default;
+
+  grpc::ClientContext ctx_;
+  Receipt in_;
+  std::mutex mtx_;
+  /// Messages to write, the first one in progress while `writing_`.
+  std::deque<Sealed> outbox_;
+  bool writing_ = false;
+  /// Broke or ended: takes no more sends.
+  bool ended_ = false;
+  uint64_t last_id_ = 0;
+  std::map<uint64_t, done_fn> waiting_;
+  /// gRPC is done with it (OnDone ran).
+  bool finished_ = false;
+  /// cancel_and_wait waits for finished_ (and then frees it).
+  bool awaited_ = false;
+  std::condition_variable finished_cv_;
+  /// This object, until OnDone or cancel_and_wait.
+  std::shared_ptr<send_stream> keep_;
+};
+
+class stream_stub final : public peer_stub {
+public:
+  explicit stream_stub(std::shared_ptr<grpc::Channel> channel)
+      : stub_(private_chat_stream::PrivateChatStream::NewStub(std::move(channel))) {}
+
+  ~stream_stub() override {
+    if (current_)
+      current_->cancel_and_wait();
+  }
+
+  bool ordered() const override { return true; }
+
+  void send(wire_message msg, std::chrono::milliseconds,
+            std::function<void(delivery_status)> done) override {
+    std::lock_guard lock{mtx_};
+    if (current_ && current_->send(msg, done))
+      return;
+    // The last one broke: what it had in flight fails (and is sent again
+    // by the caller after those failures), so nothing overtakes it.
+    current_ = send_stream::open(*stub_);
+    current_->send(msg, done);
+  }
+
+private:
+  std::unique_ptr<private_chat_stream::PrivateChatStream::Stub> stub_;
+  std::mutex mtx_;
+  std::shared_ptr<send_stream> current_;
+};
+
+} // namespace
+
+std::string client_cert_fingerprint(const grpc::ServerContextBase& ctx) {
+  // gRPC asked for a client certificate and checked that the client holds
+  // its key; none on plaintext.
+  if (auto auth = ctx.auth_context(); auth && auth->IsPeerAuthenticated())
+    for (auto& pem : auth->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME))
+      return pem_fingerprint({pem.data(), pem.size()});
+  return {};
+}
+
+std::unique_ptr<grpc::Service> make_stream_service(incoming_handler handler,
+                                                   size_t max_unanswered) {
+  return std::make_unique<stream_service>(std::move(handler), max_unanswered);
+}
+
+std::shared_ptr<peer_stub> make_stream_stub(std::shared_ptr<grpc::Channel> channel) {
+  return std::make_shared<stream_stub>(std::move(channel));
+}
+
+} // namespace chat
