@@ -15,6 +15,10 @@
 //       with its own certificate, accepting any server certificate, or
 //       h2c), claiming to be sealed by the session SKEY for RKEY if given;
 //       prints "status CODE MESSAGE".
+//   chat-test-hostile stream HOST PORT SENDER RECEIVER TEXT [SKEY RKEY]
+//       The same message on PrivateChatStream.AddMessages (TLS with its own
+//       certificate), as a chat-actors client streams them; prints
+//       "status CODE MESSAGE" of its receipt (or of the stream).
 //   chat-test-hostile group AMQP_PORT GROUP N BYTES
 //       N group messages of BYTES bytes published to `group_chat` as an
 //       original client would; prints "published N".
@@ -33,6 +37,7 @@
 #include "config/errors.hpp"
 
 #include "private_chat.grpc.pb.h"
+#include "private_chat_stream.grpc.pb.h"
 
 #include <amqp.h>
 #include <amqp_tcp_socket.h>
@@ -111,6 +116,37 @@ int call(const std::string& host, uint16_t port, const std::string& sender,
   msg.set_message(text);
   google::protobuf::Empty empty;
   auto s = stub->AddMessage(&ctx, msg, &empty);
+  std::cout << "status " << s.error_code() << " " << s.error_message() << std::endl;
+  return 0;
+}
+
+int stream_call(const std::string& host, uint16_t port, const std::string& sender,
+                const std::string& receiver, const std::string& text,
+                const std::string& sender_key, const std::string& receiver_key) {
+  auto channel =
+      grpc::CreateChannel(host + ":" + std::to_string(port), stranger_credentials(false));
+  auto stub = private_chat_stream::PrivateChatStream::NewStub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds{5});
+  auto stream = stub->AddMessages(&ctx);
+  private_chat_stream::Sealed msg;
+  msg.set_id(1);
+  msg.set_sender(sender);
+  msg.set_receiver(receiver);
+  msg.set_message(text);
+  if (!sender_key.empty()) { // claims to be sealed by that session
+    msg.set_seq(1);
+    msg.set_session_key(sender_key);
+    msg.set_receiver_key(receiver_key);
+  }
+  private_chat_stream::Receipt receipt;
+  if (stream->Write(msg) && stream->Read(&receipt)) {
+    std::cout << "status " << receipt.code() << " " << receipt.detail() << std::endl;
+    stream->WritesDone();
+    stream->Finish();
+    return 0;
+  }
+  auto s = stream->Finish();
   std::cout << "status " << s.error_code() << " " << s.error_message() << std::endl;
   return 0;
 }
@@ -246,6 +282,10 @@ int main(int argc, char** argv) {
     return call(a[1], port(2), a[3], a[4], a[5], a[6] == "plain",
                 a.size() == 9 ? a[7] : std::string{},
                 a.size() == 9 ? a[8] : std::string{});
+  if ((a.size() == 6 || a.size() == 8) && a[0] == "stream")
+    return stream_call(a[1], port(2), a[3], a[4], a[5],
+                       a.size() == 8 ? a[6] : std::string{},
+                       a.size() == 8 ? a[7] : std::string{});
   if (a.size() == 4 && a[0] == "listen")
     return listen(port(1), a[2], std::atoi(a[3].c_str()));
   if (a.size() == 5 && a[0] == "group")

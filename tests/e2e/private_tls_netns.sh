@@ -113,5 +113,14 @@ echo "$out" | grep -q "^status 7 the connection's certificate is not alice's" \
 out=$(ip netns exec "$nx" "$hostile" call $B "$bob_port" alice bob "unsealed as alice" tls)
 echo "  TLS call as alice, no seal → $out"
 echo "$out" | grep -q "^status 7 " || fail "an unsealed call as alice was accepted: $out"
-grep -q "c2VhbGVk\|unsealed as alice\|hello in clear" "$work/bob.log" && fail "bob shows an attacker's text"
-pass "from the attacker's host: h2c → UNAVAILABLE; TLS as alice on another certificate → PERMISSION_DENIED"
+# The same on the ordered stream chat-actors clients use between them.
+out=$(ip netns exec "$nx" "$hostile" stream $B "$bob_port" alice bob "c2VhbGVk" "$alice_kx" "$bob_kx")
+echo "  streamed as alice with another certificate → $out"
+echo "$out" | grep -q "^status 7 the connection's certificate is not alice's" \
+  || fail "a streamed message as alice on another certificate was not refused: $out"
+out=$(ip netns exec "$nx" "$hostile" stream $B "$bob_port" alice bob "streamed unsealed")
+echo "  streamed as alice, no seal → $out"
+echo "$out" | grep -q "^status 7 " || fail "an unsealed streamed message as alice was accepted: $out"
+grep -q "c2VhbGVk\|unsealed as alice\|hello in clear\|streamed unsealed" "$work/bob.log" \
+  && fail "bob shows an attacker's text"
+pass "from the attacker's host: h2c → UNAVAILABLE; TLS as alice on another certificate, unary or streamed → PERMISSION_DENIED"
