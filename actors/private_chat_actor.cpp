@@ -67,10 +67,10 @@ void make_room(self_ptr self) {
   st.last_active.erase(*oldest); // asked once; busy ones are asked again later
 }
 
-/// The peer actor of `name`, spawned if there is none, after `first` (if
-/// any) was sent to it: a new one gets it before gRPC threads can find it
-/// in the directory, so an incoming call handed over here stays ahead of
-/// the sender's next ones on the same stream.
+/// The peer actor of `name`, spawned (and listed in the directory) if there
+/// is none; `first`, if any, is sent to it. A stream reads no further until
+/// its first message is answered (adapters/private_chat_stream), so the
+/// sender's next messages find the actor listed and cannot overtake it.
 private_chat_peer_actor peer_for(self_ptr self, const std::string& name,
                                  caf::message first = {}) {
   auto& st = self->state;
@@ -100,9 +100,9 @@ private_chat_peer_actor peer_for(self_ptr self, const std::string& name,
   auto hdl = self->spawn<caf::linked>(private_chat_peer_impl, std::move(setup));
   self->monitor(hdl);
   st.peers.emplace(name, hdl);
+  st.directory->add(name, hdl);
   if (!first.empty())
     caf::anon_send(caf::actor_cast<caf::actor>(hdl), std::move(first));
-  st.directory->add(name, hdl);
   return hdl;
 }
 

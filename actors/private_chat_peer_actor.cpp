@@ -92,6 +92,7 @@ void file_delivered(self_ptr self) {
 /// Ends send `i` with `err` (none = delivered), then sends what may go.
 void finish(self_ptr self, size_t i, caf::error err) {
   auto& st = self->state;
+  st.retries = 0;
   auto& out = st.queue[i];
   if (out.call != 0 && !out.delivered)
     --st.in_flight;
@@ -368,23 +369,24 @@ void on_sent(self_ptr self, uint64_t id, int32_t code, std::string detail) {
   auto& peer = st.setup.peer;
   if (s.is(delivery_code::ok) || s.is(delivery_code::already_exists)) {
     st.gone = false;
-    st.retried = false;
     finish(self, i, {});
-  } else if (s.is(delivery_code::unavailable) && !st.retried &&
-             remaining(self, st.queue[i]) > caf::timespan{0}) {
-    // The connection broke, or the peer moved (restarted on another
-    // port): look up again and send all that was in flight once more.
-    st.retried = true;
-    recall_in_flight(self);
-    pump(self);
   } else if (s.is(delivery_code::unavailable) &&
-             s.detail.find(certificate_mismatch) != std::string::npos) {
+             s.detail.find(certificate_mismatch) != std::string::npos && st.retries > 0) {
+    // Still after a fresh lookup: not a stale stub.
     recall_in_flight(self);
     finish(self, i,
            make_error(errc::not_authentic, "the service at " + peer +
                                                "'s address shows another certificate "
                                                "than " +
                                                peer + "'s registry entry: not sent"));
+  } else if (s.is(delivery_code::unavailable) &&
+             st.retries < defaults::private_send_retries &&
+             remaining(self, st.queue[i]) > caf::timespan{0}) {
+    // The connection broke, or the peer moved (restarted on another
+    // port): look up again and send all that was in flight once more.
+    ++st.retries;
+    recall_in_flight(self);
+    pump(self);
   } else if (s.is(delivery_code::unavailable) || s.is(delivery_code::deadline_exceeded)) {
     recall_in_flight(self);
     finish(self, i, make_error(errc::peer_unreachable, peer + " does not answer"));

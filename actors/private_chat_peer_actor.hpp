@@ -145,9 +145,9 @@ struct private_chat_peer_state {
   uint64_t lookup = 0;
   /// Source of call and lookup ids; outcomes of stale ones are ignored.
   uint64_t last_id = 0;
-  /// A failed call was already sent again after a fresh lookup (reset by
-  /// the next delivery).
-  bool retried = false;
+  /// Failed calls sent again after a fresh lookup since the last delivery
+  /// or failure (at most defaults::private_send_retries).
+  int64_t retries = 0;
   /// A backstop timer is pending (one per actor, re-armed while busy, and
   /// while idle with an ordered stub, to close it).
   bool backstop_armed = false;

@@ -50,7 +50,7 @@ public:
     bool read_on = false;
     {
       std::lock_guard lock{mtx_};
-      read_on = unanswered_ < max_unanswered_;
+      read_on = answered_once_ && unanswered_ < max_unanswered_;
       paused_ = !read_on;
     }
     if (read_on)
@@ -78,6 +78,7 @@ private:
   void answer(uint64_t id, delivery_status s) {
     std::unique_lock lock{mtx_};
     --unanswered_;
+    answered_once_ = true;
     Receipt r;
     r.set_id(id);
     r.set_code(s.code);
@@ -119,6 +120,11 @@ private:
   bool reading_ = true;
   /// Not reading on until a reply makes room.
   bool paused_ = false;
+  /// The first message was answered. Until then the stream reads no
+  /// further: the handler may route it through the manager, which spawns
+  /// the sender's peer actor; once that actor answered, the rest find it
+  /// directly and cannot overtake the first.
+  bool answered_once_ = false;
   bool finished_ = false;
   size_t unanswered_ = 0;
 };

@@ -93,6 +93,10 @@ inline constexpr int64_t private_window = 32;
 /// A conversation's stream (and its connection) to a chat-actors peer is
 /// closed after this long without a message; the next one opens another.
 inline constexpr auto private_stream_idle = 60s;
+/// Times a private message is sent again after UNAVAILABLE (a broken
+/// connection, a peer that moved) with a fresh lookup, before it fails;
+/// a delivery in between starts the count again.
+inline constexpr int64_t private_send_retries = 3;
 /// Messages of one incoming private stream that may wait for their answer
 /// before the service reads on (a sender past its window waits).
 inline constexpr int64_t private_stream_unanswered = 64;

@@ -51,7 +51,10 @@ flood() { # N: N more messages
     for ((i = 0; i < 250 && sent < last; i++, sent++)); do echo "/msg $slow $sent $body"; done >&5
     wait_for 60 delivered $((sent - 250)) || fail "flood stalled at $(own)"
   done
-  wait_for 60 delivered "$sent" || fail "flooder got back $(own) of $sent"
+  wait_for 60 delivered "$sent" || {
+    grep -v " message private:$slow " "$work/flood.out" | sort | uniq -c | sort -rn | head -5
+    fail "flooder got back $(own) of $sent"
+  }
 }
 t0=$(now_ms)
 flood "$count"

@@ -15,10 +15,16 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <mutex>
 #include <thread>
+
+#include <unistd.h>
 
 using namespace chat;
 using namespace std::chrono_literals;
@@ -217,6 +223,73 @@ CAF_TEST(a burst of 1000 messages arrives complete and in order) {
   for (size_t i = 0; i < got.size(); ++i)
     in_order = in_order && got[i].text == "m" + std::to_string(i);
   CAF_CHECK(in_order);
+}
+
+CAF_TEST(a burst survives broken connections complete and in order with none twice) {
+  // ss -K destroys TCP sockets (root, kernel with INET_DIAG_DESTROY).
+  if (geteuid() != 0 || std::system("ss -V >/dev/null 2>&1") != 0) {
+    CAF_MESSAGE("skipped: destroying sockets needs root and ss");
+    return;
+  }
+  auto a = test::unique_name("alice");
+  auto b = test::unique_name("bob");
+  auto& alice = start(a);
+  auto& bob = start(b);
+  constexpr int n = 3000;
+  for (int i = 0; i < n; ++i)
+    self->send(alice.manager, send_atom::value, b, "m" + std::to_string(i));
+  // Mid-burst, three times: every connection to bob's port is reset.
+  std::atomic<int> destroyed = 0;
+  std::thread breaker{[&] {
+    auto cmd = "ss -K -tn 'sport = :" + std::to_string(bob.port) + "'";
+    for (int k = 0; k < 3; ++k) {
+      std::this_thread::sleep_for(std::chrono::milliseconds{25});
+      if (auto* out = popen(cmd.c_str(), "r")) {
+        char line[512];
+        while (std::fgets(line, sizeof(line), out) != nullptr)
+          if (std::strstr(line, "ESTAB") != nullptr)
+            ++destroyed;
+        pclose(out);
+      }
+    }
+  }};
+  int ok = 0;
+  int failed = 0;
+  std::string first_failure;
+  for (int i = 0; i < n; ++i)
+    self->receive([&](ok_atom) { ++ok; },
+                  [&](caf::error& err) {
+                    if (failed++ == 0)
+                      first_failure = describe(err);
+                  });
+  breaker.join();
+  std::vector<std::string> got; // every message bob filed (his history keeps 1000)
+  {
+    std::lock_guard<std::mutex> guard{bob.log->mtx};
+    for (auto& ev : bob.log->events)
+      if (ev.kind == chat_event::message && !ev.own)
+        got.push_back(ev.text);
+  }
+  std::vector<int> times(n, 0);
+  int reordered = 0;
+  int last = -1;
+  for (auto& text : got) {
+    auto i = std::stoi(text.substr(1));
+    ++times.at(static_cast<size_t>(i));
+    reordered += i < last ? 1 : 0;
+    last = i;
+  }
+  auto lost = std::count(times.begin(), times.end(), 0);
+  auto doubled = std::count_if(times.begin(), times.end(), [](int t) { return t > 1; });
+  CAF_MESSAGE("connections reset "
+              << destroyed << ", answered ok " << ok << ", failed " << failed << ", lost "
+              << lost << ", doubled " << doubled << ", reordered " << reordered
+              << (failed > 0 ? ", first failure: " + first_failure : std::string{}));
+  CAF_CHECK_GREATER(destroyed.load(), 0); // else the test proves nothing
+  CAF_CHECK_EQUAL(ok, n);
+  CAF_CHECK_EQUAL(lost, 0);
+  CAF_CHECK_EQUAL(doubled, 0);
+  CAF_CHECK_EQUAL(reordered, 0);
 }
 
 CAF_TEST(sends to unknown and unreachable peers fail with the reason in time) {
