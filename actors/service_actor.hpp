@@ -11,6 +11,7 @@
 
 #include "actors/atoms.hpp"
 #include "adapters/child_process.hpp"
+#include "adapters/service_spec.hpp"
 #include "config/defaults.hpp"
 
 #include <caf/fwd.hpp>
@@ -22,21 +23,6 @@
 #include <thread>
 
 namespace chat {
-
-struct service_spec {
-  /// "redis" or "rabbitmq".
-  std::string name;
-  uint16_t port = 0;
-  /// Start the program when nothing answers.
-  bool managed = true;
-  /// Does the service answer? Blocking, with a short timeout.
-  std::function<bool()> answers;
-  /// Writes config files and says how to start the program.
-  std::function<caf::expected<child_spec>()> prepare;
-  /// How long a started program may take to answer.
-  caf::timespan ready_timeout = std::chrono::seconds{60};
-  caf::timespan probe_interval = std::chrono::milliseconds{250};
-};
 
 using service_actor =
     caf::typed_actor<caf::reacts_to<start_atom>, caf::reacts_to<probe_atom>,

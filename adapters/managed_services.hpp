@@ -2,11 +2,11 @@
 
 // How the server node probes and starts redis-server and rabbitmq-server.
 
-#include "actors/service_actor.hpp"
 #include "adapters/amqp_connection.hpp"
 #include "adapters/cluster_node.hpp"
 #include "adapters/redis_client.hpp"
 #include "adapters/server_secrets.hpp"
+#include "adapters/service_spec.hpp"
 
 #include <optional>
 #include <string>
