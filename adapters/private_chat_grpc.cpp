@@ -592,6 +592,11 @@ private_chat_server::start(const std::string& host, uint16_t port,
   // Connections that carry no call for a minute are closed (peers reconnect
   // transparently): idle connections cannot pile up and hold descriptors.
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 60'000);
+  // A peer needs one stream per connection (its conversation with us) and a
+  // unary call at a time; a host opening hundreds of idle streams on its
+  // connections (each holds a reactor) is held to this many per connection.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             static_cast<int>(defaults::private_streams_per_connection));
   builder.RegisterService(st->svc.get());
   builder.RegisterService(st->stream_svc.get());
   st->server = builder.BuildAndStart();

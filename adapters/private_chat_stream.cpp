@@ -50,8 +50,8 @@ public:
     bool read_on = false;
     {
       std::lock_guard lock{mtx_};
-      read_on = answered_once_ && unanswered_ < max_unanswered_;
-      paused_ = !read_on;
+      paused_ = true;
+      read_on = take_read_permit();
     }
     if (read_on)
       StartRead(&in_);
@@ -64,12 +64,16 @@ public:
       outbox_.clear();
     Receipt* next = outbox_.empty() ? nullptr : &outbox_.front();
     writing_ = next != nullptr;
-    if (next == nullptr) {
+    bool read_on = take_read_permit();
+    if (next == nullptr && !read_on) {
       finish_if_idle(lock);
       return;
     }
     lock.unlock();
-    StartWrite(next);
+    if (next != nullptr)
+      StartWrite(next);
+    if (read_on)
+      StartRead(&in_);
   }
 
   void OnDone() override { delete this; }
@@ -89,14 +93,24 @@ private:
       writing_ = true;
       write = &outbox_.front();
     }
-    bool read_on = paused_ && unanswered_ < max_unanswered_;
-    if (read_on)
-      paused_ = false;
+    bool read_on = take_read_permit();
     lock.unlock();
     if (write != nullptr)
       StartWrite(write);
     if (read_on)
       StartRead(&in_);
+  }
+
+  /// Whether to start the next read (mutex held): none is outstanding and
+  /// the messages waiting for their answer or for their receipt to be
+  /// written leave room (a client that never reads its receipts stops
+  /// being read, instead of growing our memory).
+  bool take_read_permit() {
+    if (!paused_ || !reading_ || !answered_once_ ||
+        unanswered_ + outbox_.size() >= max_unanswered_)
+      return false;
+    paused_ = false;
+    return true;
   }
 
   /// Ends the call once nothing is left to read, answer or write.
@@ -118,7 +132,7 @@ private:
   std::deque<Receipt> outbox_;
   bool writing_ = false;
   bool reading_ = true;
-  /// Not reading on until a reply makes room.
+  /// No read is outstanding: the next one starts when there is room.
   bool paused_ = false;
   /// The first message was answered. Until then the stream reads no
   /// further: the handler may route it through the manager, which spawns

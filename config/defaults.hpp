@@ -97,8 +97,12 @@ inline constexpr auto private_stream_idle = 60s;
 /// connection, a peer that moved) with a fresh lookup, before it fails;
 /// a delivery in between starts the count again.
 inline constexpr int64_t private_send_retries = 3;
-/// Messages of one incoming private stream that may wait for their answer
-/// before the service reads on (a sender past its window waits).
+/// Calls one connection to a client's private-chat service may have open
+/// at once (HTTP/2 streams; a chat-actors peer keeps one open).
+inline constexpr int64_t private_streams_per_connection = 16;
+/// Messages of one incoming private stream that may wait for their answer,
+/// or for their receipt to be written, before the service reads on (a
+/// sender past its window, or one that reads no receipts, waits).
 inline constexpr int64_t private_stream_unanswered = 64;
 /// Longest private message text, in bytes of UTF-8.
 inline constexpr int64_t max_message_bytes = 4096;

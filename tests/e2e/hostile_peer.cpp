@@ -19,6 +19,9 @@
 //       The same message on PrivateChatStream.AddMessages (TLS with its own
 //       certificate), as a chat-actors client streams them; prints
 //       "status CODE MESSAGE" of its receipt (or of the stream).
+//   chat-test-hostile stream-flood HOST PORT SENDER RECEIVER SECONDS
+//       Streams 4000-byte messages as fast as the receiver takes them, for
+//       SECONDS, and never reads a receipt; prints "wrote K".
 //   chat-test-hostile group AMQP_PORT GROUP N BYTES
 //       N group messages of BYTES bytes published to `group_chat` as an
 //       original client would; prints "published N".
@@ -148,6 +151,32 @@ int stream_call(const std::string& host, uint16_t port, const std::string& sende
   }
   auto s = stream->Finish();
   std::cout << "status " << s.error_code() << " " << s.error_message() << std::endl;
+  return 0;
+}
+
+int stream_flood(const std::string& host, uint16_t port, const std::string& sender,
+                 const std::string& receiver, int seconds) {
+  auto channel =
+      grpc::CreateChannel(host + ":" + std::to_string(port), stranger_credentials(false));
+  auto stub = private_chat_stream::PrivateChatStream::NewStub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds{seconds});
+  auto stream = stub->AddMessages(&ctx);
+  private_chat_stream::Sealed msg;
+  msg.set_sender(sender);
+  msg.set_receiver(receiver);
+  uint64_t wrote = 0;
+  // Blocks once flow control holds what the receiver no longer reads; the
+  // deadline ends it.
+  for (;;) {
+    msg.set_id(wrote + 1);
+    msg.set_message(std::to_string(wrote) + std::string(4000, '.'));
+    if (!stream->Write(msg))
+      break;
+    ++wrote;
+  }
+  stream->Finish();
+  std::cout << "wrote " << wrote << std::endl;
   return 0;
 }
 
@@ -286,6 +315,8 @@ int main(int argc, char** argv) {
     return stream_call(a[1], port(2), a[3], a[4], a[5],
                        a.size() == 8 ? a[6] : std::string{},
                        a.size() == 8 ? a[7] : std::string{});
+  if (a.size() == 6 && a[0] == "stream-flood")
+    return stream_flood(a[1], port(2), a[3], a[4], std::atoi(a[5].c_str()));
   if (a.size() == 4 && a[0] == "listen")
     return listen(port(1), a[2], std::atoi(a[3].c_str()));
   if (a.size() == 5 && a[0] == "group")

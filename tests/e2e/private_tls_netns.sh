@@ -124,3 +124,25 @@ echo "$out" | grep -q "^status 7 " || fail "an unsealed streamed message as alic
 grep -q "c2VhbGVk\|unsealed as alice\|hello in clear\|streamed unsealed" "$work/bob.log" \
   && fail "bob shows an attacker's text"
 pass "from the attacker's host: h2c → UNAVAILABLE; TLS as alice on another certificate, unary or streamed → PERMISSION_DENIED"
+
+# A stream that is written as fast as bob takes it and whose receipts are
+# never read: bob stops reading it (its receipts would pile up otherwise),
+# keeps its memory, and alice still gets through meanwhile.
+bob_pid=$(ip netns pids "$nb" | while read -r p; do
+  [ "$(readlink "/proc/$p/exe")" = "$(readlink -f "$bin")" ] && echo "$p"; done | head -1)
+[ -n "$bob_pid" ] || fail "bob's process not found"
+rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+before=$(rss_kb "$bob_pid")
+ip netns exec "$nx" "$hostile" stream-flood $B "$bob_port" mallory bob 4 >"$work/flood" &
+flood_pid=$!
+sleep 2
+echo "/msg bob during the flood" >&"$alice_fd"
+wait_for 5 grep -q "during the flood" "$work/bob.log" || fail "bob did not get alice's message during the flood"
+wait "$flood_pid"
+after=$(rss_kb "$bob_pid")
+growth=$(( (after - before) / 1024 ))
+echo "  attacker streamed, never reading receipts: $(cat "$work/flood") messages of 4000 bytes; bob's RSS +$growth MiB"
+wrote=$(awk '{ print $2 }' "$work/flood")
+[ "${wrote:-0}" -gt 64 ] || fail "the flood wrote too little to prove anything: $(cat "$work/flood")"
+[ "$growth" -le 24 ] || fail "bob grew by $growth MiB under a stream whose receipts nobody reads"
+pass "a stream whose receipts are never read: bob reads no further than 64 unanswered or unwritten, +$growth MiB, alice gets through"
