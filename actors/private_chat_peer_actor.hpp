@@ -1,8 +1,9 @@
 #pragma once
 
 // One conversation with one peer: bounded history, unread count, a cached
-// stub to the peer, outgoing messages one at a time (so they arrive in
-// order), and the check that incoming messages really come from the peer.
+// stub to the peer, outgoing messages in order (a window of them in flight
+// on an ordered stream to a chat-actors peer, one at a time to an original
+// client), and the check that incoming messages really come from the peer.
 //
 // Proof of origin (the original has none; actors/private_chat_keys.hpp):
 // - The peer's registry entry carries its identity key, its session key and
