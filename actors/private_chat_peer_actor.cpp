@@ -151,8 +151,10 @@ caf::error adopt(self_ptr self, const endpoint& ep) {
       return make_error(errc::not_authentic, peer + "'s session key is malformed");
   }
   if (ep.host != st.peer_ep.host || ep.port != st.peer_ep.port ||
-      ep.tls_port != st.peer_ep.tls_port || ep.tls_cert != st.peer_ep.tls_cert)
+      ep.tls_port != st.peer_ep.tls_port || ep.tls_cert != st.peer_ep.tls_cert) {
     st.stub = nullptr;
+    st.unary_only = false; // another session: maybe another version
+  }
   st.peer_ep = ep;
   st.pair = std::move(pair);
   auto status = st.setup.pins ? st.setup.pins->check(peer, ep.public_key)
@@ -212,14 +214,15 @@ void lookup_then_send(self_ptr self) {
               return finish(self, 0, held(self));
             if (!ep.tls_cert.empty()) {
               st.stub = st.setup.transport->connect(
-                  ep.host, ep.tls_port != 0 ? ep.tls_port : ep.port, ep.tls_cert);
+                  ep.host, ep.tls_port != 0 ? ep.tls_port : ep.port, ep.tls_cert,
+                  !st.unary_only);
             } else if (st.setup.require_tls) {
               return finish(self, 0,
                             make_error(errc::not_authentic,
                                        st.setup.peer +
                                            "'s registry entry offers no TLS: not sent"));
             } else {
-              st.stub = st.setup.transport->connect(ep.host, ep.port, {});
+              st.stub = st.setup.transport->connect(ep.host, ep.port, {}, false);
             }
             pump(self);
           },
@@ -370,6 +373,11 @@ void on_sent(self_ptr self, uint64_t id, int32_t code, std::string detail) {
   if (s.is(delivery_code::ok) || s.is(delivery_code::already_exists)) {
     st.gone = false;
     finish(self, i, {});
+  } else if (s.is(delivery_code::unimplemented) && st.stub && st.stub->ordered()) {
+    // A chat-actors peer from before the stream: unary calls, one at a time.
+    st.unary_only = true;
+    recall_in_flight(self);
+    pump(self);
   } else if (s.is(delivery_code::unavailable) &&
              s.detail.find(certificate_mismatch) != std::string::npos && st.retries > 0) {
     // Still after a fresh lookup: not a stale stub.

@@ -154,6 +154,9 @@ struct private_chat_peer_state {
   bool backstop_armed = false;
   /// When a send last went out or was answered.
   caf::actor_clock::time_point last_activity{};
+  /// The peer does not serve the ordered stream (a chat-actors client from
+  /// before it): unary calls over TLS. Until its entry changes.
+  bool unary_only = false;
   /// Cached stub and the endpoint it goes to.
   std::shared_ptr<peer_stub> stub;
   endpoint peer_ep;

@@ -201,13 +201,17 @@ public:
   }
 
   std::shared_ptr<peer_stub> connect(const std::string& host, uint16_t port,
-                                     const std::string& cert_fingerprint) override {
+                                     const std::string& cert_fingerprint,
+                                     bool ordered) override {
     auto target = host + ":" + std::to_string(port);
     if (cert_fingerprint.empty() || !mine_)
       return std::make_shared<grpc_stub>(
           grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
-    return make_stream_stub(
-        grpc::CreateChannel(target, peer_channel_credentials(mine_, cert_fingerprint)));
+    auto channel =
+        grpc::CreateChannel(target, peer_channel_credentials(mine_, cert_fingerprint));
+    if (ordered)
+      return make_stream_stub(std::move(channel));
+    return std::make_shared<grpc_stub>(std::move(channel));
   }
 
 private:

@@ -74,6 +74,7 @@ enum class delivery_code : int32_t {
   deadline_exceeded = 4,
   already_exists = 6,
   permission_denied = 7,
+  unimplemented = 12,
   unavailable = 14,
 };
 
@@ -199,10 +200,12 @@ public:
   virtual ~peer_transport() = default;
   /// A channel to host:port over TLS that accepts only the server
   /// certificate whose SHA-256 is `cert_fingerprint` (hex), with ordered
-  /// sends (only chat-actors peers have TLS); plaintext and one call at a
-  /// time if that is empty (original clients).
+  /// sends if `ordered` (chat-actors peers serve the stream; one from before
+  /// it answers UNIMPLEMENTED) and unary calls otherwise; plaintext unary
+  /// calls if `cert_fingerprint` is empty (original clients).
   virtual std::shared_ptr<peer_stub> connect(const std::string& host, uint16_t port,
-                                             const std::string& cert_fingerprint) = 0;
+                                             const std::string& cert_fingerprint,
+                                             bool ordered) = 0;
 };
 
 /// gRPC channels showing `mine` as the client certificate on TLS.

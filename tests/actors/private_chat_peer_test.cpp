@@ -39,12 +39,15 @@ struct fake_transport : peer_transport {
   std::vector<target> connects;
   /// Stubs keep sends in order (a stream to a chat-actors peer).
   bool ordered = false;
+  /// Whether each connect asked for ordered sends.
+  std::vector<bool> asked_order;
   std::shared_ptr<peer_stub> connect(const std::string& host, uint16_t port,
-                                     const std::string& cert) override {
+                                     const std::string& cert, bool order) override {
     connects.push_back({host, port, cert});
+    asked_order.push_back(order);
     auto stub = std::make_shared<fake_stub>();
     stub->calls = calls;
-    stub->keeps_order = ordered;
+    stub->keeps_order = ordered && order;
     return stub;
   }
 };
@@ -380,6 +383,27 @@ CAF_TEST(a broken stream sends what was in flight again under the same seq) {
   CAF_REQUIRE_EQUAL(sent.size(), 3u);
   CAF_CHECK(std::none_of(sent.begin(), sent.end(), [](auto& e) { return bool{e}; }));
   CAF_CHECK_EQUAL(texts(peer), (std::vector<std::string>{"one", "two", "three"}));
+}
+
+CAF_TEST(a peer without the stream gets unary calls one at a time) {
+  *entry = entry_of(bob);
+  transport->ordered = true;
+  auto peer = spawn_peer(100);
+  send(peer, "one");
+  send(peer, "two");
+  CAF_REQUIRE_EQUAL(transport->calls->size(), 2u);
+  // A chat-actors client from before the stream.
+  answer(0, delivery_code::unimplemented);
+  answer(1, delivery_code::unimplemented); // stale: already recalled
+  CAF_CHECK_EQUAL(transport->asked_order, (std::vector<bool>{true, false}));
+  CAF_REQUIRE_EQUAL(transport->calls->size(), 3u); // one in flight again
+  CAF_CHECK_EQUAL(transport->calls->back().msg.seq, transport->calls->at(0).msg.seq);
+  answer(delivery_code::ok);
+  CAF_REQUIRE_EQUAL(transport->calls->size(), 4u);
+  answer(delivery_code::ok);
+  CAF_CHECK_EQUAL(sent.size(), 2u);
+  CAF_CHECK(std::none_of(sent.begin(), sent.end(), [](auto& e) { return bool{e}; }));
+  CAF_CHECK_EQUAL(texts(peer), (std::vector<std::string>{"one", "two"}));
 }
 
 CAF_TEST(an idle stream is closed and the next send opens another) {
