@@ -1,14 +1,18 @@
 #pragma once
 
-// gRPC side of private chats (PROTOCOL.md: PrivateChatService.AddMessage).
-// The server hands every call to a handler (which messages actors) and
-// answers gRPC with what it returns; the client side sends one call with a
-// deadline and reports the outcome through a callback. No actor state here.
+// gRPC side of private chats (PROTOCOL.md: PrivateChatService.AddMessage,
+// and between chat-actors clients PrivateChatStream.AddMessages, see
+// adapters/private_chat_stream.hpp). The server hands every message to a
+// handler (which messages actors) and answers with what it returns; the
+// client side sends each message (a unary call with a deadline, or on the
+// ordered stream) and reports its outcome through a callback. No actor
+// state here.
 //
-// The proof rides in call metadata, invisible to original clients:
-// `x-chat-seq` (decimal), `x-chat-key` and `x-chat-to` (the sender's and
-// the receiver's session keys, hex);
-// with it, `message` holds the sealed text (actors/private_chat_keys.hpp).
+// On a unary call the proof rides in call metadata, invisible to original
+// clients: `x-chat-seq` (decimal), `x-chat-key` and `x-chat-to` (the
+// sender's and the receiver's session keys, hex); on the stream, in the
+// message's own fields. With it, `message` holds the sealed text
+// (actors/private_chat_keys.hpp).
 //
 // Transport: TLS between chat-actors clients (README "Private chats"). Each
 // session shows its own self-signed certificate (adapters/private_chat_tls);
