@@ -130,7 +130,7 @@ bool start_server(self_ptr self) {
   st.server = private_chat_server::start(
       st.settings.host, st.tls_port, st.keys.tls, st.settings.plaintext,
       st.plaintext_port, make_handler(self), st.settings.max_connections_per_host,
-      st.failure);
+      st.failure, st.settings.serve_stream);
   if (!st.server)
     return false;
   st.tls_port = st.server->port();

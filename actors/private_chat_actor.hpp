@@ -74,6 +74,9 @@ struct private_chat_settings {
   /// original clients, on `port` (TLS then on a free port), and send
   /// plaintext to peers that offer no TLS. Otherwise TLS only, on `port`.
   bool plaintext = false;
+  /// Serve the ordered stream (PrivateChatStream). Off only in tests that
+  /// play a chat-actors client from before it; not a configuration key.
+  bool serve_stream = true;
 
   static private_chat_settings from(const caf::actor_system_config& cfg);
 };

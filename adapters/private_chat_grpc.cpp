@@ -570,7 +570,7 @@ std::unique_ptr<private_chat_server>
 private_chat_server::start(const std::string& host, uint16_t port,
                            std::shared_ptr<const tls_identity> identity, bool plaintext,
                            uint16_t plaintext_port, incoming_handler handler,
-                           size_t max_per_host, std::string& error) {
+                           size_t max_per_host, std::string& error, bool stream) {
   install_log_filter();
   auto st = std::make_unique<impl>();
   st->stream_svc = make_stream_service(
@@ -602,7 +602,8 @@ private_chat_server::start(const std::string& host, uint16_t port,
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
                              static_cast<int>(defaults::private_streams_per_connection));
   builder.RegisterService(st->svc.get());
-  builder.RegisterService(st->stream_svc.get());
+  if (stream)
+    builder.RegisterService(st->stream_svc.get());
   st->server = builder.BuildAndStart();
   auto bare =
       host.size() > 2 && host.front() == '[' ? host.substr(1, host.size() - 2) : host;

@@ -145,12 +145,13 @@ class private_chat_server {
 public:
   /// TLS with `identity` on host:port (0 = a free port) and, if
   /// `plaintext`, h2c for original clients on host:plaintext_port; nullptr
-  /// and `error` set if not.
+  /// and `error` set if not. Without `stream`, PrivateChatStream is not
+  /// served (as by a chat-actors client from before it; for tests).
   static std::unique_ptr<private_chat_server>
   start(const std::string& host, uint16_t port,
         std::shared_ptr<const tls_identity> identity, bool plaintext,
         uint16_t plaintext_port, incoming_handler handler, size_t max_per_host,
-        std::string& error);
+        std::string& error, bool stream = true);
 
   ~private_chat_server();
 

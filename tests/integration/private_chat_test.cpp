@@ -71,7 +71,8 @@ struct fixture {
   }
 
   client& start(const std::string& name, size_t max_conversations = 200,
-                std::string identity_dir = {}, bool open_mode = false) {
+                std::string identity_dir = {}, bool open_mode = false,
+                bool serve_stream = true) {
     client c;
     c.name = name;
     auto log = c.log;
@@ -87,6 +88,7 @@ struct fixture {
     settings.max_conversations = max_conversations;
     settings.identity_dir = identity_dir.empty() ? state_dir : identity_dir;
     settings.plaintext = open_mode;
+    settings.serve_stream = serve_stream;
     auto chats = spawn_private_chats(sys, settings, c.registry, c.listener);
     CAF_REQUIRE(chats);
     c.manager = chats->manager;
@@ -290,6 +292,27 @@ CAF_TEST(a burst survives broken connections complete and in order with none twi
   CAF_CHECK_EQUAL(lost, 0);
   CAF_CHECK_EQUAL(doubled, 0);
   CAF_CHECK_EQUAL(reordered, 0);
+}
+
+CAF_TEST(a peer from before the ordered stream gets a burst by unary calls) {
+  auto a = test::unique_name("alice");
+  auto b = test::unique_name("bob");
+  auto& alice = start(a);
+  auto& bob = start(b, 200, {}, false, false); // serves no PrivateChatStream
+  constexpr int n = 200;
+  for (int i = 0; i < n; ++i)
+    self->send(alice.manager, send_atom::value, b, "m" + std::to_string(i));
+  int ok = 0;
+  for (int i = 0; i < n; ++i)
+    self->receive([&](ok_atom) { ++ok; }, [](caf::error&) {});
+  CAF_CHECK_EQUAL(ok, n);
+  auto got = history(bob, a);
+  CAF_REQUIRE_EQUAL(got.size(), static_cast<size_t>(n));
+  bool in_order = true;
+  for (size_t i = 0; i < got.size(); ++i)
+    in_order = in_order && got[i].text == "m" + std::to_string(i);
+  CAF_CHECK(in_order);
+  CAF_CHECK(got.front().verified); // still sealed and checked
 }
 
 CAF_TEST(sends to unknown and unreachable peers fail with the reason in time) {
