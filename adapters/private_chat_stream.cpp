@@ -175,7 +175,8 @@ public:
     return s;
   }
 
-  /// Queues `msg`; false if this stream broke or ended.
+  /// Queues `msg` and takes `done`; false (and `done` left as it was) if
+  /// this stream broke or ended.
   bool send(const wire_message& msg, done_fn& done) {
     std::unique_lock lock{mtx_};
     if (ended_)
@@ -201,7 +202,9 @@ public:
   /// Cancels the stream and waits (at most a second) until gRPC is done
   /// with it, so that it is freed on this thread: a one-shot client exits
   /// right after, and gRPC objects freed on gRPC's threads during process
-  /// teardown trip its reference count checks.
+  /// teardown trip its reference count checks. It blocks the caller (a
+  /// peer actor dropping its stub), but cancelling is local: OnDone comes
+  /// at once unless gRPC's threads are all busy, hence the bound.
   void cancel_and_wait() {
     std::unique_lock lock{mtx_};
     if (!finished_) {
