@@ -4,12 +4,14 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <map>
 #include <mutex>
 #include <utility>
+#include <vector>
 
 namespace chat {
 
@@ -160,9 +162,11 @@ private:
 };
 
 using done_fn = std::function<void(delivery_status)>;
+using stream_stub_ptr = std::shared_ptr<private_chat_stream::PrivateChatStream::Stub>;
 
-/// One outgoing stream; owns itself until gRPC is done with it. It takes
-/// sends until it breaks or is cancelled.
+/// One outgoing stream; owns itself until gRPC is done with it, unless it
+/// was buried (see `graveyard`). It takes sends until it breaks or is
+/// cancelled.
 class send_stream final : public grpc::ClientBidiReactor<Sealed, Receipt> {
 public:
   static std::shared_ptr<send_stream>
@@ -199,27 +203,23 @@ public:
     return true;
   }
 
-  /// Cancels the stream and waits (at most a second) until gRPC is done
-  /// with it, so that it is freed on this thread: a one-shot client exits
-  /// right after, and gRPC objects freed on gRPC's threads during process
-  /// teardown trip its reference count checks. It blocks the caller (a
-  /// peer actor dropping its stub), but cancelling is local: OnDone comes
-  /// at once unless gRPC's threads are all busy, hence the bound.
-  void cancel_and_wait() {
-    std::unique_lock lock{mtx_};
-    if (!finished_) {
-      awaited_ = true;
-      lock.unlock();
-      ctx_.TryCancel();
-      lock.lock();
-      if (!finished_cv_.wait_for(lock, std::chrono::seconds{1},
-                                 [this] { return finished_; })) {
-        awaited_ = false; // gRPC still runs it: OnDone frees it
-        return;
-      }
+  /// Cancels it and hands its lifetime to the caller, who keeps its
+  /// channel until OnDone; false if gRPC is done with it already.
+  bool bury() {
+    {
+      std::lock_guard lock{mtx_};
+      if (finished_)
+        return false;
+      buried_ = true;
     }
-    auto last_ref = std::move(keep_);
-    lock.unlock();
+    ctx_.TryCancel();
+    return true;
+  }
+
+  /// gRPC is done with it.
+  bool finished() {
+    std::lock_guard lock{mtx_};
+    return finished_;
   }
 
   void OnWriteDone(bool ok) override {
@@ -254,28 +254,7 @@ public:
     StartRead(&in_);
   }
 
-  void OnDone(const grpc::Status& status) override {
-    std::map<uint64_t, done_fn> left;
-    {
-      std::lock_guard lock{mtx_};
-      ended_ = true;
-      left.swap(waiting_);
-    }
-    delivery_status s{static_cast<int32_t>(status.error_code()), status.error_message()};
-    if (status.ok())
-      s = {static_cast<int32_t>(delivery_code::unavailable),
-           "the stream ended unanswered"};
-    for (auto& [id, done] : left) // in send order
-      done(s);
-    std::unique_lock lock{mtx_};
-    finished_ = true;
-    if (awaited_) { // cancel_and_wait frees it
-      finished_cv_.notify_all();
-      return;
-    }
-    auto last_ref = std::move(keep_);
-    lock.unlock();
-  }
+  void OnDone(const grpc::Status& status) override;
 
 private:
   send_stream() = default;
@@ -290,23 +269,116 @@ private:
   bool ended_ = false;
   uint64_t last_id_ = 0;
   std::map<uint64_t, done_fn> waiting_;
-  /// gRPC is done with it (OnDone ran).
+  /// OnDone ran.
   bool finished_ = false;
-  /// cancel_and_wait waits for finished_ (and then frees it).
-  bool awaited_ = false;
-  std::condition_variable finished_cv_;
-  /// This object, until OnDone or cancel_and_wait.
+  /// The graveyard owns it.
+  bool buried_ = false;
+  /// This object, until OnDone.
   std::shared_ptr<send_stream> keep_;
 };
+
+/// Streams whose stub was dropped (or replaced) while gRPC still ran them,
+/// each with its channel's stub. A call needs its channel until it is done
+/// (freeing the channel first trips gRPC's completion-queue reference
+/// count), and the channel must not be freed on one of gRPC's own threads.
+/// So the peer actor dropping a stub does not wait (it cancels and moves
+/// on), nor does OnDone free them: the next stub made or dropped does, on
+/// its caller's thread, and `drain_private_streams` at exit.
+class graveyard {
+public:
+  static graveyard& instance() {
+    static graveyard g;
+    return g;
+  }
+
+  /// Cancels `stream` and keeps it and `stub` until it is done.
+  void bury(std::shared_ptr<send_stream> stream, stream_stub_ptr stub) {
+    if (!stream->bury()) {
+      stream.reset(); // done already: both may go now, the stream first
+      return;
+    }
+    std::lock_guard lock{mtx_};
+    graves_.push_back({std::move(stream), std::move(stub)});
+  }
+
+  /// Called by a buried stream's OnDone.
+  void wake() {
+    std::lock_guard lock{mtx_};
+    changed_.notify_all();
+  }
+
+  /// Frees what gRPC is done with, the stream before its channel.
+  void sweep() {
+    std::vector<grave> done;
+    {
+      std::lock_guard lock{mtx_};
+      std::erase_if(graves_, [&done](grave& g) {
+        if (!g.stream->finished())
+          return false;
+        done.push_back(std::move(g));
+        return true;
+      });
+    }
+    for (auto& g : done)
+      g.stream.reset();
+  }
+
+  bool drain(std::chrono::milliseconds timeout) {
+    bool all_done = false;
+    {
+      std::unique_lock lock{mtx_};
+      all_done = changed_.wait_for(lock, timeout, [this] {
+        return std::all_of(graves_.begin(), graves_.end(),
+                           [](grave& g) { return g.stream->finished(); });
+      });
+    }
+    sweep();
+    return all_done;
+  }
+
+private:
+  struct grave {
+    std::shared_ptr<send_stream> stream;
+    stream_stub_ptr stub;
+  };
+
+  std::mutex mtx_;
+  std::condition_variable changed_;
+  std::vector<grave> graves_;
+};
+
+void send_stream::OnDone(const grpc::Status& status) {
+  std::map<uint64_t, done_fn> left;
+  {
+    std::lock_guard lock{mtx_};
+    ended_ = true;
+    left.swap(waiting_);
+  }
+  delivery_status s{static_cast<int32_t>(status.error_code()), status.error_message()};
+  if (status.ok())
+    s = {static_cast<int32_t>(delivery_code::unavailable), "the stream ended unanswered"};
+  for (auto& [id, done] : left) // in send order
+    done(s);
+  std::unique_lock lock{mtx_};
+  finished_ = true;
+  bool buried = buried_;
+  auto last_ref = std::move(keep_); // the graveyard's is the last when buried
+  lock.unlock();
+  if (buried)
+    graveyard::instance().wake();
+}
 
 class stream_stub final : public peer_stub {
 public:
   explicit stream_stub(std::shared_ptr<grpc::Channel> channel)
-      : stub_(private_chat_stream::PrivateChatStream::NewStub(std::move(channel))) {}
+      : stub_(private_chat_stream::PrivateChatStream::NewStub(std::move(channel))) {
+    graveyard::instance().sweep();
+  }
 
   ~stream_stub() override {
     if (current_)
-      current_->cancel_and_wait();
+      graveyard::instance().bury(std::move(current_), stub_);
+    graveyard::instance().sweep();
   }
 
   bool ordered() const override { return true; }
@@ -317,13 +389,17 @@ public:
     if (current_ && current_->send(msg, done))
       return;
     // The last one broke: what it had in flight fails (and is sent again
-    // by the caller after those failures), so nothing overtakes it.
+    // by the caller after those failures), so nothing overtakes it. Until
+    // gRPC is done with it, it needs the channel.
+    if (current_)
+      graveyard::instance().bury(std::move(current_), stub_);
     current_ = send_stream::open(*stub_);
     current_->send(msg, done);
   }
 
 private:
-  std::unique_ptr<private_chat_stream::PrivateChatStream::Stub> stub_;
+  /// Shared with the graveyard: a stream needs the channel until done.
+  stream_stub_ptr stub_;
   std::mutex mtx_;
   std::shared_ptr<send_stream> current_;
 };
@@ -346,6 +422,10 @@ std::unique_ptr<grpc::Service> make_stream_service(incoming_handler handler,
 
 std::shared_ptr<peer_stub> make_stream_stub(std::shared_ptr<grpc::Channel> channel) {
   return std::make_shared<stream_stub>(std::move(channel));
+}
+
+bool drain_private_streams(std::chrono::milliseconds timeout) {
+  return graveyard::instance().drain(timeout);
 }
 
 } // namespace chat

@@ -10,6 +10,7 @@
 
 #include "adapters/private_chat_grpc.hpp"
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -34,6 +35,12 @@ std::unique_ptr<grpc::Service> make_stream_service(incoming_handler handler,
 /// caller ends a send that takes too long, or an idle conversation, by
 /// dropping the stub, which cancels the stream and fails what it carries.
 std::shared_ptr<peer_stub> make_stream_stub(std::shared_ptr<grpc::Channel> channel);
+
+/// Waits until gRPC is done with the streams of dropped stubs (a dropped
+/// stub cancels its stream without waiting), and frees them; false if some
+/// outlive `timeout`. Call it once the actors are gone, before gRPC shuts
+/// down.
+bool drain_private_streams(std::chrono::milliseconds timeout);
 
 /// SHA-256 (hex) of the client certificate of the call's TLS connection;
 /// empty on plaintext.

@@ -7,6 +7,7 @@
 //              [--group-run=S:raw|raw-own|signed|unsigned] [--repeat=R]
 //              [CASE...]
 
+#include "adapters/private_chat_stream.hpp"
 #include "bench/bench_util.hpp"
 #include "bench/cases.hpp"
 
@@ -73,5 +74,6 @@ int main(int argc, char** argv) {
     if (selected.empty() ||
         std::find(selected.begin(), selected.end(), name) != selected.end())
       run(s);
+  chat::drain_private_streams(std::chrono::seconds{1});
   return 0;
 }

@@ -1,6 +1,7 @@
 // chat-actors: `chat-actors [client]` runs a chat client, `chat-actors
 // server` a server node. See --help.
 
+#include "adapters/private_chat_stream.hpp"
 #include "cli/run.hpp"
 #include "config/chat_config.hpp"
 #include "config/errors.hpp"
@@ -129,6 +130,7 @@ int main(int argc, char** argv) {
   // cleanup on a thread of its own that races with the process exit.
   grpc_init();
   auto rc = run(command, cfg, flags);
+  chat::drain_private_streams(std::chrono::seconds{1});
   grpc_shutdown_blocking();
   return rc;
 }
