@@ -581,18 +581,7 @@ private_chat_server::start(const std::string& host, uint16_t port,
   // ones through gRPC's own TLS listener on an abstract Unix socket.
   grpc::ServerBuilder builder;
   auto backend = backend_name();
-  {
-    grpc::experimental::TlsServerCredentialsOptions options{provider_of(*identity)};
-    options.watch_identity_key_cert_pairs();
-    // Every client shows a certificate; which one is right depends on the
-    // sender the call claims, so the peer actor checks it per call.
-    options.set_cert_request_type(
-        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_BUT_DONT_VERIFY);
-    options.set_certificate_verifier(
-        std::make_shared<grpc::experimental::NoOpCertificateVerifier>());
-    builder.AddListeningPort("unix-abstract:" + backend,
-                             grpc::experimental::TlsServerCredentials(options));
-  }
+  builder.AddListeningPort("unix-abstract:" + backend, peer_server_credentials(*identity));
   // Connections that carry no call for a minute are closed (peers reconnect
   // transparently): idle connections cannot pile up and hold descriptors.
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 60'000);
@@ -743,6 +732,17 @@ void private_chat_server::stop() {
 
 std::shared_ptr<peer_transport> grpc_transport(std::shared_ptr<const tls_identity> mine) {
   return std::make_shared<transport>(std::move(mine));
+}
+
+std::shared_ptr<grpc::ServerCredentials> peer_server_credentials(const tls_identity& mine) {
+  grpc::experimental::TlsServerCredentialsOptions options{provider_of(mine)};
+  options.watch_identity_key_cert_pairs();
+  // Every client shows a certificate; which one is right depends on the
+  // sender the call claims, so the peer actor checks it per call.
+  options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_BUT_DONT_VERIFY);
+  options.set_certificate_verifier(
+      std::make_shared<grpc::experimental::NoOpCertificateVerifier>());
+  return grpc::experimental::TlsServerCredentials(options);
 }
 
 std::shared_ptr<grpc::ChannelCredentials>

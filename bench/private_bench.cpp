@@ -1,7 +1,9 @@
 // Private chats: two private-chat managers in one process (each with its
 // registry actor and gRPC service on loopback) vs raw gRPC unary calls of
-// private_chat.PrivateChatService/AddMessage (generated stub, insecure
-// channel, same 128-byte text) to a bare callback service.
+// private_chat.PrivateChatService/AddMessage (generated stub, same 128-byte
+// text) to a bare callback service, over TLS with the same credentials as
+// ours (like for like) and over plaintext (the baseline of the issue that
+// set the goals, from before private chats used TLS).
 //
 // Ours runs as clients do: TLS between the peers (through the listener's
 // splice), every text sealed with the key the two sessions share, up to 32
@@ -11,6 +13,8 @@
 // and also with `concurrency` unordered calls in flight for reference.
 
 #include "actors/private_chat_actor.hpp"
+#include "adapters/private_chat_grpc.hpp"
+#include "adapters/private_chat_tls.hpp"
 #include "bench/bench_util.hpp"
 #include "bench/cases.hpp"
 
@@ -56,15 +60,24 @@ struct numbers {
   double burst_concurrent_rate = 0;
 };
 
-numbers run_raw(size_t n, const std::string& text) {
+/// Raw calls over TLS (each side showing a certificate, the server's
+/// pinned, as between our peers) or over plaintext.
+numbers run_raw(size_t n, const std::string& text, bool tls) {
   raw_service svc;
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  auto server_id = tls_identity::generate("benchbob");
+  auto client_id = tls_identity::generate("benchalice");
+  builder.AddListeningPort("127.0.0.1:0",
+                           tls ? peer_server_credentials(*server_id)
+                               : grpc::InsecureServerCredentials(),
+                           &port);
   builder.RegisterService(&svc);
   auto server = builder.BuildAndStart();
   auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                     grpc::InsecureChannelCredentials());
+                                     tls ? peer_channel_credentials(client_id,
+                                                                    server_id->fingerprint)
+                                         : grpc::InsecureChannelCredentials());
   auto stub = private_chat::PrivateChatService::NewStub(channel);
   private_chat::Message msg;
   msg.set_sender("benchalice");
@@ -278,23 +291,35 @@ numbers run_ours(const bench_settings& s, size_t n, const std::string& text) {
 void private_case(const bench_settings& s) {
   std::string text(text_size, 'x');
   auto n = s.n / 4 > 10 ? s.n / 4 : s.n;
-  std::vector<numbers> raw;
+  std::vector<numbers> plain;
+  std::vector<numbers> tls;
   std::vector<numbers> ours;
   for (size_t i = 0; i < s.repeat; ++i) {
-    raw.push_back(run_raw(n, text));
+    plain.push_back(run_raw(n, text, false));
+    tls.push_back(run_raw(n, text, true));
     ours.push_back(run_ours(s, n, text));
   }
   auto label = "private N=" + std::to_string(n);
-  auto both = [&](const std::string& name, const char* unit, double numbers::*field) {
-    row(label + " " + name, unit, median_of(ours, field), median_of(raw, field));
+  auto vs = [&](const std::string& name, const char* unit, const std::vector<numbers>& a,
+                double numbers::*fa, const std::vector<numbers>& b, double numbers::*fb) {
+    row(label + " " + name, unit, median_of(a, fa), median_of(b, fb));
   };
-  both("round trip p50", "us", &numbers::p50_us);
-  both("round trip p99", "us", &numbers::p99_us);
-  both("sequential", "msg/s", &numbers::seq_rate);
-  both("burst vs raw sequential", "msg/s", &numbers::burst_rate);
-  row(label + " burst vs raw 64 in flight", "msg/s",
-      median_of(ours, &numbers::burst_rate),
-      median_of(raw, &numbers::burst_concurrent_rate));
+  // Like for like: raw gRPC over TLS with the same credentials.
+  vs("round trip p50 vs raw TLS", "us", ours, &numbers::p50_us, tls, &numbers::p50_us);
+  vs("round trip p99 vs raw TLS", "us", ours, &numbers::p99_us, tls, &numbers::p99_us);
+  vs("sequential vs raw TLS", "msg/s", ours, &numbers::seq_rate, tls, &numbers::seq_rate);
+  vs("burst vs raw TLS sequential", "msg/s", ours, &numbers::burst_rate, tls,
+     &numbers::burst_rate);
+  vs("burst vs raw TLS 64 in flight", "msg/s", ours, &numbers::burst_rate, tls,
+     &numbers::burst_concurrent_rate);
+  // The issue's baseline, plaintext, and what TLS alone costs.
+  vs("round trip p50 vs raw plaintext", "us", ours, &numbers::p50_us, plain,
+     &numbers::p50_us);
+  vs("round trip p99 vs raw plaintext", "us", ours, &numbers::p99_us, plain,
+     &numbers::p99_us);
+  vs("burst vs raw plaintext sequential", "msg/s", ours, &numbers::burst_rate, plain,
+     &numbers::burst_rate);
+  vs("raw TLS p50 vs raw plaintext", "us", tls, &numbers::p50_us, plain, &numbers::p50_us);
 }
 
 } // namespace chat::bench
