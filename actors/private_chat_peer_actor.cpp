@@ -531,6 +531,14 @@ void on_close(self_ptr self) {
 
 } // namespace
 
+private_chat_peer_state::~private_chat_peer_state() {
+  for (auto& out : queue)
+    if (out.promise.pending())
+      out.promise.deliver(make_error(errc::peer_unreachable,
+                                     "the private chat with " + setup.peer +
+                                         " ended before " + setup.peer + " answered"));
+}
+
 delivery_status refusal(const caf::error& err) {
   if (!err)
     return {};

@@ -176,6 +176,11 @@ struct private_chat_peer_state {
   /// ALREADY_EXISTS, not filed again), at most setup.window * 4.
   std::deque<uint64_t> recent_seqs;
 
+  /// Answers every send still queued with an error: CAF 0.17 drops an
+  /// undelivered promise without a word, and the CLI asks without a
+  /// timeout (the deadline is ours).
+  ~private_chat_peer_state();
+
   static inline const char* name = "private_chat_peer";
 };
 

@@ -359,6 +359,23 @@ CAF_TEST(an ordered stub carries a window of sends filed in send order) {
   CAF_CHECK_EQUAL(state(peer).history.back().text, "good");
 }
 
+CAF_TEST(sends still queued are answered when the actor ends) {
+  *entry = entry_of(bob);
+  transport->ordered = true;
+  auto peer = spawn_peer(100);
+  auto window = static_cast<size_t>(defaults::private_window);
+  for (size_t i = 0; i < window + 2; ++i)
+    send(peer, "m" + std::to_string(i));
+  answer(0, delivery_code::ok);
+  CAF_REQUIRE_EQUAL(sent.size(), 1u);
+  caf::anon_send_exit(peer, caf::exit_reason::user_shutdown);
+  sched.run();
+  // The senders ask without a timeout: each gets an answer.
+  CAF_REQUIRE_EQUAL(sent.size(), window + 2);
+  for (size_t i = 1; i < sent.size(); ++i)
+    CAF_CHECK(is(sent[i], errc::peer_unreachable));
+}
+
 CAF_TEST(a broken stream sends what was in flight again under the same seq) {
   *entry = entry_of(bob);
   transport->ordered = true;
