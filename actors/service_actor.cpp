@@ -1,5 +1,6 @@
 #include "actors/service_actor.hpp"
 
+#include "adapters/thread_name.hpp"
 #include "config/defaults.hpp"
 #include "config/errors.hpp"
 
@@ -31,6 +32,7 @@ void launch(service_pointer self) {
   spdlog::info("{}: started (pid {}), log: {}", st.spec.name, st.pid, spec->log_file);
   st.started_at = caf::make_timestamp();
   st.waiter = std::thread{[pid = st.pid, hdl = caf::actor_cast<caf::actor>(self)] {
+    name_this_thread("chat.child-wait");
     auto status = child_process::wait(pid);
     caf::anon_send(hdl, exited_atom::value, int32_t{pid}, int32_t{status});
   }};

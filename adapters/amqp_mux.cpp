@@ -1,5 +1,6 @@
 #include "adapters/amqp_mux.hpp"
 
+#include "adapters/thread_name.hpp"
 #include "config/errors.hpp"
 
 #include <poll.h>
@@ -170,7 +171,10 @@ bool amqp_mux::channel_entry::auto_acked(const std::string& consumer_tag) const 
 amqp_mux::amqp_mux(amqp_settings settings, backoff_policy retry)
     : settings_(std::move(settings)), retry_(retry) {
   wakeup_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  thread_ = std::thread{[this] { run(); }};
+  thread_ = std::thread{[this] {
+    name_this_thread("chat.amqp");
+    run();
+  }};
 }
 
 amqp_mux::~amqp_mux() {

@@ -1,6 +1,7 @@
 #include "adapters/private_chat_grpc.hpp"
 
 #include "adapters/private_chat_stream.hpp"
+#include "adapters/thread_name.hpp"
 #include "config/defaults.hpp"
 
 #include "private_chat.grpc.pb.h"
@@ -301,7 +302,10 @@ public:
     protocol_ = local.protocol();
     port_ = socket_.local_endpoint(ec).port();
     wait();
-    thread_ = std::thread{[this] { io_.run(); }};
+    thread_ = std::thread{[this] {
+      name_this_thread("chat.p2p-accept");
+      io_.run();
+    }};
     return {};
   }
 
@@ -581,7 +585,8 @@ private_chat_server::start(const std::string& host, uint16_t port,
   // ones through gRPC's own TLS listener on an abstract Unix socket.
   grpc::ServerBuilder builder;
   auto backend = backend_name();
-  builder.AddListeningPort("unix-abstract:" + backend, peer_server_credentials(*identity));
+  builder.AddListeningPort("unix-abstract:" + backend,
+                           peer_server_credentials(*identity));
   // Connections that carry no call for a minute are closed (peers reconnect
   // transparently): idle connections cannot pile up and hold descriptors.
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 60'000);
@@ -734,12 +739,14 @@ std::shared_ptr<peer_transport> grpc_transport(std::shared_ptr<const tls_identit
   return std::make_shared<transport>(std::move(mine));
 }
 
-std::shared_ptr<grpc::ServerCredentials> peer_server_credentials(const tls_identity& mine) {
+std::shared_ptr<grpc::ServerCredentials>
+peer_server_credentials(const tls_identity& mine) {
   grpc::experimental::TlsServerCredentialsOptions options{provider_of(mine)};
   options.watch_identity_key_cert_pairs();
   // Every client shows a certificate; which one is right depends on the
   // sender the call claims, so the peer actor checks it per call.
-  options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_BUT_DONT_VERIFY);
+  options.set_cert_request_type(
+      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_BUT_DONT_VERIFY);
   options.set_certificate_verifier(
       std::make_shared<grpc::experimental::NoOpCertificateVerifier>());
   return grpc::experimental::TlsServerCredentials(options);

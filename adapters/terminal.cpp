@@ -5,6 +5,7 @@
 #include "adapters/input_history.hpp"
 #include "adapters/output_queue.hpp"
 #include "adapters/text_width.hpp"
+#include "adapters/thread_name.hpp"
 
 #include <atomic>
 #include <cerrno>
@@ -84,7 +85,10 @@ public:
   void start(input_handler in, std::string history_file) override {
     input_ = std::move(in);
     history_file_ = std::move(history_file);
-    thread_ = std::thread{[this] { run(); }};
+    thread_ = std::thread{[this] {
+      name_this_thread("chat.input");
+      run();
+    }};
   }
 
   void keep_in_history(std::string line) override {
@@ -302,7 +306,10 @@ public:
         writer_wake_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
         out_(open_stdout_nonblocking()), socket_(is_socket(out_)),
         pending_(limits.queue_bytes, std::move(limits.drop_notice)) {
-    writer_ = std::thread{[this] { write_lines(); }};
+    writer_ = std::thread{[this] {
+      name_this_thread("chat.output");
+      write_lines();
+    }};
   }
 
   ~batch_terminal() override {
@@ -323,7 +330,10 @@ public:
   }
 
   void start(input_handler in, std::string) override {
-    reader_ = std::thread{[this, in = std::move(in)] { run(in); }};
+    reader_ = std::thread{[this, in = std::move(in)] {
+      name_this_thread("chat.input");
+      run(in);
+    }};
   }
 
   void keep_in_history(std::string) override {}

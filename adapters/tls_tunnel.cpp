@@ -1,4 +1,5 @@
 #include "adapters/tls_tunnel.hpp"
+#include "adapters/thread_name.hpp"
 
 #include "adapters/tls.hpp"
 #include "config/errors.hpp"
@@ -291,7 +292,10 @@ caf::expected<std::unique_ptr<tls_tunnel>> tls_tunnel::start_at(const std::strin
   if (ec)
     return make_error(errc::redis_unavailable, "TLS tunnel: " + ec.message());
   d.accept();
-  d.thread = std::thread{[&d] { d.io.run(); }};
+  d.thread = std::thread{[&d] {
+    name_this_thread("chat.tls-tunnel");
+    d.io.run();
+  }};
   return result;
 }
 

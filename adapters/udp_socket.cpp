@@ -1,5 +1,7 @@
 #include "adapters/udp_socket.hpp"
 
+#include "adapters/thread_name.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/post.hpp>
@@ -50,7 +52,10 @@ public:
     if (ec)
       return "cannot bind UDP " + ip + ":" + std::to_string(port) + ": " + ec.message();
     receive();
-    thread_ = std::thread{[this] { io_.run(); }};
+    thread_ = std::thread{[this] {
+      name_this_thread("chat.udp");
+      io_.run();
+    }};
     return {};
   }
 

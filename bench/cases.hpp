@@ -33,6 +33,8 @@ struct bench_settings {
   /// Only one side of the group case, "S:variant" (raw, raw-own, signed,
   /// unsigned), N = n: for profiling one side alone.
   std::string group_run;
+  /// Only one side of the private case (ours, tls, plain), N = n.
+  std::string private_run;
   /// Runs of each side in the group and private cases, alternated; rows
   /// give the median (single runs vary by ±30 % on the 2-core machine).
   size_t repeat = 3;

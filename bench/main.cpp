@@ -4,7 +4,8 @@
 //
 //   chat-bench --redis-port=P --amqp-port=P [--n=N] [--binary=PATH]
 //              [--max-users=U] [--scheduler=stealing|sharing] [--threads=T]
-//              [--group-run=S:raw|raw-own|signed|unsigned] [--repeat=R]
+//              [--group-run=S:raw|raw-own|signed|unsigned]
+//              [--private-run=ours|tls|plain] [--repeat=R]
 //              [CASE...]
 
 #include "adapters/private_chat_stream.hpp"
@@ -59,6 +60,8 @@ int main(int argc, char** argv) {
       s.threads = std::strtoul(v, nullptr, 10);
     else if (auto v = value(argv[i], "--group-run="))
       s.group_run = v;
+    else if (auto v = value(argv[i], "--private-run="))
+      s.private_run = v;
     else if (auto v = value(argv[i], "--repeat="))
       s.repeat = std::max<size_t>(std::strtoul(v, nullptr, 10), 1);
     else

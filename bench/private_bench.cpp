@@ -289,7 +289,26 @@ numbers run_ours(const bench_settings& s, size_t n, const std::string& text) {
 
 } // namespace
 
+/// One run of one side (`--private-run=ours|tls|plain`), e.g. under `perf`.
+void private_single_run(const bench_settings& s) {
+  std::string text(text_size, 'x');
+  numbers r;
+  if (s.private_run == "ours")
+    r = run_ours(s, s.n, text);
+  else if (s.private_run == "tls" || s.private_run == "plain")
+    r = run_raw(s.n, text, s.private_run == "tls");
+  else {
+    std::fprintf(stderr, "--private-run=ours|tls|plain\n");
+    return;
+  }
+  auto label = "private N=" + std::to_string(s.n) + " " + s.private_run;
+  row_ours(label + " round trip p50", "us", r.p50_us);
+  row_ours(label + " burst", "msg/s", r.burst_rate);
+}
+
 void private_case(const bench_settings& s) {
+  if (!s.private_run.empty())
+    return private_single_run(s);
   std::string text(text_size, 'x');
   auto n = s.n / 4 > 10 ? s.n / 4 : s.n;
   std::vector<numbers> plain;

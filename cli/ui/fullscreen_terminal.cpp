@@ -1,4 +1,5 @@
 #include "cli/ui/fullscreen_terminal.hpp"
+#include "adapters/thread_name.hpp"
 
 #include "adapters/input_history.hpp"
 #include "adapters/text_width.hpp"
@@ -157,7 +158,10 @@ public:
   void start(input_handler in, std::string history_file) override {
     input_handler_ = std::move(in);
     history_file_ = std::move(history_file);
-    thread_ = std::thread{[this] { run(); }};
+    thread_ = std::thread{[this] {
+      name_this_thread("chat.ui");
+      run();
+    }};
   }
 
   void keep_in_history(std::string line) override {

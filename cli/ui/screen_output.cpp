@@ -1,4 +1,5 @@
 #include "cli/ui/screen_output.hpp"
+#include "adapters/thread_name.hpp"
 
 #include "adapters/stalled_write.hpp"
 
@@ -38,7 +39,10 @@ bool screen_output::open() {
     return false;
   }
   read_end_ = fds[0];
-  thread_ = std::thread{[this] { copy(); }};
+  thread_ = std::thread{[this] {
+    name_this_thread("chat.screen");
+    copy();
+  }};
   return true;
 }
 
