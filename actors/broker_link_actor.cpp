@@ -1,6 +1,6 @@
 #include "actors/broker_link_actor.hpp"
 
-#include "actors/amqp_protocol.hpp"
+#include "adapters/amqp_protocol.hpp"
 #include "actors/discovery_actor.hpp"
 #include "actors/group_actor.hpp"
 #include "actors/insult_actor.hpp"

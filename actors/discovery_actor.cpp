@@ -1,7 +1,7 @@
 #include "actors/discovery_actor.hpp"
 
 #include "actors/amqp_glue.hpp"
-#include "actors/amqp_protocol.hpp"
+#include "adapters/amqp_protocol.hpp"
 #include "actors/names.hpp"
 
 #include <caf/send.hpp>

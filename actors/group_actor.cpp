@@ -1,7 +1,7 @@
 #include "actors/group_actor.hpp"
 
 #include "actors/amqp_glue.hpp"
-#include "actors/amqp_protocol.hpp"
+#include "adapters/amqp_protocol.hpp"
 #include "actors/names.hpp"
 #include "actors/private_chat_rules.hpp"
 #include "config/errors.hpp"

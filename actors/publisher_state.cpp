@@ -1,6 +1,6 @@
 #include "actors/publisher_state.hpp"
 
-#include "actors/amqp_protocol.hpp"
+#include "adapters/amqp_protocol.hpp"
 
 #include <caf/send.hpp>
 

@@ -1,6 +1,6 @@
 #include "actors/topology_actor.hpp"
 
-#include "actors/amqp_protocol.hpp"
+#include "adapters/amqp_protocol.hpp"
 #include "actors/names.hpp"
 #include "actors/subscriptions.hpp"
 #include "config/defaults.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 
 // Declares PROTOCOL.md's four exchanges (non-durable, as original clients
-// declare them) and their durable twins (actors/amqp_protocol.hpp)
+// declare them) and their durable twins (adapters/amqp_protocol.hpp)
 // whenever the broker becomes ready, so that a restarted broker routes
 // between them again before any client reconnects. Then binds every live
 // persistent subscription recorded in Redis (actors/subscriptions.hpp) to
@@ -42,7 +42,7 @@ struct topology_state {
   /// A refresh is scheduled.
   bool refreshing = false;
   /// Secure mode: the server node also declares and binds insults_queue
-  /// (members may only consume it; actors/amqp_protocol.hpp).
+  /// (members may only consume it; adapters/amqp_protocol.hpp).
   bool shared_queues = false;
   static inline const char* name = "topology";
 };

@@ -1,6 +1,6 @@
 #include "adapters/broker_permissions.hpp"
 
-#include "actors/amqp_protocol.hpp"
+#include "adapters/amqp_protocol.hpp"
 #include "adapters/tls.hpp"
 
 #include <nlohmann/json.hpp>
@@ -14,8 +14,24 @@ namespace {
 /// literal outside brackets).
 const std::string any_name = "[A-Za-z][A-Za-z0-9_-]{0,31}";
 
-const std::string shared_exchanges =
-    "chat-actors\\.groups|chat-actors\\.insults|discovery_requests|discovery_responses";
+/// `name` as a regex that matches exactly it ('.' is the only
+/// metacharacter our names use).
+std::string literally(std::string_view name) {
+  std::string result;
+  for (auto c : name) {
+    if (c == '.')
+      result += '\\';
+    result += c;
+  }
+  return result;
+}
+
+/// What our clients publish to and bind: the durable twins, and the
+/// discovery exchanges (which have none).
+const std::string shared_exchanges = literally(durable_name(group_exchange)) + "|" +
+                                     literally(durable_name(insult_exchange)) + "|" +
+                                     discovery_request_exchange.name + "|" +
+                                     discovery_response_exchange.name;
 
 } // namespace
 
@@ -25,7 +41,7 @@ broker_permissions permissions_for_user(std::string_view name) {
   broker_permissions p;
   p.configure = "^" + own_queue + "$";
   p.write = "^(" + own_queue + "|" + shared_exchanges + ")$";
-  p.read = "^(" + own_queue + "|insults_queue|" + shared_exchanges + ")$";
+  p.read = "^(" + own_queue + "|" + insults_queue + "|" + shared_exchanges + ")$";
   p.topic_write = "^" + self + "\\." + any_name + "\\.msg$";
   // Bound as "*.<group>.*": never "#".
   p.topic_read = "^\\*\\." + any_name + "\\.\\*$";
@@ -36,8 +52,10 @@ broker_permissions permissions_for_member() {
   const std::string throwaway_queue = "who[0-9a-f]{6}:" + any_name;
   broker_permissions p;
   p.configure = "^" + throwaway_queue + "$";
-  p.write = "^(" + throwaway_queue + "|discovery_requests|discovery_responses)$";
-  p.read = "^(" + throwaway_queue + "|discovery_requests|discovery_responses)$";
+  const std::string discovery = std::string{discovery_request_exchange.name} + "|" +
+                                discovery_response_exchange.name;
+  p.write = "^(" + throwaway_queue + "|" + discovery + ")$";
+  p.read = p.write;
   // No group messages at all (regexes no routing key matches).
   p.topic_write = "^$";
   p.topic_read = "^$";

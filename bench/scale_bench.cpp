@@ -20,7 +20,7 @@
 // commands per TTL/3 from the clients, U × 1.02 per topology_interval from
 // the server node), else "-".
 
-#include "actors/amqp_protocol.hpp"
+#include "adapters/amqp_protocol.hpp"
 #include "actors/broker_link_actor.hpp"
 #include "actors/discovery_actor.hpp"
 #include "actors/registry_actor.hpp"

@@ -1,4 +1,4 @@
-#include "actors/amqp_protocol.hpp"
+#include "adapters/amqp_protocol.hpp"
 #include "actors/broker_link_actor.hpp"
 #include "actors/locator_client_actor.hpp"
 #include "actors/locator_protocol.hpp"

@@ -1,7 +1,7 @@
 #define CAF_SUITE insult_actor
 #include "tests/dsl.hpp"
 
-#include "actors/amqp_protocol.hpp"
+#include "adapters/amqp_protocol.hpp"
 #include "actors/insult_actor.hpp"
 #include "tests/actors/fake_amqp_channel.hpp"
 

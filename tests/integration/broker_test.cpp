@@ -1,7 +1,7 @@
 #define CAF_SUITE broker
 #include <caf/test/unit_test.hpp>
 
-#include "actors/amqp_protocol.hpp"
+#include "adapters/amqp_protocol.hpp"
 #include "actors/group_actor.hpp"
 #include "adapters/amqp_connection.hpp"
 #include "config/errors.hpp"

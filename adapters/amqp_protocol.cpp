@@ -1,4 +1,4 @@
-#include "actors/amqp_protocol.hpp"
+#include "adapters/amqp_protocol.hpp"
 
 #include "adapters/amqp_connection.hpp"
 #include "adapters/amqp_mux.hpp"
