@@ -241,7 +241,7 @@ void send_text(cli_pointer self, const std::string& chat, const std::string& tex
   if (chat.starts_with("private:"))
     // The peer actor answers within its deadline (chat.send-timeout), or
     // when it ends: a timeout here would cost a wake-up of CAF's clock
-    // thread per message, 7 % of the round trip (docs/benchmarks.md).
+    // thread per message, 8 % of the round trip (docs/benchmarks.md).
     self->request(owner, caf::infinite, send_atom::value, key_of(chat), text)
         .then(on_ok, on_error);
   else if (chat == insults_chat)
