@@ -7,6 +7,7 @@
 // senders send.
 
 #include "actors/chat_types.hpp"
+#include "adapters/short_hash.hpp"
 #include "config/defaults.hpp"
 
 #include <deque>
@@ -43,9 +44,10 @@ public:
   bool first_time(const std::string& id) {
     if (id.empty())
       return true;
-    if (!ids_.insert(id).second)
+    auto key = hash_(id);
+    if (!ids_.insert(key).second)
       return false;
-    id_order_.push_back(id);
+    id_order_.push_back(key);
     // Redeliveries come soon after the original: twice the history is ample.
     if (id_order_.size() > 2 * capacity_) {
       ids_.erase(id_order_.front());
@@ -70,11 +72,13 @@ private:
   size_t max_bytes_;
   size_t bytes_ = 0;
   std::deque<chat_event> events_;
-  /// Hashed: ids share long prefixes (`<user>-<n>`), which made every
-  /// comparison of an ordered set a long memcmp (10 % of the group path's
-  /// CPU in perf).
-  std::unordered_set<std::string> ids_;
-  std::deque<std::string> id_order_;
+  /// The ids seen, by keyed hash (two ids that differ collide with
+  /// probability 2^-64, and no sender can aim at another's). Ids share long
+  /// prefixes (`<user>-<n>`): as strings in an ordered set they were 10 % of
+  /// the group path's CPU in perf, in a hashed set 3.4 %, as hashes 2.0-2.5 %.
+  short_hasher hash_;
+  std::unordered_set<uint64_t> ids_;
+  std::deque<uint64_t> id_order_;
 };
 
 } // namespace chat

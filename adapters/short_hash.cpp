@@ -1,0 +1,27 @@
+#include "adapters/short_hash.hpp"
+
+#include <sodium.h>
+
+#include <cstring>
+#include <stdexcept>
+
+namespace chat {
+
+short_hasher::short_hasher() {
+  static_assert(sizeof(key_) == crypto_shorthash_KEYBYTES);
+  if (sodium_init() < 0) // thread-safe and idempotent
+    throw std::runtime_error("cannot initialise libsodium");
+  crypto_shorthash_keygen(key_.data());
+}
+
+uint64_t short_hasher::operator()(std::string_view text) const {
+  unsigned char out[crypto_shorthash_BYTES];
+  crypto_shorthash(out, reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+                   key_.data());
+  uint64_t result;
+  static_assert(sizeof(out) == sizeof(result));
+  std::memcpy(&result, out, sizeof(result));
+  return result;
+}
+
+} // namespace chat
