@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -510,6 +511,28 @@ struct integer_range {
   int64_t max;
 };
 
+/// The server node's services each need a TCP port of their own: two on
+/// one port leave the second restarting forever (it cannot bind).
+std::string check_distinct_ports(const caf::actor_system_config& cfg) {
+  namespace d = defaults;
+  const std::pair<const char*, uint16_t> services[] = {
+      {"chat.redis-port", d::redis_port},
+      {"chat.redis-tls-port", d::redis_tls_port},
+      {"chat.amqp-port", d::amqp_port},
+      {"chat.amqp-tls-port", d::amqp_tls_port},
+      {"chat.sentinel-port", d::sentinel_port},
+      {"chat.sentinel-tls-port", d::sentinel_tls_port},
+  };
+  std::map<uint16_t, const char*> owner;
+  for (auto [key, fallback] : services) {
+    auto port = caf::get_or(cfg, key, fallback);
+    if (auto [i, fresh] = owner.emplace(port, key); !fresh)
+      return std::string{"bad value for "} + key + ": port " + std::to_string(port) +
+             " is already " + i->second + "; each service needs its own port";
+  }
+  return {};
+}
+
 } // namespace
 
 std::string validate(const caf::actor_system_config& cfg) {
@@ -542,7 +565,7 @@ std::string validate(const caf::actor_system_config& cfg) {
        {"chat.locator-timeout", "chat.send-timeout", "chat.listener-check-interval"})
     if (caf::get_or(cfg, key, caf::timespan{1}) <= caf::timespan{0})
       return std::string{"bad value for "} + key + ": expected a positive duration";
-  return {};
+  return check_distinct_ports(cfg);
 }
 
 } // namespace chat

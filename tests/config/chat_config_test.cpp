@@ -121,6 +121,18 @@ CAF_TEST(mistakes are one line naming the option or the file and line) {
     std::remove(file.c_str());
 }
 
+CAF_TEST(two services on one port are refused) {
+  chat_config cfg;
+  CAF_CHECK(cfg.load({"--chat.redis-port=25744", "--chat.amqp-port=25744"}) ==
+            load_result::exit_usage);
+  CAF_CHECK_EQUAL(cfg.error, "bad value for chat.amqp-port: port 25744 is already "
+                             "chat.redis-port; each service needs its own port");
+  chat_config defaults_cfg;
+  CAF_CHECK(defaults_cfg.load({}) == load_result::run);
+  chat_config tls_cfg;
+  CAF_CHECK(tls_cfg.load({"--chat.amqp-tls-port=6380"}) == load_result::exit_usage);
+}
+
 CAF_TEST(help lists the subcommands and client flags) {
   std::ostringstream out;
   auto old = std::cout.rdbuf(out.rdbuf());

@@ -17,13 +17,20 @@ wait_for() {
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# A random port nothing on loopback answers on, below the kernel's ephemeral
-# range (32768-60999), where outgoing connections and port-0 binds (a
-# managed RabbitMQ's epmd and distribution ports) would take it meanwhile.
+# free_port [SLOT]: a random port nothing on loopback answers on, below the
+# kernel's ephemeral range (32768-60999), where outgoing connections and
+# port-0 binds (a managed RabbitMQ's epmd and distribution ports) would take
+# it meanwhile. Ports of different SLOTs (0-4) never coincide: the services
+# of one server node each draw from their own slot (two drawing the same
+# port made the second restart forever, 1 run in ~1000).
 free_port() {
-  local port
+  local slot=${1:-} port
   while :; do
-    port=$(( (RANDOM % 12000) + 20000 ))
+    if [ -n "$slot" ]; then
+      port=$(( 20000 + slot * 2400 + RANDOM % 2400 ))
+    else
+      port=$(( (RANDOM % 12000) + 20000 ))
+    fi
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
   done
 }
@@ -35,9 +42,9 @@ free_port() {
 # its Redis password as REDISCLI_AUTH (read by redis-cli).
 start_server() {
   local dir=$1; shift
-  REDIS_PORT=${REDIS_PORT:-$(free_port)}; AMQP_PORT=${AMQP_PORT:-$(free_port)}
-  LOCATOR_PORT=${LOCATOR_PORT:-$(free_port)}
-  AMQP_TLS_PORT=${AMQP_TLS_PORT:-$(free_port)}; REDIS_TLS_PORT=${REDIS_TLS_PORT:-$(free_port)}
+  REDIS_PORT=${REDIS_PORT:-$(free_port 0)}; AMQP_PORT=${AMQP_PORT:-$(free_port 1)}
+  LOCATOR_PORT=${LOCATOR_PORT:-$(free_port 2)}
+  AMQP_TLS_PORT=${AMQP_TLS_PORT:-$(free_port 3)}; REDIS_TLS_PORT=${REDIS_TLS_PORT:-$(free_port 4)}
   SERVER_LOG=$dir/server.log
   "$bin" server --chat.redis-port="$REDIS_PORT" --chat.amqp-port="$AMQP_PORT" \
     --chat.locator-port="$LOCATOR_PORT" --chat.state-dir="$dir/state" \

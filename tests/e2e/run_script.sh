@@ -10,8 +10,8 @@ work=$(mktemp -d)
 sock=$work/tmux
 tmx() { tmux -S "$sock" "$@"; }
 trap 'tmx kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
-REDIS_PORT=$(free_port); AMQP_PORT=$(free_port); locator_port=$(free_port)
-AMQP_TLS_PORT=$(free_port); REDIS_TLS_PORT=$(free_port)
+REDIS_PORT=$(free_port 0); AMQP_PORT=$(free_port 1); locator_port=$(free_port 2)
+AMQP_TLS_PORT=$(free_port 3); REDIS_TLS_PORT=$(free_port 4)
 user=run$RANDOM
 screen() { tmx capture-pane -p -t run; }
 shows() { screen | grep -q -- "$1"; }
