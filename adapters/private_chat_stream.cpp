@@ -333,6 +333,13 @@ public:
       });
     }
     sweep();
+    if (!all_done) {
+      // gRPC still runs them: left alone for good, since freeing them
+      // with this object at process exit would race gRPC's shutdown.
+      std::lock_guard lock{mtx_};
+      new std::vector<grave>(std::move(graves_));
+      graves_.clear();
+    }
     return all_done;
   }
 
