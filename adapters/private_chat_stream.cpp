@@ -164,15 +164,14 @@ private:
 using done_fn = std::function<void(delivery_status)>;
 using stream_stub_ptr = std::shared_ptr<private_chat_stream::PrivateChatStream::Stub>;
 
-/// One outgoing stream; owns itself until gRPC is done with it, unless it
-/// was buried (see `graveyard`). It takes sends until it breaks or is
-/// cancelled.
+/// One outgoing stream, owned by its stub and, once the stub dropped it
+/// while gRPC still ran it, by the graveyard: never freed on gRPC's threads.
+/// It takes sends until it breaks or is cancelled.
 class send_stream final : public grpc::ClientBidiReactor<Sealed, Receipt> {
 public:
   static std::shared_ptr<send_stream>
   open(private_chat_stream::PrivateChatStream::Stub& stub) {
     std::shared_ptr<send_stream> s{new send_stream};
-    s->keep_ = s;
     stub.async()->AddMessages(&s->ctx_, s.get());
     s->StartRead(&s->in_);
     s->StartCall();
@@ -203,8 +202,8 @@ public:
     return true;
   }
 
-  /// Cancels it and hands its lifetime to the caller, who keeps its
-  /// channel until OnDone; false if gRPC is done with it already.
+  /// Cancels it; the caller keeps it and its channel until OnDone. False
+  /// (nothing to keep) if gRPC is done with it already.
   bool bury() {
     {
       std::lock_guard lock{mtx_};
@@ -273,17 +272,17 @@ private:
   bool finished_ = false;
   /// The graveyard owns it.
   bool buried_ = false;
-  /// This object, until OnDone.
-  std::shared_ptr<send_stream> keep_;
 };
 
 /// Streams whose stub was dropped (or replaced) while gRPC still ran them,
-/// each with its channel's stub. A call needs its channel until it is done
-/// (freeing the channel first trips gRPC's completion-queue reference
-/// count), and the channel must not be freed on one of gRPC's own threads.
+/// each with its channel's stub. A stream (its ClientContext) holds its
+/// channel, and the last reference to a channel must not go on one of
+/// gRPC's threads (releasing it may shut down and join the callback
+/// completion queue's threads: a one-shot client aborted in 2 of 6 runs).
 /// So the peer actor dropping a stub does not wait (it cancels and moves
-/// on), nor does OnDone free them: the next stub made or dropped does, on
-/// its caller's thread, and `drain_private_streams` at exit.
+/// on), nor does OnDone free anything: the next stub made or dropped frees
+/// what is done, on its caller's thread, and `drain_private_streams` at
+/// exit.
 class graveyard {
 public:
   static graveyard& instance() {
@@ -307,7 +306,9 @@ public:
     changed_.notify_all();
   }
 
-  /// Frees what gRPC is done with, the stream before its channel.
+  /// Frees what gRPC is done with (the stream, then its channel's stub):
+  /// the last reference to a channel must not go on a gRPC thread, whose
+  /// threads the channel's release may join.
   void sweep() {
     std::vector<grave> done;
     {
@@ -366,11 +367,13 @@ void send_stream::OnDone(const grpc::Status& status) {
     s = {static_cast<int32_t>(delivery_code::unavailable), "the stream ended unanswered"};
   for (auto& [id, done] : left) // in send order
     done(s);
-  std::unique_lock lock{mtx_};
-  finished_ = true;
-  bool buried = buried_;
-  auto last_ref = std::move(keep_); // the graveyard's is the last when buried
-  lock.unlock();
+  bool buried = false;
+  {
+    std::lock_guard lock{mtx_};
+    finished_ = true;
+    buried = buried_;
+  }
+  // From here on an owner may free this object: only locals are used.
   if (buried)
     graveyard::instance().wake();
 }
