@@ -2,6 +2,7 @@
 #include <caf/test/unit_test.hpp>
 
 #include "actors/private_chat_actor.hpp"
+#include "adapters/private_chat_stream.hpp"
 #include "adapters/redis_client.hpp"
 #include "config/errors.hpp"
 #include "tests/integration/services.hpp"
@@ -21,6 +22,7 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -495,6 +497,27 @@ CAF_TEST(a server showing another certificate at the published port is refused) 
   CAF_REQUIRE(redis.command({"HSET", b, "tls_port", std::to_string(bob.port)}));
   CAF_CHECK(!send(alice, b, "for bob only"));
   CAF_CHECK_EQUAL(history(bob, a).back().text, "for bob only");
+}
+
+CAF_TEST(a stream stub dropped while its stream runs is freed once gRPC is done) {
+  auto b = test::unique_name("bob");
+  auto& bob = start(b);
+  auto transport = grpc_transport(stranger);
+  for (int i = 0; i < 20; ++i) {
+    auto stub = transport->connect("127.0.0.1", bob.port, bob.published.tls_cert, true);
+    CAF_REQUIRE(stub->ordered());
+    auto answered = std::make_shared<std::promise<delivery_status>>();
+    stub->send(wire_message{test::unique_name("orig"), b, "hi", 0, {}, {}, {}}, 2s,
+               [answered](delivery_status s) { answered->set_value(std::move(s)); });
+    // Dropped at once, as a peer actor drops an idle or failed stub: it
+    // cancels without waiting, and what it carried is answered once.
+    stub.reset();
+    auto outcome = answered->get_future();
+    CAF_REQUIRE(outcome.wait_for(5s) == std::future_status::ready);
+    CAF_CHECK_NOT_EQUAL(outcome.get().code, 0); // refused or cancelled
+  }
+  // Every stream is done and freed here, not on a gRPC thread at exit.
+  CAF_CHECK(drain_private_streams(5s));
 }
 
 CAF_TEST(open mode serves original clients in plaintext beside tls) {
