@@ -1,6 +1,5 @@
 #include "actors/broker_link_actor.hpp"
 
-#include "adapters/amqp_protocol.hpp"
 #include "actors/discovery_actor.hpp"
 #include "actors/group_actor.hpp"
 #include "actors/insult_actor.hpp"
@@ -8,6 +7,7 @@
 #include "actors/private_chat_rules.hpp"
 #include "actors/subscriptions.hpp"
 #include "adapters/amqp_mux.hpp"
+#include "adapters/amqp_protocol.hpp"
 #include "config/defaults.hpp"
 #include "config/errors.hpp"
 

@@ -1,8 +1,8 @@
 #include "actors/discovery_actor.hpp"
 
 #include "actors/amqp_glue.hpp"
-#include "adapters/amqp_protocol.hpp"
 #include "actors/names.hpp"
+#include "adapters/amqp_protocol.hpp"
 
 #include <caf/send.hpp>
 

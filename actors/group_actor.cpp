@@ -1,9 +1,9 @@
 #include "actors/group_actor.hpp"
 
 #include "actors/amqp_glue.hpp"
-#include "adapters/amqp_protocol.hpp"
 #include "actors/names.hpp"
 #include "actors/private_chat_rules.hpp"
+#include "adapters/amqp_protocol.hpp"
 #include "config/errors.hpp"
 
 #include <caf/event_based_actor.hpp>

@@ -1,8 +1,8 @@
 #include "actors/topology_actor.hpp"
 
-#include "adapters/amqp_protocol.hpp"
 #include "actors/names.hpp"
 #include "actors/subscriptions.hpp"
+#include "adapters/amqp_protocol.hpp"
 #include "config/defaults.hpp"
 #include "config/errors.hpp"
 

@@ -219,7 +219,8 @@ std::shared_ptr<peer_transport> grpc_transport(std::shared_ptr<const tls_identit
 
 /// TLS server credentials showing `mine`, asking every client for its
 /// certificate without checking it (the peer actor checks it per call).
-std::shared_ptr<grpc::ServerCredentials> peer_server_credentials(const tls_identity& mine);
+std::shared_ptr<grpc::ServerCredentials>
+peer_server_credentials(const tls_identity& mine);
 
 /// TLS channel credentials showing `mine`, accepting only the server
 /// certificate `cert_fingerprint` (any certificate if empty: tests and

@@ -1,4 +1,3 @@
-#include "adapters/amqp_protocol.hpp"
 #include "actors/broker_link_actor.hpp"
 #include "actors/locator_client_actor.hpp"
 #include "actors/locator_protocol.hpp"
@@ -6,6 +5,7 @@
 #include "actors/private_chat_actor.hpp"
 #include "actors/private_chat_keys.hpp"
 #include "actors/registry_actor.hpp"
+#include "adapters/amqp_protocol.hpp"
 #include "adapters/broker_account.hpp"
 #include "adapters/identity_store.hpp"
 #include "adapters/managed_services.hpp"

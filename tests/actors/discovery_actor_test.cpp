@@ -1,8 +1,8 @@
 #define CAF_SUITE discovery_actor
 #include "tests/dsl.hpp"
 
-#include "adapters/amqp_protocol.hpp"
 #include "actors/discovery_actor.hpp"
+#include "adapters/amqp_protocol.hpp"
 #include "tests/actors/fake_amqp_channel.hpp"
 
 using namespace chat;

@@ -1,8 +1,8 @@
 #define CAF_SUITE group_actor
 #include "tests/dsl.hpp"
 
-#include "adapters/amqp_protocol.hpp"
 #include "actors/group_actor.hpp"
+#include "adapters/amqp_protocol.hpp"
 #include "config/errors.hpp"
 #include "tests/actors/fake_amqp_channel.hpp"
 
