@@ -1,6 +1,7 @@
 #include "adapters/ed25519.hpp"
 
 #include "adapters/openssl_util.hpp"
+#include "adapters/sodium_ready.hpp"
 
 #include <sodium.h>
 
@@ -19,13 +20,6 @@ const unsigned char* bytes_of(std::string_view x) {
 
 std::string text_of(const unsigned char* data, size_t size) {
   return std::string{reinterpret_cast<const char*>(data), size};
-}
-
-/// libsodium must be initialised once before use (thread-safe, idempotent).
-void require_sodium() {
-  static const bool ready = sodium_init() >= 0;
-  if (!ready)
-    throw std::runtime_error("cannot initialise libsodium");
 }
 
 } // namespace

@@ -1,16 +1,16 @@
 #include "adapters/short_hash.hpp"
 
+#include "adapters/sodium_ready.hpp"
+
 #include <sodium.h>
 
 #include <cstring>
-#include <stdexcept>
 
 namespace chat {
 
 short_hasher::short_hasher() {
   static_assert(sizeof(key_) == crypto_shorthash_KEYBYTES);
-  if (sodium_init() < 0) // thread-safe and idempotent
-    throw std::runtime_error("cannot initialise libsodium");
+  require_sodium();
   crypto_shorthash_keygen(key_.data());
 }
 
