@@ -14,14 +14,13 @@
 #include <grpcpp/security/tls_certificate_provider.h>
 #include <grpcpp/security/tls_certificate_verifier.h>
 #include <grpcpp/security/tls_credentials_options.h>
+#include <grpcpp/server_builder.h>
 #include <grpcpp/server_posix.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -32,14 +31,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <map>
 #include <mutex>
-#include <random>
 #include <thread>
 #include <vector>
 
@@ -255,17 +252,19 @@ size_t connection_budget() {
   return std::max<size_t>(16, limit.rlim_cur / 2);
 }
 
+/// Hands an accepted connection (non-blocking, TCP_NODELAY) to gRPC, which
+/// owns it from then on; `listener` is the descriptor it was accepted on.
+using hand_over_fn = std::function<void(int listener, int fd)>;
+
 /// Accepts connections on its own Asio thread and hands them to gRPC (see
 /// private_chat_server). Destruction stops and joins the thread.
 class acceptor {
 public:
-  /// Hands connections to `server` as h2c if `backend` is empty, else
-  /// splices them to gRPC's TLS listener on the abstract Unix socket
-  /// `backend`. `budget`: connections held at once, all hosts together.
-  acceptor(grpc::Server* server, size_t max_per_host, size_t budget, std::string backend)
-      : server_(server), max_per_host_(max_per_host),
-        budget_(std::max<size_t>(8, budget)), backend_(std::move(backend)), socket_(io_),
-        retry_(io_), spare_(open("/dev/null", O_RDONLY | O_CLOEXEC)) {}
+  /// `budget`: connections held at once, all hosts together.
+  acceptor(hand_over_fn hand_over, size_t max_per_host, size_t budget)
+      : hand_over_(std::move(hand_over)), max_per_host_(max_per_host),
+        budget_(std::max<size_t>(8, budget)), socket_(io_), retry_(io_),
+        spare_(open("/dev/null", O_RDONLY | O_CLOEXEC)) {}
 
   ~acceptor() {
     asio::post(io_, [this] {
@@ -278,6 +277,13 @@ public:
       thread_.join();
     if (spare_ >= 0)
       close(spare_);
+    // What it handed over ends with it: the server that serves those is
+    // going, and an open stream would otherwise hold its shutdown until the
+    // deadline.
+    for (auto& [host, open] : hosts_)
+      for (auto [fd, cookie] : open)
+        if (cookie_of(fd) == cookie)
+          shutdown(fd, SHUT_RDWR);
   }
 
   /// Binds and starts accepting; the reason if it cannot.
@@ -299,7 +305,6 @@ public:
     if (ec)
       return ec.message();
     fcntl(socket_.native_handle(), F_SETFD, FD_CLOEXEC); // Asio does not
-    protocol_ = local.protocol();
     port_ = socket_.local_endpoint(ec).port();
     wait();
     thread_ = std::thread{[this] {
@@ -382,68 +387,9 @@ private:
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     if (auto cookie = cookie_of(fd); cookie != 0)
       hosts_[host].emplace_back(fd, cookie);
-    if (backend_.empty())
-      grpc::AddInsecureChannelFromFd(server_, fd);
-    else
-      splice(fd);
+    hand_over_(socket_.native_handle(), fd);
     if (++accepted_ % 256 == 0)
       forget_all_closed();
-  }
-
-  /// One TLS connection: its bytes both ways between the peer and gRPC's
-  /// listener, on this thread; either side ending ends both.
-  struct link : std::enable_shared_from_this<link> {
-    link(asio::io_context& io) : outside(io), inside(io) {}
-    tcp::socket outside;
-    asio::local::stream_protocol::socket inside;
-    std::array<char, 16384> up;
-    std::array<char, 16384> down;
-    void close() {
-      boost::system::error_code ignored;
-      outside.close(ignored);
-      inside.close(ignored);
-    }
-  };
-
-  template <class From, class To>
-  static void pump(std::shared_ptr<link> l, From& from, To& to,
-                   std::array<char, 16384>& buf) {
-    from.async_read_some(
-        asio::buffer(buf), [l, &from, &to, &buf](boost::system::error_code ec, size_t n) {
-          if (ec)
-            return l->close();
-          asio::async_write(to, asio::buffer(buf.data(), n),
-                            [l, &from, &to, &buf](boost::system::error_code ec, size_t) {
-                              if (ec)
-                                return l->close();
-                              pump(l, from, to, buf);
-                            });
-        });
-  }
-
-  void splice(int fd) {
-    auto l = std::make_shared<link>(io_);
-    boost::system::error_code ec;
-    l->outside.assign(protocol_, fd, ec);
-    if (ec) {
-      close(fd);
-      return;
-    }
-    l->inside.open(asio::local::stream_protocol{}, ec);
-    if (ec) { // out of descriptors: the peer hears at once
-      l->close();
-      ++shed_;
-      return;
-    }
-    links_[fd] = l;
-    l->inside.async_connect(
-        asio::local::stream_protocol::endpoint{std::string{'\0'} + backend_},
-        [l](boost::system::error_code ec) {
-          if (ec)
-            return l->close();
-          pump(l, l->outside, l->inside, l->up);
-          pump(l, l->inside, l->outside, l->down);
-        });
   }
 
   size_t total_open() const {
@@ -469,16 +415,9 @@ private:
     auto [fd, cookie] = most->second.front();
     most->second.erase(most->second.begin());
     // gRPC sees the end of the connection and closes the descriptor itself;
-    // checked just before, so that a reused number is left alone. A spliced
-    // one closes both its descriptors now, not when this burst of accepts
-    // is over (they would pile up to the limit meanwhile).
-    if (auto i = links_.find(fd); i != links_.end()) {
-      if (auto l = i->second.lock(); l && cookie_of(fd) == cookie)
-        l->close();
-      links_.erase(i);
-    } else if (cookie_of(fd) == cookie) {
+    // checked just before, so that a reused number is left alone.
+    if (cookie_of(fd) == cookie)
       shutdown(fd, SHUT_RDWR);
-    }
     ++evicted_;
     return true;
   }
@@ -489,7 +428,6 @@ private:
       forget_closed(i->second);
       i = i->second.empty() ? hosts_.erase(i) : std::next(i);
     }
-    std::erase_if(links_, [](auto& x) { return x.second.expired(); });
   }
 
   /// Drops the connections gRPC has closed since.
@@ -497,16 +435,10 @@ private:
     std::erase_if(open, [](auto& x) { return cookie_of(x.first) != x.second; });
   }
 
-  grpc::Server* server_;
+  hand_over_fn hand_over_;
   size_t max_per_host_;
   /// Incoming connections held at once, all hosts together.
   size_t budget_;
-  /// gRPC's TLS listener (abstract socket name); empty = h2c.
-  std::string backend_;
-  /// Spliced connections by the peer's descriptor (entries of closed ones
-  /// go with forget_all_closed).
-  std::map<int, std::weak_ptr<link>> links_;
-  tcp protocol_ = tcp::v4();
   asio::io_context io_;
   tcp::acceptor socket_;
   asio::steady_timer retry_;
@@ -550,18 +482,12 @@ struct private_chat_server::impl {
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<acceptor> listener;       // TLS
   std::unique_ptr<acceptor> plain_listener; // h2c, open mode only
+  /// Where `listener` hands TLS connections to `server`.
+  std::unique_ptr<grpc::experimental::ExternalConnectionAcceptor> tls_intake;
   std::shared_ptr<const tls_identity> identity;
 };
 
 namespace {
-
-/// A name for gRPC's TLS listener no other process or server has.
-std::string backend_name() {
-  static std::atomic<uint64_t> counter = 0;
-  std::random_device rd;
-  return "chat-actors-" + std::to_string(getpid()) + "-" + std::to_string(++counter) +
-         "-" + std::to_string(rd());
-}
 
 std::string with_port(const std::string& bare, uint16_t port) {
   return (bare.find(':') != std::string::npos ? "[" + bare + "]" : bare) + ":" +
@@ -581,12 +507,13 @@ private_chat_server::start(const std::string& host, uint16_t port,
       handler, static_cast<size_t>(defaults::private_stream_unanswered));
   st->svc = std::make_unique<service>(std::move(handler));
   st->identity = identity;
-  // No TCP port: the acceptors feed it, plaintext ones by descriptor, TLS
-  // ones through gRPC's own TLS listener on an abstract Unix socket.
+  // No listening port: our acceptors feed it accepted descriptors, TLS ones
+  // through the external connection intake (gRPC does the handshake on the
+  // descriptor itself), plaintext ones as h2c channels.
   grpc::ServerBuilder builder;
-  auto backend = backend_name();
-  builder.AddListeningPort("unix-abstract:" + backend,
-                           peer_server_credentials(*identity));
+  st->tls_intake = builder.experimental().AddExternalConnectionAcceptor(
+      grpc::ServerBuilder::experimental_type::ExternalConnectionType::FROM_FD,
+      peer_server_credentials(*identity));
   // Connections that carry no call for a minute are closed (peers reconnect
   // transparently): idle connections cannot pile up and hold descriptors.
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 60'000);
@@ -606,15 +533,19 @@ private_chat_server::start(const std::string& host, uint16_t port,
     error = "cannot serve private chats on " + address + " (TLS)";
     return nullptr;
   }
-  // A TLS connection holds three descriptors (the peer's, ours to gRPC,
-  // gRPC's, which gRPC closes a little after ours when we drop one): a
-  // quarter of the budget for TLS leaves gRPC's own listener room (it stops
-  // for good at EMFILE). Half the budget each with h2c in open mode.
+  // A connection holds one descriptor, which gRPC owns once handed over;
+  // half the budget each for TLS and h2c in open mode.
   auto budget = connection_budget();
   if (plaintext)
     budget /= 2;
-  st->listener =
-      std::make_unique<acceptor>(st->server.get(), max_per_host, budget / 4, backend);
+  auto* intake = st->tls_intake.get();
+  auto tls_hand_over = [intake](int listener, int fd) {
+    grpc::experimental::ExternalConnectionAcceptor::NewConnectionParameters p;
+    p.listener_fd = listener;
+    p.fd = fd;
+    intake->HandleNewConnection(&p);
+  };
+  st->listener = std::make_unique<acceptor>(tls_hand_over, max_per_host, budget);
   if (auto problem = st->listener->listen(bare, port); !problem.empty()) {
     error = "cannot serve private chats on " + address + ": " + problem;
     st->listener.reset();
@@ -622,8 +553,11 @@ private_chat_server::start(const std::string& host, uint16_t port,
     return nullptr;
   }
   if (plaintext) {
-    st->plain_listener =
-        std::make_unique<acceptor>(st->server.get(), max_per_host, budget, std::string{});
+    auto* server = st->server.get();
+    auto h2c_hand_over = [server](int, int fd) {
+      grpc::AddInsecureChannelFromFd(server, fd);
+    };
+    st->plain_listener = std::make_unique<acceptor>(h2c_hand_over, max_per_host, budget);
     if (auto problem = st->plain_listener->listen(bare, plaintext_port);
         !problem.empty()) {
       error = "cannot serve private chats on " + with_port(bare, plaintext_port) + ": " +

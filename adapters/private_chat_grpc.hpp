@@ -135,13 +135,12 @@ struct listener_counts {
 /// room for another), and, out of descriptors anyway, accepts and closes (a
 /// spare descriptor makes room) rather than stop.
 ///
-/// TLS: gRPC 1.51 hands an accepted descriptor to a server only without
-/// credentials (grpc_server_add_channel_from_fd refuses any other), so the
-/// TLS listener's connections are spliced byte for byte to the same gRPC
-/// server listening with TlsServerCredentials on an abstract Unix socket
-/// of this process: gRPC does the handshake and knows the client's
-/// certificate, and our acceptor keeps its caps (a connection costs three
-/// descriptors then, so the budget is a quarter).
+/// TLS: an accepted descriptor goes to gRPC's external connection intake
+/// (`ServerBuilder::experimental().AddExternalConnectionAcceptor`) with
+/// TlsServerCredentials: gRPC does the handshake on it and knows the
+/// client's certificate, and no thread of ours copies the bytes (h2c
+/// descriptors, in open mode, go through grpc_server_add_channel_from_fd,
+/// which takes no credentials).
 class private_chat_server {
 public:
   /// TLS with `identity` on host:port (0 = a free port) and, if
