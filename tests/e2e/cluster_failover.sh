@@ -80,7 +80,7 @@ done
 say() { echo "$2" >&"${fd[$1]}"; }
 expect() { # NAME PATTERN WHAT
   wait_for "${4:-15}" grep -q -- "$2" "$work/$1.out" ||
-    { keep=1; tail -20 "$work/$1.out" "$work/$1.err"; fail "$3"; }
+    { keep=1; tail -n 20 "$work/$1.out" "$work/$1.err"; fail "$3"; }
 }
 for u in "$a" "$b" "$c"; do expect "$u" '"registered as' "$u did not register" 30; done
 for u in "$a" "$b" "$c"; do say "$u" "/join $room"; done
@@ -164,7 +164,7 @@ pass "Sentinel promoted $master; every live client still owns its name"
 
 # -- 3. node 1 comes back with its first command -------------------------
 node 1
-wait_for 180 ready 1 2 || { keep=1; tail -30 "$work/node1.log"; fail "node 1 not ready again"; }
+wait_for 180 ready 1 2 || { keep=1; tail -n 30 "$work/node1.log"; fail "node 1 not ready again"; }
 grep -q "cluster: joining" "$work/node1.log" || fail "node 1 did not ask the others"
 masters=0
 for i in 1 2 3; do

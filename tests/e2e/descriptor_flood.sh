@@ -87,7 +87,7 @@ deliver "after the budget" "after the 20 hosts"
 if [ "$(id -u)" = 0 ] && ss -K -tln "sport = :$port" | grep -q LISTEN; then
   t0=$(now_ms)
   wait_for 40 grep -q "port $port stopped answering; listening again" "$work/out" \
-    || { tail -3 "$work/out"; fail "dead listener not restarted"; }
+    || { tail -n 3 "$work/out"; fail "dead listener not restarted"; }
   pass "a destroyed listener was restarted after $(( $(now_ms) - t0 )) ms"
   deliver "after the restart" "after the listener restart"
 else

@@ -51,7 +51,7 @@ wait_for 3 input_is '\[lobby\]' || { screen; fail "no input line"; }
 pass "full screen by default: status window, status bar, input line"
 # The theme paints the status bar white on blue (instead of reverse video).
 tmx capture-pane -p -e -t chat | grep -q -F "44m[$alice@127.0.0.1]" ||
-  { tmx capture-pane -p -e -t chat | tail -3 | cat -v; fail "the status bar is not blue (chat.theme)"; }
+  { tmx capture-pane -p -e -t chat | tail -n 3 | cat -v; fail "the status bar is not blue (chat.theme)"; }
 pass "[chat.theme] colours the status bar"
 
 # Window 2: bob. UTF-8 in several scripts arrives byte-exact.
@@ -219,7 +219,7 @@ wait_for 3 again_shows "$carol │ welcome back" || { again; fail "fg did not dr
 again_shows "Stopped" && { again; fail "the shell's lines were not drawn over after fg"; }
 tmx send-keys -t again "back from the background" Enter
 wait_for 5 grep -q "$alice: back from the background" "$work/$carol.out" ||
-  { again; tail -5 "$work/$carol.out"; fail "a line typed after fg did not reach carol"; }
+  { again; tail -n 5 "$work/$carol.out"; fail "a line typed after fg did not reach carol"; }
 tmx send-keys -t again "/quit" Enter
 wait_for 5 again_shows EXITED || { again; fail "/quit after fg"; }
 pass "Ctrl+Z stops the client and gives the shell the terminal; fg redraws, typing still works"

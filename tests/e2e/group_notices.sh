@@ -24,7 +24,7 @@ start() { # NAME [--json]: a batch client fed through a FIFO
 say() { echo "$2" >&"${fd[$1]}"; }
 got() { grep -q -- "$2" "$work/$1.out"; }
 expect() { # NAME PATTERN WHAT
-  wait_for 10 got "$1" "$2" || { tail -20 "$work/$1.out" "$work/$1.err"; fail "$3"; }
+  wait_for 10 got "$1" "$2" || { tail -n 20 "$work/$1.out" "$work/$1.err"; fail "$3"; }
 }
 
 # An original client's view of the group: the bodies as they arrive.

@@ -39,7 +39,7 @@ exec 3>"$work/bob.in"
 wait_for 10 grep -q "registered as" "$work/bob.out" || fail "bob did not start"
 echo "/msg $alice hello from bob" >&3
 wait_for 5 shows "hello from bob" || { screen; fail "message not shown"; }
-screen | grep -v "^$" | tail -1 | grep -q "\[@$bob\] half typed line" || { screen; fail "typed line garbled"; }
+screen | grep -v "^$" | tail -n 1 | grep -q "\[@$bob\] half typed line" || { screen; fail "typed line garbled"; }
 pass "incoming message shown above the prompt, typed line intact"
 tmx send-keys -t chat Enter
 wait_for 5 grep -q "half typed line" "$work/bob.out" || fail "bob did not get the typed line"

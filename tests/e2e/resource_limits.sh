@@ -47,7 +47,7 @@ done
   || fail "small send failed"
 wait_for 10 grep -q '"text":"small one"' "$work/out" || fail "small message not received"
 dropped=$(grep -c "\"text\":\"dropped a message from big$id: .*bytes" "$work/out" || true)
-[ "$dropped" = 20 ] || { tail -5 "$work/out" | cut -c1-200; fail "dropped $dropped of 20"; }
+[ "$dropped" = 20 ] || { tail -n 5 "$work/out" | cut -c1-200; fail "dropped $dropped of 20"; }
 grep -q "xxxxxxxxxx" "$work/out" && fail "an oversized message was shown"
 pass "20 oversized group messages dropped on receive with an error each"
 
@@ -84,6 +84,6 @@ echo "/join second$id" >&3
 wait_for 10 grep -q "joined second$id" "$work/out" || fail "second join failed"
 echo "/join third$id" >&3
 wait_for 10 grep -q "cannot join third$id: already in 2 groups (chat.max-groups)" "$work/out" \
-  || { tail -3 "$work/out"; fail "no clear refusal past chat.max-groups"; }
+  || { tail -n 3 "$work/out"; fail "no clear refusal past chat.max-groups"; }
 pass "a join past chat.max-groups is refused with the reason"
 echo "/quit" >&3

@@ -37,7 +37,7 @@ tmx send-keys -t chat C-s
 for i in $(seq 1 300); do
   echo "/msg $user flood line $i, padded so that the terminal fills up quickly ........"
 done | HOME=$work "$bin" --batch "${common[@]}" --chat.name="$flooder" >"$work/flooder.out" 2>&1 ||
-  fail "the flood could not be sent: $(tail -3 "$work/flooder.out")"
+  fail "the flood could not be sent: $(tail -n 3 "$work/flooder.out")"
 running || fail "the client died under the flood"
 
 # The keys still work: Ctrl+Q first would hide the bug, so /quit comes

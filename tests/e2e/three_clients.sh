@@ -24,7 +24,7 @@ start() { # NAME: a --json batch client fed through a FIFO
 say() { echo "$2" >&"${fd[$1]}"; }
 got() { grep -q -- "$2" "$work/$1.out"; }
 expect() { # NAME PATTERN WHAT
-  wait_for 10 got "$1" "$2" || { tail -20 "$work/$1.out" "$work/$1.err"; fail "$3"; }
+  wait_for 10 got "$1" "$2" || { tail -n 20 "$work/$1.out" "$work/$1.err"; fail "$3"; }
 }
 
 for n in "$a" "$b" "$c"; do start "$n"; done
