@@ -6,7 +6,9 @@
 # while 20 hosts try to hold more than its 1024 descriptors (they get half
 # the limit in all, the busiest making room for a newcomer), and after each.
 # gRPC 1.51's own listener stopped for good at the limit
-# ("Failed accept4: Too many open files"). Last, a listener that dies anyway
+# ("Failed accept4: Too many open files"). Then 300 connections that send
+# garbage instead of a TLS hello: gRPC's handshake closes each, and none
+# keeps a descriptor. Last, a listener that dies anyway
 # (its socket destroyed with `ss -K`, root) is noticed by the self-probe and
 # listens again on the same port, with one line.
 source "$(dirname "$0")/lib.sh"
@@ -83,6 +85,39 @@ exec 4>&-
 wait "${attackers[@]}"
 sleep 1
 deliver "after the budget" "after the 20 hosts"
+
+# Garbage instead of a TLS hello: gRPC owns an admitted connection (it is
+# handed over, not spliced), so its failed handshake must close it and the
+# acceptor must see it gone. 5 rounds of 60 from one host (under its cap).
+idle_fds=$(ls "/proc/$client/fd" | wc -l)
+closed=$(python3 - "$port" <<'PY'
+import socket, sys, time
+port = int(sys.argv[1]); closed = 0
+for _ in range(5):
+    socks = []
+    for _ in range(60):
+        s = socket.create_connection(("127.0.0.3", port), timeout=5)
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" + b"\x00" * 512)
+        socks.append(s)
+    deadline = time.time() + 10
+    for s in socks:
+        try:
+            s.settimeout(max(0.1, deadline - time.time()))
+            while s.recv(4096):
+                pass
+            closed += 1
+        except OSError:
+            pass
+        s.close()
+print(closed)
+PY
+)
+[ "$closed" = 300 ] || fail "only $closed of 300 garbage connections were closed by the client"
+wait_for 10 bash -c "[ \$(ls /proc/$client/fd | wc -l) -le $((idle_fds + 4)) ]" ||
+  fail "$(ls "/proc/$client/fd" | wc -l) descriptors open after the garbage, $idle_fds before"
+pass "300 connections sending garbage instead of TLS: all closed by the handshake," \
+  "$(ls "/proc/$client/fd" | wc -l) descriptors open ($idle_fds before)"
+deliver "after the garbage" "after 300 garbage connections"
 
 if [ "$(id -u)" = 0 ] && ss -K -tln "sport = :$port" | grep -q LISTEN; then
   t0=$(now_ms)
