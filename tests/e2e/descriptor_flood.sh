@@ -96,7 +96,8 @@ port = int(sys.argv[1]); closed = 0
 for _ in range(5):
     socks = []
     for _ in range(60):
-        s = socket.create_connection(("127.0.0.3", port), timeout=5)
+        s = socket.create_connection(("127.0.0.1", port), timeout=5,
+                                     source_address=("127.0.0.3", 0))
         s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" + b"\x00" * 512)
         socks.append(s)
     deadline = time.time() + 10
