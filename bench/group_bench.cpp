@@ -9,8 +9,8 @@
 // `group_chat` topic exchange, manual ack, no prefetch limit (as ours).
 // Both keep at most `window` posts unconfirmed.
 
-#include "actors/broker_link_actor.hpp"
-#include "adapters/identity_store.hpp"
+#include "actors/client/broker_link_actor.hpp"
+#include "adapters/client/identity_store.hpp"
 #include "bench/bench_util.hpp"
 #include "bench/cases.hpp"
 #include "bench/raw_amqp.hpp"

@@ -8,7 +8,7 @@
 //              [--private-run=ours|tls|plain] [--repeat=R]
 //              [CASE...]
 
-#include "adapters/private_chat_stream.hpp"
+#include "adapters/client/private_chat_stream.hpp"
 #include "bench/bench_util.hpp"
 #include "bench/cases.hpp"
 

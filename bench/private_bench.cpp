@@ -12,9 +12,9 @@
 // only one at a time, so the burst is compared with raw sequential calls,
 // and also with `concurrency` unordered calls in flight for reference.
 
-#include "actors/private_chat_actor.hpp"
-#include "adapters/private_chat_grpc.hpp"
-#include "adapters/private_chat_tls.hpp"
+#include "actors/client/private_chat_actor.hpp"
+#include "adapters/client/private_chat_grpc.hpp"
+#include "adapters/client/private_chat_tls.hpp"
 #include "bench/bench_util.hpp"
 #include "bench/cases.hpp"
 

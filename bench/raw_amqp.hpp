@@ -1,7 +1,7 @@
 #pragma once
 
 // Bare rabbitmq-c helpers for the raw baselines: one connection, channel 1,
-// same login settings as adapters/amqp_connection.cpp. Throws on failure.
+// same login settings as adapters/common/amqp_connection.cpp. Throws on failure.
 
 #include <amqp.h>
 #include <amqp_tcp_socket.h>

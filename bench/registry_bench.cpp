@@ -1,7 +1,7 @@
 // Registry: lookups/s and lease-refresh cost, registry actor vs raw hiredis
 // on the same connection settings and server.
 
-#include "actors/registry_actor.hpp"
+#include "actors/client/registry_actor.hpp"
 #include "bench/bench_util.hpp"
 #include "bench/cases.hpp"
 

@@ -20,10 +20,10 @@
 // commands per TTL/3 from the clients, U × 1.02 per topology_interval from
 // the server node), else "-".
 
-#include "actors/broker_link_actor.hpp"
-#include "actors/discovery_actor.hpp"
-#include "actors/registry_actor.hpp"
-#include "adapters/amqp_protocol.hpp"
+#include "actors/client/broker_link_actor.hpp"
+#include "actors/client/discovery_actor.hpp"
+#include "actors/client/registry_actor.hpp"
+#include "adapters/common/amqp_protocol.hpp"
 #include "bench/bench_util.hpp"
 #include "bench/cases.hpp"
 #include "bench/raw_amqp.hpp"

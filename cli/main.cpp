@@ -1,7 +1,7 @@
 // chat-actors: `chat-actors [client]` runs a chat client, `chat-actors
 // server` a server node. See --help.
 
-#include "adapters/private_chat_stream.hpp"
+#include "adapters/client/private_chat_stream.hpp"
 #include "cli/run.hpp"
 #include "config/chat_config.hpp"
 #include "config/errors.hpp"

@@ -140,7 +140,7 @@ inline constexpr std::string_view theme_status_bg = "default";
 /// The colours of names (xterm indexes), picked by a hash of the name: hues
 /// far apart from each other (CIE76 ΔE ≥ 30 between any two) and from the
 /// red of errors, each readable on black and on white (contrast ≥ 3),
-/// ordered by hue (tests/cli/render_test.cpp measures it).
+/// ordered by hue (tests/cli/client/render_test.cpp measures it).
 inline constexpr std::array<int, 12> theme_nicks{32,  27,  93,  133, 164, 162,
                                                  197, 131, 166, 100, 28,  29};
 

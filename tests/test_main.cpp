@@ -2,7 +2,7 @@
 #define CAF_TEST_NO_MAIN
 #include <caf/test/unit_test_impl.hpp>
 
-#include "adapters/private_chat_stream.hpp"
+#include "adapters/client/private_chat_stream.hpp"
 #include "config/errors.hpp"
 
 #include <caf/actor_system_config.hpp>

@@ -1,10 +1,10 @@
 #define CAF_SUITE theme
 #include <caf/test/unit_test.hpp>
 
-#include "cli/render.hpp"
+#include "cli/client/render.hpp"
 #include "config/chat_config.hpp"
 #include "config/theme.hpp"
-#include "tests/cli/sample_events.hpp"
+#include "tests/cli/client/sample_events.hpp"
 
 #include <cstdio>
 #include <fstream>

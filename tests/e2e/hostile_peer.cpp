@@ -32,11 +32,11 @@
 //   chat-test-hostile account HOST LOCATOR_PORT MEMBER_PASSWORD NAME
 //       Asks the server node's LAN locator for NAME's broker account with
 //       a fresh identity key, as a member holding the join code would
-//       (adapters/broker_account.hpp); prints "granted USER PASSWORD" or
+//       (adapters/common/broker_account.hpp); prints "granted USER PASSWORD" or
 //       "refused: WHY".
 
-#include "adapters/broker_account.hpp"
-#include "adapters/private_chat_grpc.hpp"
+#include "adapters/client/private_chat_grpc.hpp"
+#include "adapters/common/broker_account.hpp"
 #include "config/errors.hpp"
 
 #include "private_chat.grpc.pb.h"

@@ -3,7 +3,7 @@
 // Test clients for the broker_link: each one a broker_link with a listener
 // that records every event and discovery report, and blocking helpers.
 
-#include "actors/broker_link_actor.hpp"
+#include "actors/client/broker_link_actor.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>

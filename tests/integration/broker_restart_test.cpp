@@ -6,8 +6,8 @@
 // subscriptions (even an original client's, which never re-binds), and new
 // messages reach everyone.
 
-#include "actors/subscriptions.hpp"
-#include "adapters/amqp_connection.hpp"
+#include "actors/common/subscriptions.hpp"
+#include "adapters/common/amqp_connection.hpp"
 #include "tests/integration/broker_clients.hpp"
 #include "tests/integration/services.hpp"
 

@@ -1,9 +1,9 @@
 #define CAF_SUITE broker
 #include <caf/test/unit_test.hpp>
 
-#include "actors/group_actor.hpp"
-#include "adapters/amqp_connection.hpp"
-#include "adapters/amqp_protocol.hpp"
+#include "actors/client/group_actor.hpp"
+#include "adapters/common/amqp_connection.hpp"
+#include "adapters/common/amqp_protocol.hpp"
 #include "config/errors.hpp"
 #include "tests/integration/broker_clients.hpp"
 #include "tests/integration/services.hpp"

@@ -1,9 +1,9 @@
 #define CAF_SUITE private_chat
 #include <caf/test/unit_test.hpp>
 
-#include "actors/private_chat_actor.hpp"
-#include "adapters/private_chat_stream.hpp"
-#include "adapters/redis_client.hpp"
+#include "actors/client/private_chat_actor.hpp"
+#include "adapters/client/private_chat_stream.hpp"
+#include "adapters/common/redis_client.hpp"
 #include "config/errors.hpp"
 #include "tests/integration/services.hpp"
 

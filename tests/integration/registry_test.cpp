@@ -1,7 +1,7 @@
 #define CAF_SUITE registry
 #include <caf/test/unit_test.hpp>
 
-#include "actors/registry_actor.hpp"
+#include "actors/client/registry_actor.hpp"
 #include "config/errors.hpp"
 #include "tests/integration/services.hpp"
 

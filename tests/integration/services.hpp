@@ -2,7 +2,7 @@
 
 // The server node that scripts/test-services started for this test run.
 
-#include "adapters/redis_client.hpp"
+#include "adapters/common/redis_client.hpp"
 
 #include <cstdint>
 #include <string>

@@ -1,0 +1,65 @@
+#pragma once
+
+// How the server node probes and starts redis-server and rabbitmq-server.
+
+#include "adapters/common/amqp_connection.hpp"
+#include "adapters/common/redis_client.hpp"
+#include "adapters/server/cluster_node.hpp"
+#include "adapters/server/server_secrets.hpp"
+#include "adapters/server/service_spec.hpp"
+
+#include <optional>
+#include <string>
+
+namespace chat {
+
+/// Secure mode of the managed services (the default); without it they run
+/// in the original open mode (`chat.allow-original-clients`).
+struct service_security {
+  server_secrets secrets;
+  /// AMQP over TLS, on every interface.
+  uint16_t amqp_tls_port = 0;
+  /// stunnel in front of Redis, on every interface.
+  uint16_t redis_tls_port = 0;
+  /// A node of a cluster (issue 13): Redis as master or replica with AOF,
+  /// a Sentinel (also behind the TLS front), RabbitMQ with a long node name
+  /// and the cluster's cookie.
+  std::optional<cluster_node> cluster;
+};
+
+/// redis-server, data under `state_dir`/redis, no disk persistence (clients
+/// re-register after a restart). Open mode: every interface, no password
+/// (protected mode off) unless one is configured. Secure mode: loopback
+/// only, with the generated password.
+service_spec redis_service(const redis_settings& settings, const std::string& state_dir,
+                           bool managed,
+                           const std::optional<service_security>& secure = std::nullopt);
+
+/// A private rabbitmq-server node (own epmd, own ports) whose data lives
+/// under `state_dir`/rabbitmq. Open mode: the configured user may log in
+/// from the LAN, plaintext. Secure mode: plaintext on loopback only, TLS on
+/// every interface with the server certificate; users, permissions and
+/// topic permissions from a definitions file (no guest).
+service_spec
+rabbitmq_service(const amqp_settings& settings, const std::string& state_dir,
+                 bool managed,
+                 const std::optional<service_security>& secure = std::nullopt);
+
+/// Secure mode: stunnel4 in front of Redis (hiredis 0.14 has no TLS, and
+/// Redis' own TLS port would share its `bind` with the plaintext one): TLS
+/// on every interface at `redis_tls_port`, forwarded to Redis on loopback.
+service_spec redis_tls_service(const redis_settings& settings,
+                               const std::string& state_dir,
+                               const service_security& secure);
+
+/// A cluster node's redis-server in Sentinel mode, on every interface
+/// (the other nodes' Sentinels talk to it), with the cluster's password.
+service_spec sentinel_service(const std::string& state_dir, const cluster_node& node);
+
+/// Where `rabbitmq_service` keeps its data and CLI wrappers.
+std::string rabbit_dir(const std::string& state_dir, const amqp_settings& settings);
+
+/// A TCP port that was free a moment ago.
+uint16_t free_tcp_port();
+
+} // namespace chat

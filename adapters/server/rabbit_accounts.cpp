@@ -1,0 +1,88 @@
+#include "adapters/server/rabbit_accounts.hpp"
+
+#include "adapters/common/broker_account.hpp"
+#include "adapters/common/tls.hpp"
+#include "adapters/server/broker_permissions.hpp"
+#include "adapters/server/cluster_node.hpp"
+#include "adapters/server/server_secrets.hpp"
+#include "config/errors.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+namespace chat {
+
+namespace {
+
+caf::error failed(const std::string& what) {
+  return make_error(errc::service_failed, what);
+}
+
+caf::expected<std::set<std::string>> list_users(const std::string& rabbit_dir) {
+  auto r = run_rabbit_tool(rabbit_dir, "rabbitmqctl",
+                           {"list_users", "--formatter", "json", "-q"});
+  auto bracket = r.output.find('[');
+  if (!r.ok() || bracket == std::string::npos)
+    return failed("rabbitmqctl list_users: " + r.output);
+  auto doc = nlohmann::json::parse(r.output.substr(bracket), nullptr, false);
+  if (!doc.is_array())
+    return failed("rabbitmqctl list_users: unreadable");
+  std::set<std::string> users;
+  for (auto& entry : doc)
+    if (entry.is_object())
+      users.insert(entry.value("user", ""));
+  return users;
+}
+
+caf::error create_users(const std::string& rabbit_dir, const std::string& vhost,
+                        const std::vector<new_account>& accounts) {
+  // A definitions file carries the password hashes only (a command line
+  // would show the passwords to `ps`), and sets users, permissions and
+  // topic permissions in one call.
+  std::vector<broker_account_definition> defs;
+  for (auto& a : accounts)
+    defs.push_back({a.user, a.password, "", permissions_for_user(a.name)});
+  auto file = rabbit_dir + "/accounts-" + tls::random_hex(8) + ".json";
+  if (auto err = write_private_file(file, definitions_json(defs, vhost, false)))
+    return err;
+  auto r = run_rabbit_tool(rabbit_dir, "rabbitmqctl", {"import_definitions", file});
+  std::remove(file.c_str());
+  if (!r.ok())
+    return failed("rabbitmqctl import_definitions: " + r.output);
+  return {};
+}
+
+} // namespace
+
+account_store rabbit_account_store(amqp_settings loopback, std::string rabbit_dir) {
+  account_store store;
+  store.accepts = [loopback](const std::string& user, const std::string& password) {
+    auto probe = loopback;
+    probe.user = user;
+    probe.password = password;
+    caf::error err;
+    return amqp_connection::open(probe, err) != nullptr;
+  };
+  store.users = [rabbit_dir] { return list_users(rabbit_dir); };
+  store.create = [rabbit_dir,
+                  vhost = loopback.vhost](const std::vector<new_account>& xs) {
+    return create_users(rabbit_dir, vhost, xs);
+  };
+  return store;
+}
+
+caf::error forget_broker_account(const std::string& rabbit_dir, const std::string& name) {
+  auto user = broker_account::broker_user(name);
+  auto users = list_users(rabbit_dir);
+  if (!users)
+    return users.error();
+  if (users->count(user) == 0)
+    return failed("no broker account for " + name);
+  auto r = run_rabbit_tool(rabbit_dir, "rabbitmqctl", {"delete_user", user});
+  if (!r.ok())
+    return failed("rabbitmqctl delete_user: " + r.output);
+  return {};
+}
+
+} // namespace chat
