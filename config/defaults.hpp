@@ -182,6 +182,14 @@ inline constexpr auto lease_ttl = 15s;
 /// crashed session's queues vanish this long after its last connection.
 /// Longer than the lease, so a broker restart or a short outage keeps them.
 inline constexpr auto queue_expiry = 60s;
+/// Secure mode: group membership lasts until /leave. What is said while a
+/// member is away waits in its subscription queue this long (x-message-ttl),
+/// and the queue of a member who never returns goes this long after its
+/// last use (x-expires).
+inline constexpr auto away_keep = 720h;
+/// What waits per group for a member who is away (x-max-length): beyond it
+/// the oldest messages go first.
+inline constexpr int64_t away_max_messages = 10000;
 /// How often the server node binds newly recorded subscriptions to the
 /// durable twin (so they survive the next broker restart).
 inline constexpr auto topology_interval = 2s;

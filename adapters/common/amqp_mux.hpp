@@ -57,6 +57,7 @@ private:
     amqp_queue_spec spec;
     bool fresh = false;
     bool purge = false;
+    amqp_channel::declared_handler declared;
     std::vector<std::pair<std::string, std::string>> bindings;
     bool consuming = false;
     uint16_t prefetch = 0;

@@ -160,6 +160,8 @@ std::string render(const chat_event& ev, const render_options& opts) {
       j["from"] = printable(ev.from);
       j["verified"] = ev.verified;
     }
+    if (ev.backlog)
+      j["backlog"] = true;
     return dump(j);
   }
   case output_style::plain: {
