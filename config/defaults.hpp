@@ -45,7 +45,7 @@ inline constexpr auto locator_retry = 2s;
 /// Secure mode (the default): the join code a client uses (empty = the one
 /// kept in its state dir, else asked for on a terminal).
 inline constexpr std::string_view join_code = "";
-/// Server: run today's open mode for original clients (guest/guest from
+/// Server: run the open mode for original clients (guest/guest from
 /// the LAN, Redis without a password on every interface, no TLS); client:
 /// connect to such a server (no join code). The LAN is then trusted.
 inline constexpr bool allow_original_clients = false;
@@ -155,7 +155,7 @@ inline constexpr bool managed = true;
 /// ~/.local/state, then /chat-actors.
 inline constexpr std::string_view state_dir = "";
 
-/// A cluster of server nodes (issue 13): the shared secret; empty = a
+/// A cluster of server nodes: the shared secret; empty = a
 /// single node.
 inline constexpr std::string_view cluster_secret = "";
 /// Server: a running member to join; empty = start alone or rejoin the

@@ -9,7 +9,7 @@
 // (subscriptions.hpp) with the lease: one Redis connection and one thread
 // per client for both.
 //
-// Who is online (issue 11): every lease write also sets the user's score in
+// Who is online: every lease write also sets the user's score in
 // the sorted set `chat:online` to the lease end and trims ended leases, so
 // `online_atom` lists every live user with its endpoint and groups in one
 // round trip, without asking each client over the broker.

@@ -21,7 +21,7 @@ struct server_settings {
   uint16_t locator_port = 37020;
   bool managed = true;
   std::string state_dir;
-  /// `chat.allow-original-clients`: today's open mode.
+  /// `chat.allow-original-clients`: the open mode for original clients.
   bool open = false;
   uint16_t amqp_tls_port = 5671;
   uint16_t redis_tls_port = 6380;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 10, "Secure by default": a server node in its default configuration
+# Secure by default: a server node in its default configuration
 # in one network namespace, an attacker on a second host of the LAN (another
 # namespace), a rogue server on a third. Every attempt is made with the tools
 # an attacker would use (redis-cli, pika, bash's /dev/tcp, openssl); the test

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 13: three server nodes and two client hosts, network namespaces on
+# Three server nodes and two client hosts, network namespaces on
 # one bridge (tests/e2e/netns_lab.sh).
 #  1. Node 1 starts alone, nodes 2 and 3 join it (--chat.join); three clients
 #     on different members chat in a group, privately, discover each other
