@@ -1,6 +1,6 @@
 #pragma once
 
-// Discovery (PROTOCOL.md): answers every other client's request on
+// Discovery (docs/protocol.md): answers every other client's request on
 // `<user>:discovery_requests` (purged at start) with our bare name, our
 // gRPC endpoint and our groups in headers; while the view is open, runs a
 // round every `interval`: requests (tagged with a round id) and at the same

@@ -1,6 +1,6 @@
 #pragma once
 
-// The private-chat manager: serves PrivateChatService (PROTOCOL.md) for this
+// The private-chat manager: serves PrivateChatService (docs/protocol.md) for this
 // client, registers the endpoint (with this session's public key) through
 // the registry, and routes every conversation to one peer actor per peer,
 // spawned on first contact. The CLI talks to it only by message.

@@ -1,6 +1,6 @@
 #pragma once
 
-// The name registry over Redis (PROTOCOL.md: key = user name, hash
+// The name registry over Redis (docs/protocol.md: key = user name, hash
 // {ip_address, port}; ours add session, pubkey, kx, kx_sig, tls_port, tls_cert,
 // tls_sig). Registration is an atomic
 // Lua script and a lease: the key expires after the TTL unless refreshed every TTL/3, so

@@ -28,7 +28,7 @@ struct server_settings {
   /// Secure mode: set by `secure_server_settings`.
   std::optional<service_security> security;
   /// `chat.cluster-secret`, `chat.join`, `chat.node-address`: a cluster
-  /// node (README: Running a cluster) when the secret is set.
+  /// node (docs/cluster.md) when the secret is set.
   std::string cluster_secret;
   std::string join;
   std::string node_address;

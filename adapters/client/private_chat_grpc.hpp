@@ -1,6 +1,6 @@
 #pragma once
 
-// gRPC side of private chats (PROTOCOL.md: PrivateChatService.AddMessage,
+// gRPC side of private chats (docs/protocol.md: PrivateChatService.AddMessage,
 // and between chat-actors clients PrivateChatStream.AddMessages, see
 // adapters/client/private_chat_stream.hpp). The server hands every message to a
 // handler (which messages actors) and answers with what it returns; the
@@ -14,7 +14,7 @@
 // message's own fields. With it, `message` holds the sealed text
 // (actors/client/private_chat_keys.hpp).
 //
-// Transport: TLS between chat-actors clients (README "Private chats"). Each
+// Transport: TLS between chat-actors clients (docs/security.md). Each
 // session shows its own self-signed certificate (adapters/private_chat_tls);
 // a client accepts a server's certificate only if its SHA-256 is the one
 // the peer's registry entry publishes (signed by the pinned identity key,
