@@ -38,7 +38,7 @@ install(FILES config/caf-application.conf DESTINATION ${CHAT_CONFIG_DIR})
 install(FILES ${CMAKE_BINARY_DIR}/packaging/chat-actors.service DESTINATION ${CHAT_UNIT_DIR})
 install(FILES ${CMAKE_BINARY_DIR}/packaging/chat-actors.1.gz
   DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
-install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES README.md CHANGELOG.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME chat-actors)
