@@ -5,8 +5,8 @@
 # The prefix defaults to /usr: the files land where Debian's own packages put
 # them and the unit names the installed binary. DESTDIR=... stages elsewhere;
 # -DCMAKE_INSTALL_PREFIX=/opt/chat (say) installs there, the unit naming it.
-# A build tree configured before this file existed holds CMake's default,
-# /usr/local: it moves to /usr once too.
+# A build tree that holds CMake's default /usr/local without having asked
+# for it moves to /usr once too.
 if(CMAKE_INSTALL_PREFIX_INITIALIZED_TO_DEFAULT OR
    (NOT CHAT_INSTALL_PREFIX_CHOSEN AND CMAKE_INSTALL_PREFIX STREQUAL "/usr/local"))
   set(CMAKE_INSTALL_PREFIX /usr CACHE PATH "Install path prefix" FORCE)

@@ -75,7 +75,7 @@ struct private_chat_settings {
   /// plaintext to peers that offer no TLS. Otherwise TLS only, on `port`.
   bool plaintext = false;
   /// Serve the ordered stream (PrivateChatStream). Off only in tests that
-  /// play a chat-actors client from before it; not a configuration key.
+  /// play a peer without it; not a configuration key.
   bool serve_stream = true;
 
   static private_chat_settings from(const caf::actor_system_config& cfg);

@@ -296,7 +296,7 @@ CAF_TEST(a burst survives broken connections complete and in order with none twi
   CAF_CHECK_EQUAL(reordered, 0);
 }
 
-CAF_TEST(a peer from before the ordered stream gets a burst by unary calls) {
+CAF_TEST(a peer without the ordered stream gets a burst by unary calls) {
   auto a = test::unique_name("alice");
   auto b = test::unique_name("bob");
   auto& alice = start(a);
