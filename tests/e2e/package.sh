@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Debian package, built and installed as an operator would:
 #  1. CPack builds chat-actors_<version>_amd64.deb from this build tree; its
-#     control fields, dependencies, files and conffiles are checked.
+#     control fields, dependencies, files and conffiles are checked, and
+#     cmake --install (staged) puts the same files in the same places.
 #  2. dpkg installs it on a host of its own: mount, network and PID
 #     namespaces, with /etc, /usr, /var and /run as overlays, so that nothing
 #     reaches the machine's own files and only loopback exists. The postinst
@@ -55,6 +56,17 @@ man -P cat -l "$work/chat-actors.1.gz" 2>&1 | sed 's/.\x08//g' >"$work/man.txt" 
 grep -q "chat-actors - LAN chat client and server node" "$work/man.txt" \
   || { head -n 20 "$work/man.txt"; fail "man -l chat-actors.1.gz"; }
 pass "chat-actors(1): groff without warnings, man shows it"
+# cmake --install puts the same files in the same places (staged by DESTDIR).
+DESTDIR=$work/destdir cmake --install "$build" >"$work/install.log" 2>&1 \
+  || { tail -n 20 "$work/install.log"; fail "cmake --install"; }
+for f in usr/bin/chat-actors etc/chat-actors/caf-application.conf \
+         usr/lib/systemd/system/chat-actors.service usr/share/man/man1/chat-actors.1.gz; do
+  [ -f "$work/destdir/$f" ] || fail "cmake --install did not install /$f"
+done
+cmp -s "$work/destdir/usr/lib/systemd/system/chat-actors.service" \
+  <(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/lib/systemd/system/chat-actors.service) \
+  || fail "cmake --install and the package install different units"
+pass "cmake --install (DESTDIR): binary, configuration, unit, man page, as the package"
 
 # 2-4 run on a host of their own (the script below), which sees only this
 # work dir of ours; its PID namespace ends every process it started.
