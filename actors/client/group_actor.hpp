@@ -1,7 +1,7 @@
 #pragma once
 
 // One subscribed group chat. Owns an AMQP channel with the subscription
-// queue `<user>:<group>` bound with `*.<group>.*` (PROTOCOL.md) to the
+// queue `<user>:<group>` bound with `*.<group>.*` (docs/protocol.md) to the
 // durable twin of `group_chat`; the exchanges are the connection's.
 // Keeps the group's history; a delivery is acked only once it is in the
 // history, so nothing is lost when the client or the broker goes away.

@@ -56,7 +56,7 @@ int prepare_mode(server_settings& settings) {
   }
   if (!settings.managed)
     std::cout << "note: chat.managed=false: the Redis and RabbitMQ that answer must "
-                 "use this node's secrets (README: Security)"
+                 "use this node's secrets (docs/security.md)"
               << std::endl;
   auto code = encode(server_join_code(settings));
   if (auto err = write_private_file(join_code_file(settings.state_dir), code + "\n")) {
