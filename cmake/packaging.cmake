@@ -23,7 +23,7 @@ if(CMAKE_INSTALL_PREFIX STREQUAL "/usr")
 endif()
 set(CHAT_UNIT_DIR "${CMAKE_INSTALL_PREFIX}/lib/systemd/system")
 
-configure_file(${CMAKE_SOURCE_DIR}/packaging/chat-actors.service.in
+configure_file(${CMAKE_SOURCE_DIR}/cmake/packaging/chat-actors.service.in
   ${CMAKE_BINARY_DIR}/packaging/chat-actors.service @ONLY)
 
 # Debian installs man pages compressed.
@@ -57,9 +57,9 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # Programs the server node starts, and what the maintainer scripts use.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "redis-server, rabbitmq-server, stunnel4, adduser")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
-  ${CMAKE_SOURCE_DIR}/packaging/conffiles
-  ${CMAKE_SOURCE_DIR}/packaging/postinst
-  ${CMAKE_SOURCE_DIR}/packaging/prerm
-  ${CMAKE_SOURCE_DIR}/packaging/postrm)
+  ${CMAKE_SOURCE_DIR}/cmake/packaging/conffiles
+  ${CMAKE_SOURCE_DIR}/cmake/packaging/postinst
+  ${CMAKE_SOURCE_DIR}/cmake/packaging/prerm
+  ${CMAKE_SOURCE_DIR}/cmake/packaging/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 include(CPack)
