@@ -95,13 +95,16 @@ int run_forget_user(const chat_config& cfg, const std::string& name) {
     std::cerr << "chat-actors server: --forget-user: " << problem << '\n';
     return 2;
   }
-  if (auto err =
-          forget_broker_account(rabbit_dir(settings.state_dir, settings.amqp), name)) {
-    std::cerr << "chat-actors server: " << describe(err) << '\n';
+  auto queues = forget_broker_account(rabbit_dir(settings.state_dir, settings.amqp),
+                                      settings.amqp.vhost, name);
+  if (!queues) {
+    std::cerr << "chat-actors server: " << describe(queues.error()) << '\n';
     return 1;
   }
-  std::cout << "forgot the broker account of " << name
-            << ": the next identity key to ask for it gets the name" << std::endl;
+  std::cout << "forgot " << name << ": its broker account and " << *queues
+            << " queue(s) with what waited for it; the next identity key to ask for "
+               "the name gets it"
+            << std::endl;
   return 0;
 }
 
