@@ -152,7 +152,7 @@ joined=$(screen | sed -n "/│ this is a/,/nicely/p" | sed -e 's/^.*│ //' -e '
 wait_for 3 input_is "\[@$bob\]" || { screen; fail "no input line at 40 columns"; }
 bar_has "[2:@$bob]" || { screen; fail "no status bar at 40 columns"; }
 tmx send-keys -t chat "/help" Enter
-wait_for 3 shows "/window <n>" || { screen; fail "/help at 40 columns"; }
+wait_for 3 shows "/quit, /exit" || { screen; fail "/help at 40 columns"; }
 pass "at 40 columns lines wrap under their text column; /help, status bar and input line stay"
 
 # The input line (prompt) is there after every command.
