@@ -161,15 +161,16 @@ void enter_view(cli_pointer self, view v, const std::string& target, bool replay
       return complain(self, "discovery needs the broker, which is not connected");
     caf::anon_send(st.peers.broker, discover_atom::value, true);
     if (fresh)
-      say(self, "who is online; then who joins or leaves (rounds every 3 s); Ctrl+C or "
-                "/back to leave");
+      say(self, std::string{"who is online; then who joins or leaves (rounds every 3 s); "} +
+                    (st.windows ? "" : "Ctrl+C or ") + "/back to leave");
     return;
   }
   auto owner = owner_of(self, chat);
   if (!owner)
     return complain(self, "that part of the chat is not connected");
   if (!st.batch && fresh)
-    say(self, "── " + chat + " ── Ctrl+C or /back for the lobby");
+    say(self, "── " + chat + " ── " + (st.windows ? "" : "Ctrl+C or ") +
+                  "/back for the lobby");
   if (fresh && replay)
     show_history(self, chat);
   caf::anon_send(owner, open_atom::value, key_of(chat));
