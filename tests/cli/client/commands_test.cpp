@@ -158,3 +158,10 @@ CAF_TEST(menu numbers only where asked for) {
   CAF_CHECK(parse_command("1 bob", false).kind == command_kind::text);
   CAF_CHECK(parse_command("2 apples and oranges", false).kind == command_kind::text);
 }
+
+CAF_TEST(whois takes a user) {
+  auto whois = parse_command("/wi @bob", false);
+  CAF_CHECK(whois.kind == command_kind::whois);
+  CAF_CHECK_EQUAL(whois.target, "bob");
+  CAF_CHECK(parse_command("/whois", false).kind == command_kind::invalid);
+}
