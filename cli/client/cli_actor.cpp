@@ -599,6 +599,10 @@ void run_command(cli_pointer self, const cli::command& cmd) {
     return quit(self);
   case command_kind::window:
     return run_window(self, cmd);
+  case command_kind::lastlog:
+    if (!st.windows)
+      return complain(self, "/lastlog needs the full-screen client (not --plain)");
+    return st.term->search_window(cmd.text);
   case command_kind::clear:
     if (!st.windows)
       return complain(self, "/clear needs the full-screen client (not --plain)");
@@ -1012,7 +1016,7 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
           st.lobby_round = false;
           if (st.current != view::discovery)
             caf::anon_send(st.peers.broker, discover_atom::value, false);
-          print_in(self, {}, render(report, st.opts));
+          print_in(self, {}, render(cli::listing(report), st.opts));
           return;
         }
         if (st.lobby_round) {
@@ -1020,7 +1024,7 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
           if (st.current != view::discovery)
             caf::anon_send(st.peers.broker, discover_atom::value, false);
           if (st.current == view::lobby)
-            st.print(render(report, st.opts));
+            st.print(render(cli::listing(report), st.opts));
           return;
         }
         if (st.batch) // scripts read every round
@@ -1028,7 +1032,7 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
         else if (st.current != view::discovery)
           return;
         else if (!std::exchange(st.who_listed, true))
-          st.print(render(report, st.opts));
+          st.print(render(cli::listing(report), st.opts));
         else if (auto changes = render_changes(report, st.opts); !changes.empty())
           say(self, changes);
       },

@@ -87,6 +87,11 @@ const std::vector<entry>& entries() {
        {"/insult", {}, "[text]", "enter the insult channel, or send an insult"}},
       {command_kind::history, {"/history", {}, "", "the open chat's history again"}},
       {command_kind::clear, {"/clear", {"/c", "/cl"}, "", "empty the shown window"}},
+      {command_kind::lastlog,
+       {"/lastlog",
+        {"/last"},
+        "<text>",
+        "the shown window's lines that contain <text> (any case)"}},
       {command_kind::whois,
        {"/whois",
         {"/wi"},
@@ -227,6 +232,7 @@ command parse_args(command_kind kind, const std::string& rest) {
     return result;
   }
   case command_kind::me:
+  case command_kind::lastlog:
     if (rest.empty())
       return invalid(usage_of(kind));
     [[fallthrough]];

@@ -259,6 +259,12 @@ std::string render(const discovery_report& report, const render_options& opts) {
   return line;
 }
 
+discovery_report listing(discovery_report report) {
+  report.joined.clear();
+  report.left.clear();
+  return report;
+}
+
 std::string render_changes(const discovery_report& report, const render_options&) {
   auto names = [](const std::vector<std::string>& xs) {
     std::string result;

@@ -57,6 +57,11 @@ start_alice() {
 }
 start_alice xterm-256color
 
+# The lobby's one discovery round lists who is online: nobody "joined".
+wait_for 8 shows "online:.*$bob" || { screen; fail "no discovery round in the lobby"; }
+shows "joined:" && { screen; fail "the first discovery round says everyone joined"; }
+pass "the lobby's first discovery round lists who is online, without 'joined:'"
+
 # -- nothing quits by accident ---------------------------------------------
 for text in "6 is my lucky number" "1 $bob" "2 apples and oranges"; do
   tmx send-keys -t chat -l "$text"
@@ -244,6 +249,9 @@ wait_for 5 shows "\* $alice waves" || { screen; fail "/me not shown as an action
 wait_for 5 bash -c "jq -r 'select(.type==\"message\") | .text' '$work/$bob.out' | grep -qx '/me waves'" ||
   fail "bob did not get '/me waves' as text"
 pass "own lines under my name; /me waves shows '* alice waves' and travels as '/me waves'"
+tmx send-keys -t chat "/lastlog PLAIN words" Enter
+wait_for 3 shows 'lastlog "PLAIN words": 1 lines' || { screen; fail "/lastlog"; }
+shows "^--   .*$alice │ plain words from me" || { screen; fail "/lastlog does not show the line"; }
 tmx send-keys -t chat "/history" Enter
 wait_for 5 shows "end of history" || { screen; fail "/history has no end marker"; }
 tmx send-keys -t chat "/clear" Enter

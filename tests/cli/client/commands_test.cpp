@@ -165,3 +165,10 @@ CAF_TEST(whois takes a user) {
   CAF_CHECK_EQUAL(whois.target, "bob");
   CAF_CHECK(parse_command("/whois", false).kind == command_kind::invalid);
 }
+
+CAF_TEST(lastlog takes the text to find) {
+  auto last = parse_command("/last lunch at noon", false);
+  CAF_CHECK(last.kind == command_kind::lastlog);
+  CAF_CHECK_EQUAL(last.text, "lunch at noon");
+  CAF_CHECK(parse_command("/lastlog", false).kind == command_kind::invalid);
+}

@@ -212,3 +212,14 @@ CAF_TEST(an action is shown as one) {
   CAF_CHECK(render(test::group_message("bob", "/me waves"), json).find("\"/me waves\"") !=
             std::string::npos);
 }
+
+CAF_TEST(a listing says who is online not who joined) {
+  discovery_report report;
+  report.live.push_back({"bob", "10.0.0.2:1", {}});
+  report.joined = {"bob"};
+  render_options opts{output_style::human, false};
+  CAF_CHECK(render(report, opts).find("joined: bob") != std::string::npos);
+  auto line = render(listing(report), opts);
+  CAF_CHECK(line.find("online: bob") != std::string::npos);
+  CAF_CHECK(line.find("joined") == std::string::npos);
+}

@@ -115,3 +115,19 @@ CAF_TEST(clear empties the shown window only) {
   CAF_CHECK_EQUAL(windows.current().lines.size(), 2u);
   CAF_CHECK_EQUAL(windows.windows()[2].lines.size(), 2u);
 }
+
+CAF_TEST(lastlog finds lines of the shown window) {
+  window_list windows{100};
+  windows.show("group:room");
+  windows.append("group:room", "12:00 \033[1mbob\033[0m │ Lunch at noon?", "Mon", true,
+                 false);
+  windows.append("group:room", "12:01 carol │ no", "Mon", true, false);
+  windows.append("group:room", "12:02 bob │ lunch then", "Mon", true, false);
+  windows.append("private:bob", "12:03 bob │ lunch alone", "Mon", true, false);
+  auto found = windows.search("LUNCH", 10);
+  CAF_REQUIRE_EQUAL(found.size(), 2u);
+  CAF_CHECK_EQUAL(found[0], "12:00 bob │ Lunch at noon?"); // colours aside
+  CAF_CHECK_EQUAL(found[1], "12:02 bob │ lunch then");
+  CAF_CHECK_EQUAL(windows.search("lunch", 1).size(), 1u);
+  CAF_CHECK(windows.search("Mon", 10).empty()); // not the day line
+}
