@@ -217,7 +217,8 @@ void restore_groups(cli_pointer self) {
       continue;
     // Windows come back in the order the groups were joined, before any
     // backlog arrives.
-    st.term->open_window(group_chat(group));
+    if (st.windows && st.window_chats.insert(group_chat(group)).second)
+      st.term->open_window(group_chat(group));
     // Our queue from the last session, with what was said meanwhile.
     self->request(st.peers.broker, send_timeout, rejoin_atom::value, group, transient)
         .then(
