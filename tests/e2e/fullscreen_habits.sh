@@ -199,7 +199,13 @@ wait_for 3 shows "send 3 pasted lines?" || { screen; fail "no question for the s
 tmx send-keys -t chat n
 wait_for 3 input_is "\[@$bob\] paste one paste two paste three" || { screen; fail "n did not put the paste into the input line"; }
 tmx send-keys -t chat C-u
-pass "a 3-line paste asks 'send 3 pasted lines?': y sends them in order, n keeps them in the input line"
+tmx paste-buffer -p -b lines -t chat
+wait_for 3 shows "send 3 pasted lines?" || { screen; fail "no question for the third paste"; }
+tmx send-keys -t chat Escape
+wait_for 3 input_is "\[@$bob\] paste one paste two paste three" || { screen; fail "Escape did not put the paste into the input line"; }
+tmx send-keys -t chat C-u
+[ "$(bob_got | grep -c '^paste ')" = 3 ] || fail "n or Escape sent pasted lines"
+pass "a 3-line paste asks 'send 3 pasted lines?': y sends them in order, n and Escape keep them in the input line"
 
 # -- keys: nothing unknown is typed --------------------------------------------
 # keys TERM: Home/End move, PgUp/PgDn/F-keys/Insert and sequences of other

@@ -610,6 +610,8 @@ private:
     }
     if (result.incomplete) // cut short: drop it all
       result = escape_result{false, escape_key::none, after.size(), 0};
+    if (after.empty() && !paste_lines_.empty())
+      return answer_paste(key_escape); // a lone Escape answers "no"
     escape(result);
     // What came after the sequence was typed.
     for (auto c : after.substr(result.length))
