@@ -2,9 +2,9 @@
 #include "tests/dsl.hpp"
 
 #include "actors/client/broker_link_actor.hpp"
+#include "config/chat_config.hpp"
 #include "config/errors.hpp"
 
-#include <caf/actor_system_config.hpp>
 #include "tests/actors/client/fake_amqp_channel.hpp"
 
 using namespace chat;
@@ -144,7 +144,7 @@ CAF_TEST(a clean exit deletes the session queues) {
 CAF_TEST_FIXTURE_SCOPE_END()
 
 CAF_TEST(membership lasts in secure mode and ends with the session in open mode) {
-  caf::actor_system_config cfg;
+  chat_config cfg;
   auto secure = read_broker_link_settings(cfg, "127.0.0.1");
   CAF_CHECK(secure.lasting_membership);
   CAF_CHECK_EQUAL(secure.away_max_messages, defaults::away_max_messages);
