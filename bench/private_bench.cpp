@@ -2,15 +2,15 @@
 // registry actor and gRPC service on loopback) vs raw gRPC unary calls of
 // private_chat.PrivateChatService/AddMessage (generated stub, same 128-byte
 // text) to a bare callback service, over TLS with the same credentials as
-// ours (like for like) and over plaintext (the baseline of the issue that
-// set the goals, from before private chats used TLS).
+// ours (like for like) and over plaintext (the baseline the goals are set
+// against: what a private message costs without TLS).
 //
-// Ours runs as clients do: TLS between the peers (through the listener's
-// splice), every text sealed with the key the two sessions share, up to 32
-// messages in flight per peer on one ordered stream, and the sender an
-// event-based actor like the CLI actor. Raw unary calls keep their order
-// only one at a time, so the burst is compared with raw sequential calls,
-// and also with `concurrency` unordered calls in flight for reference.
+// Ours runs as clients do: TLS between the peers (handed to gRPC's
+// external connection intake), every text sealed with the key the two sessions share, up
+// to 32 messages in flight per peer on one ordered stream, and the sender an event-based
+// actor like the CLI actor. Raw unary calls keep their order only one at a time, so the
+// burst is compared with raw sequential calls, and also with `concurrency` unordered
+// calls in flight for reference.
 
 #include "actors/client/private_chat_actor.hpp"
 #include "adapters/client/private_chat_grpc.hpp"
@@ -332,7 +332,7 @@ void private_case(const bench_settings& s) {
      &numbers::burst_rate);
   vs("burst vs raw TLS 64 in flight", "msg/s", ours, &numbers::burst_rate, tls,
      &numbers::burst_concurrent_rate);
-  // The issue's baseline, plaintext, and what TLS alone costs.
+  // The plaintext baseline, and what TLS alone costs.
   vs("round trip p50 vs raw plaintext", "us", ours, &numbers::p50_us, plain,
      &numbers::p50_us);
   vs("round trip p99 vs raw plaintext", "us", ours, &numbers::p99_us, plain,

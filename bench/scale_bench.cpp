@@ -8,14 +8,14 @@
 //     over a fixed window, per second (nothing else talks to Redis then),
 //   - the registry's list of who is online (online_atom, one Lua script):
 //     median time of a request to the asker's registry actor,
-//   - a discovery round as a client runs it (issue 11): an asking user
+//   - a discovery round as a client runs it: an asking user
 //     (registry + broker_link) opens discovery and we time until a report
-//     lists all U users (median of 3 rounds). The raw column is the design
-//     it replaces done with bare rabbitmq-c: a fanout request to U queues
+//     lists all U users (median of 3 rounds). The raw column is AMQP-only
+//     discovery done with bare rabbitmq-c: a fanout request to U queues
 //     and U answers, all U answering queues on one raw connection (so no
 //     client scheduling at all: a lower bound for AMQP-only discovery),
-//   - the AMQP-only round of our own users (what discovery was before issue
-//     11): a bare asker publishes a request and times all U answers.
+//   - the AMQP-only round of our own users (discovery without the
+//     registry's list): a bare asker publishes a request and times all U answers.
 // The Redis row's raw column shows what the design predicts (U × 8
 // commands per TTL/3 from the clients, U × 1.02 per topology_interval from
 // the server node), else "-".
@@ -369,8 +369,7 @@ void scale_case(const bench_settings& s) {
       auto redis_rate = static_cast<double>(c1 - c0 - 1) / seconds_since(w0);
       // Every TTL/3 per user: the registry's EVALSHA (Redis also counts the
       // script's TIME, HGET, PEXPIRE, ZADD and ZREMRANGEBYSCORE) and the
-      // subscription book's SADD+PEXPIRE: 8 (5 before issue 11: no TIME,
-      // ZADD, ZREMRANGEBYSCORE). Plus the server node's topology actor,
+      // subscription book's SADD+PEXPIRE: 8. Plus the server node's topology actor,
       // every topology_interval: one SMEMBERS per user and a SCAN page per
       // 100 keys (about 2 keys per user: hash and subscription record).
       auto period = std::chrono::duration<double>(lease_ttl / 3).count();
@@ -398,7 +397,7 @@ void scale_case(const bench_settings& s) {
             raw_rounds.push_back(discovery_round(conn, "bench.discovery." + tag, asker,
                                                  ++round, target, raw_answers));
       }
-      // The AMQP-only round of our own users (the design before issue 11).
+      // The AMQP-only round of our own users (no registry list).
       std::vector<double> rounds;
       size_t answers = 0;
       for (int i = 0; i < 3; ++i)

@@ -23,6 +23,8 @@ namespace {
 std::string seconds_text(caf::timespan x) {
   using namespace std::chrono;
   auto ms = duration_cast<milliseconds>(x).count();
+  if (ms >= 3'600'000 && ms % 3'600'000 == 0)
+    return std::to_string(ms / 3'600'000) + "h";
   return ms % 1000 == 0 ? std::to_string(ms / 1000) + "s" : std::to_string(ms) + "ms";
 }
 
@@ -106,6 +108,10 @@ const std::vector<option_spec>& chat_options() {
        "registry lease; refreshed every ttl/3, frees a crashed client's name"},
       {"queue-expiry", k::duration, seconds_text(d::queue_expiry),
        "a crashed client's broker queues are deleted after this long unused"},
+      {"away-keep", k::duration, seconds_text(d::away_keep),
+       "secure mode: group messages wait this long for a member who is away"},
+      {"away-max-messages", k::integer, std::to_string(d::away_max_messages),
+       "secure mode: messages that wait per group for a member who is away"},
       {"discovery-interval", k::duration, seconds_text(d::discovery_interval),
        "a discovery round: request, collect answers, report"},
       {"discovery-settle", k::duration, seconds_text(d::discovery_settle),

@@ -33,19 +33,19 @@ inline constexpr size_t scheduler_threads = 1;
 inline constexpr std::string_view name = "";
 /// Address of the server node; empty = find it by UDP broadcast.
 inline constexpr std::string_view server = "";
-/// UDP port of the LAN locator (PROTOCOL.md).
+/// UDP port of the LAN locator (docs/protocol.md).
 inline constexpr uint16_t locator_port = 37020;
 /// Address the client broadcasts "where is the server?" to.
 inline constexpr std::string_view locator_broadcast = "255.255.255.255";
 /// How long the client searches for a server before giving up.
 inline constexpr auto locator_timeout = 10s;
-/// How often the client repeats its broadcast (PROTOCOL.md: every 2 s).
+/// How often the client repeats its broadcast (docs/protocol.md: every 2 s).
 inline constexpr auto locator_retry = 2s;
 
 /// Secure mode (the default): the join code a client uses (empty = the one
 /// kept in its state dir, else asked for on a terminal).
 inline constexpr std::string_view join_code = "";
-/// Server: run today's open mode for original clients (guest/guest from
+/// Server: run the open mode for original clients (guest/guest from
 /// the LAN, Redis without a password on every interface, no TLS); client:
 /// connect to such a server (no join code). The LAN is then trusted.
 inline constexpr bool allow_original_clients = false;
@@ -61,7 +61,7 @@ inline constexpr std::string_view redis_password = "";
 inline constexpr uint16_t amqp_port = 5672;
 inline constexpr std::string_view amqp_vhost = "/";
 /// guest/guest is what original clients use; a managed broker admits it from
-/// the LAN. Change both on a shared network (README: credentials).
+/// the LAN. Change both on a shared network (docs/security.md).
 inline constexpr std::string_view amqp_user = "guest";
 inline constexpr std::string_view amqp_password = "guest";
 
@@ -155,7 +155,7 @@ inline constexpr bool managed = true;
 /// ~/.local/state, then /chat-actors.
 inline constexpr std::string_view state_dir = "";
 
-/// A cluster of server nodes (issue 13): the shared secret; empty = a
+/// A cluster of server nodes: the shared secret; empty = a
 /// single node.
 inline constexpr std::string_view cluster_secret = "";
 /// Server: a running member to join; empty = start alone or rejoin the
@@ -209,10 +209,18 @@ inline constexpr auto lease_ttl = 15s;
 /// crashed session's queues vanish this long after its last connection.
 /// Longer than the lease, so a broker restart or a short outage keeps them.
 inline constexpr auto queue_expiry = 60s;
+/// Secure mode: group membership lasts until /leave. What is said while a
+/// member is away waits in its subscription queue this long (x-message-ttl),
+/// and the queue of a member who never returns goes this long after its
+/// last use (x-expires).
+inline constexpr auto away_keep = 720h;
+/// What waits per group for a member who is away (x-max-length): beyond it
+/// the oldest messages go first.
+inline constexpr int64_t away_max_messages = 10000;
 /// How often the server node binds newly recorded subscriptions to the
 /// durable twin (so they survive the next broker restart).
 inline constexpr auto topology_interval = 2s;
-/// A discovery round: request, collect answers, report (PROTOCOL.md: 3 s).
+/// A discovery round: request, collect answers, report (docs/protocol.md: 3 s).
 inline constexpr auto discovery_interval = 3s;
 /// How long after its start a discovery round reports: the registry's list
 /// of who is online takes one Redis round trip (6 ms at 1000 users), the

@@ -36,7 +36,7 @@ struct join_code {
   std::string amqp_password;
   std::string amqp_vhost = "/";
   std::string redis_password;
-  /// A cluster of server nodes (issue 13): the name server's master is
+  /// A cluster of server nodes: the name server's master is
   /// found through Redis Sentinel (on `sentinel_tls_port` of any node), and
   /// persistent queues are quorum queues.
   bool cluster = false;

@@ -100,16 +100,20 @@ caf::expected<group_actor> ensure_group(broker_link_pointer self,
                           " groups (chat.max-groups); /leave one first");
   // A group waiting to be re-joined has this session's queue too.
   inherit = st.rejoining.erase(group) != 0 || inherit;
+  auto lasting = st.settings.lasting_membership && !transient;
   group_config cfg{.user = st.user,
                    .group = group,
                    .transient = transient,
                    .broker = st.broker,
-                   .queue_expiry = st.settings.queue_expiry,
+                   .queue_expiry =
+                       lasting ? st.settings.away_keep : st.settings.queue_expiry,
                    .history_size = st.settings.history_size,
                    .history_bytes = st.settings.history_bytes,
                    .max_message_bytes = st.settings.max_message_bytes,
                    .outbox_size = st.settings.outbox_size,
                    .inherit = inherit,
+                   .lasting = lasting,
+                   .away_max_messages = st.settings.away_max_messages,
                    .proof = st.settings.proof,
                    // Our own queue again (a restart): the group saw us join.
                    .announce = st.settings.announce && !inherit};
@@ -296,6 +300,10 @@ broker_link_settings read_broker_link_settings(const caf::actor_system_config& c
   broker_link_settings s;
   s.amqp = read_amqp_settings(cfg, server);
   s.queue_expiry = caf::get_or(cfg, "chat.queue-expiry", caf::timespan{d::queue_expiry});
+  s.lasting_membership =
+      !caf::get_or(cfg, "chat.allow-original-clients", d::allow_original_clients);
+  s.away_keep = caf::get_or(cfg, "chat.away-keep", caf::timespan{d::away_keep});
+  s.away_max_messages = caf::get_or(cfg, "chat.away-max-messages", d::away_max_messages);
   s.max_message_bytes = caf::get_or(cfg, "chat.max-message-bytes", d::max_message_bytes);
   s.history_size =
       static_cast<size_t>(caf::get_or(cfg, "chat.history-size", d::history_size));

@@ -59,6 +59,12 @@ struct broker_link_settings {
   amqp_settings amqp;
   /// x-expires of our durable queues: a crashed session's queues vanish.
   caf::timespan queue_expiry{};
+  /// Membership lasts until /leave (secure mode): subscription queues
+  /// outlive the session and keep what is said while we are away.
+  bool lasting_membership = false;
+  /// How long, and how much, waits for us while we are away.
+  caf::timespan away_keep{defaults::away_keep};
+  int64_t away_max_messages = defaults::away_max_messages;
   caf::timespan discovery_interval{};
   /// How long after its start a discovery round reports.
   caf::timespan discovery_settle{defaults::discovery_settle};

@@ -35,6 +35,9 @@ struct chat_event {
   /// Sender proved its identity (messages and join/leave notices; always
   /// true for own lines).
   bool verified = true;
+  /// Said while we were away (waited on the server for our return); ts_ms
+  /// is then when it was sent, if the sender said.
+  bool backlog = false;
 
   friend bool operator==(const chat_event&, const chat_event&) = default;
 };
@@ -42,7 +45,7 @@ struct chat_event {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chat_event& x) {
   return f(caf::meta::type_name("chat_event"), x.kind, x.chat, x.from, x.text, x.ts_ms,
-           x.own, x.verified);
+           x.own, x.verified, x.backlog);
 }
 
 /// A chat in the lobby listing.

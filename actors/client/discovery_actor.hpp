@@ -1,11 +1,11 @@
 #pragma once
 
-// Discovery (PROTOCOL.md): answers every other client's request on
+// Discovery (docs/protocol.md): answers every other client's request on
 // `<user>:discovery_requests` (purged at start) with our bare name, our
 // gRPC endpoint and our groups in headers; while the view is open, runs a
 // round every `interval`: requests (tagged with a round id) and at the same
-// time asks the registry who is online (issue 11: one Redis round trip
-// instead of waiting for every client's answer), and reports
+// time asks the registry who is online (one Redis round trip instead of
+// waiting for every client's answer), and reports
 // (report_atom, discovery_report) to the listener `settle` after the start,
 // or once the registry answers if that is later. The report merges the
 // registry's users with the answers of this round and of the previous one:

@@ -70,6 +70,7 @@ void announce(group_state& st, std::string_view event) {
   msg.body = event_body(user, st.cfg.group, event);
   msg.persistent = !st.cfg.transient;
   msg.message_id = make_message_id(user, id);
+  msg.timestamp = now_ms() / 1000;
   msg.headers[sender_header] = user;
   msg.headers[event_header] = std::string{event};
   if (st.proof)
@@ -141,11 +142,19 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
     q.expires_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(st.cfg.queue_expiry)
             .count();
+    if (st.cfg.lasting) {
+      q.message_ttl_ms = q.expires_ms;
+      q.max_length = st.cfg.away_max_messages;
+    }
   }
   auto& w = *st.channel;
   // fresh: a crashed earlier session's queue is never inherited (ours is,
-  // when a restart re-joins).
-  w.declare_queue(q, !st.cfg.inherit, false);
+  // when a restart re-joins). A lasting membership's queue is always ours:
+  // our broker account alone may declare `<user>:*` queues.
+  auto fresh = !st.cfg.inherit && !st.cfg.lasting;
+  w.declare_queue(q, fresh, false, [hdl = caf::actor_cast<caf::actor>(self)](uint32_t n) {
+    caf::anon_send(hdl, backlog_atom::value, n);
+  });
   // Bound to the durable twin: the binding outlives a broker restart, so no
   // message published before we are back misses our queue.
   w.bind(q.name, durable_name(group_exchange), group_binding_key(st.cfg.group));
@@ -153,11 +162,12 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
   w.barrier([hdl = caf::actor_cast<caf::actor>(self)] {
     caf::anon_send(hdl, link_atom::value, true, std::string{"subscribed"});
   });
-  // A clean shutdown (parent exits) deletes the queue; a kill or an error
-  // leaves it to x-expires.
+  // A clean shutdown (parent exits) deletes the queue unless membership
+  // lasts; a kill or an error leaves it to x-expires.
   self->set_exit_handler([self](caf::exit_msg& msg) {
     self->state.drop_pending("the session ended before the broker took them");
-    if (!msg.reason || msg.reason == caf::exit_reason::user_shutdown)
+    auto clean = !msg.reason || msg.reason == caf::exit_reason::user_shutdown;
+    if (clean && !self->state.cfg.lasting)
       self->state.remove_subscription();
     self->quit(msg.reason);
   });
@@ -199,6 +209,7 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
         msg.body = st.cfg.user + ": " + text;
         msg.persistent = !st.cfg.transient;
         msg.message_id = make_message_id(st.cfg.user, id);
+        msg.timestamp = now_ms() / 1000;
         msg.headers[sender_header] = st.cfg.user;
         st.sign(msg, text);
         st.history.first_time(msg.message_id);
@@ -221,6 +232,9 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
       },
       [=](deliver_atom, const amqp_delivery& d) {
         auto& st = self->state;
+        auto backlog = st.backlog_left > 0;
+        if (backlog)
+          --st.backlog_left;
         if (auto event = d.header(event_header); !event.empty()) {
           if (st.history.first_time(d.message_id))
             return on_event(self, d, event);
@@ -245,10 +259,17 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
                                 d.header(signature_header)};
           check_sender(
               self, st.proof, st.cfg.user, std::move(claim),
-              [=, epoch = d.epoch, tag = d.tag](bool verified) {
+              [=, epoch = d.epoch, tag = d.tag, sent = d.timestamp](bool verified) {
                 auto& st = self->state;
-                chat_event ev{
-                    chat_event::message, st.chat, from, text, now_ms(), false, verified};
+                auto ts = backlog && sent > 0 ? sent * 1000 : now_ms();
+                chat_event ev{chat_event::message,
+                              st.chat,
+                              from,
+                              text,
+                              ts,
+                              false,
+                              verified,
+                              backlog};
                 st.history.push(ev);
                 st.emit(std::move(ev));
                 // In the history now: the broker may forget it.
@@ -268,6 +289,19 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
         if (!st.offline && st.held > 0 && st.pending.empty())
           st.tell(chat_event::info, "sent: " + messages(std::exchange(st.held, 0)) +
                                         " that waited for the broker");
+      },
+      [=](backlog_atom, uint32_t waiting) {
+        auto& st = self->state;
+        if (std::exchange(st.backlog_known, true) || !st.cfg.lasting || waiting == 0)
+          return;
+        st.backlog_left = waiting;
+        auto line = "── while you were away: " + messages(waiting) + " ──";
+        if (static_cast<int64_t>(waiting) >= st.cfg.away_max_messages)
+          line += " (older ones expired: at most " +
+                  std::to_string(st.cfg.away_max_messages) + " wait per group)";
+        chat_event ev{chat_event::info, st.chat, "",   std::move(line),
+                      now_ms(),         false,   true, true};
+        st.emit(std::move(ev));
       },
       [=](link_atom, bool up, const std::string& text) {
         auto& st = self->state;

@@ -1,7 +1,7 @@
 #pragma once
 
 // One subscribed group chat. Owns an AMQP channel with the subscription
-// queue `<user>:<group>` bound with `*.<group>.*` (PROTOCOL.md) to the
+// queue `<user>:<group>` bound with `*.<group>.*` (docs/protocol.md) to the
 // durable twin of `group_chat`; the exchanges are the connection's.
 // Keeps the group's history; a delivery is acked only once it is in the
 // history, so nothing is lost when the client or the broker goes away.
@@ -45,7 +45,8 @@ using group_actor =
                      caf::replies_to<leave_atom>::with<ok_atom>,
                      caf::reacts_to<deliver_atom, amqp_delivery>,
                      caf::reacts_to<confirm_atom, uint64_t, caf::error>,
-                     caf::reacts_to<link_atom, bool, std::string>>;
+                     caf::reacts_to<link_atom, bool, std::string>,
+                     caf::reacts_to<backlog_atom, uint32_t>>;
 
 struct group_config {
   std::string user;
@@ -67,6 +68,12 @@ struct group_config {
   /// The queue is this session's own (a restart re-joins): keep it and the
   /// messages waiting in it instead of starting fresh.
   bool inherit = false;
+  /// Membership lasts until /leave (secure mode): the queue is never
+  /// deleted but by /leave, and what waits in it when we subscribe is
+  /// shown as said while we were away. Its messages expire after
+  /// queue_expiry, the oldest go beyond away_max_messages.
+  bool lasting = false;
+  int64_t away_max_messages = defaults::away_max_messages;
   /// Signs our posts, checks the senders of others'.
   sender_proof proof;
   /// Tell the group when we join (once subscribed) and leave (/leave), as
@@ -106,6 +113,10 @@ struct group_state : publisher_state {
   size_t held = 0;
   /// The user was told, in this outage, that posts wait.
   bool said_pending = false;
+  /// Deliveries still to come that waited for us while we were away.
+  uint32_t backlog_left = 0;
+  /// The first subscription told what waited (later ones are reconnects).
+  bool backlog_known = false;
   /// Clean exit or leave: delete the queue (a crash leaves it to x-expires).
   void remove_subscription();
   /// Answers every waiting post with "not sent" (the actor ends).

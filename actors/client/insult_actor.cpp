@@ -69,8 +69,8 @@ insult_actor::behavior_type insult_impl(insult_pointer self, std::string user,
         check_sender(self, st.proof, st.user, std::move(claim),
                      [=, text = d.body, epoch = d.epoch, tag = d.tag](bool verified) {
                        auto& st = self->state;
-                       // Ours only with our signature (without keys, as
-                       // before: by name).
+                       // Ours only with our signature (without keys: by
+                       // name).
                        auto own = from == st.user && (verified || !st.proof);
                        chat_event ev{
                            chat_event::message, insults_chat, from, text, now_ms(), own,

@@ -1,6 +1,6 @@
 #pragma once
 
-// The insult channel (PROTOCOL.md): publishes to the `insults` fanout; while
+// The insult channel (docs/protocol.md): publishes to the `insults` fanout; while
 // the user is in the channel, consumes the shared `insults_queue` with
 // prefetch 1 and manual ack, so K consumers share insults round-robin.
 // Leaving the channel cancels the consumer and requeues what is in flight.

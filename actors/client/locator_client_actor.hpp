@@ -6,7 +6,7 @@
 // timeout, with errc::server_not_found. Every reply within `gather` of the
 // first one counts ("a,b,c" in arrival order): the nodes of a cluster, or a
 // real server beside a rogue that answered faster (the caller keeps the
-// first one that proves itself, README: Security).
+// first one that proves itself, docs/security.md).
 
 #include "actors/common/atoms.hpp"
 #include "actors/common/udp_glue.hpp"

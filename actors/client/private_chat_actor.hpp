@@ -1,6 +1,6 @@
 #pragma once
 
-// The private-chat manager: serves PrivateChatService (PROTOCOL.md) for this
+// The private-chat manager: serves PrivateChatService (docs/protocol.md) for this
 // client, registers the endpoint (with this session's public key) through
 // the registry, and routes every conversation to one peer actor per peer,
 // spawned on first contact. The CLI talks to it only by message.
@@ -75,7 +75,7 @@ struct private_chat_settings {
   /// plaintext to peers that offer no TLS. Otherwise TLS only, on `port`.
   bool plaintext = false;
   /// Serve the ordered stream (PrivateChatStream). Off only in tests that
-  /// play a chat-actors client from before it; not a configuration key.
+  /// play a peer without it; not a configuration key.
   bool serve_stream = true;
 
   static private_chat_settings from(const caf::actor_system_config& cfg);

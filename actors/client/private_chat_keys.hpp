@@ -1,6 +1,6 @@
 #pragma once
 
-// The keys behind private chats (README "Private chats"):
+// The keys behind private chats (docs/security.md):
 // - every user name has a long-lived Ed25519 identity key;
 // - every session makes an X25519 key and publishes it in the registry next
 //   to the identity key, signed by it (`vouched`);

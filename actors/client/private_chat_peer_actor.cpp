@@ -374,7 +374,7 @@ void on_sent(self_ptr self, uint64_t id, int32_t code, std::string detail) {
     st.gone = false;
     finish(self, i, {});
   } else if (s.is(delivery_code::unimplemented) && st.stub && st.stub->ordered()) {
-    // A chat-actors peer from before the stream: unary calls, one at a time.
+    // A peer without the stream (UNIMPLEMENTED): unary calls, one at a time.
     st.unary_only = true;
     recall_in_flight(self);
     pump(self);

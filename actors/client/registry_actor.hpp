@@ -1,6 +1,6 @@
 #pragma once
 
-// The name registry over Redis (PROTOCOL.md: key = user name, hash
+// The name registry over Redis (docs/protocol.md: key = user name, hash
 // {ip_address, port}; ours add session, pubkey, kx, kx_sig, tls_port, tls_cert,
 // tls_sig). Registration is an atomic
 // Redis function (adapters/common/registry_functions.hpp) and a lease: the
@@ -10,7 +10,7 @@
 // (subscriptions.hpp) with the lease: one Redis connection and one thread
 // per client for both.
 //
-// Who is online (issue 11): every lease write also sets the user's score in
+// Who is online: every lease write also sets the user's score in
 // the sorted set `chat:online` to the lease end and trims ended leases, so
 // `online_atom` lists every live user with its endpoint and groups in one
 // round trip, without asking each client over the broker.

@@ -1,6 +1,6 @@
 #pragma once
 
-// Who sent a group message or an insult (issue "Secure by default"): the
+// Who sent a group message or an insult: the
 // sender signs it with its identity key (header `x-chat-sig`, hex; original
 // clients ignore it), receivers check the signature against the key pinned
 // for that name, or, on first contact, against the registry's and pin it.

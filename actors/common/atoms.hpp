@@ -58,5 +58,6 @@ using groups_atom = atom_constant<atom("groups")>;
 using gathered_atom = atom_constant<atom("gathered")>;
 using account_atom = atom_constant<atom("account")>;
 using flush_atom = atom_constant<atom("flush")>;
+using backlog_atom = atom_constant<atom("backlog")>;
 
 } // namespace chat

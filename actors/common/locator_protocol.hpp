@@ -1,9 +1,9 @@
 #pragma once
 
-// The LAN locator's datagrams (PROTOCOL.md): a client broadcasts
+// The LAN locator's datagrams (docs/protocol.md): a client broadcasts
 // "DISCOVERY_REQUEST"; the server answers "SERVER_IP:<dotted-quad>".
 //
-// Secure mode adds an authenticated variant (README: Security): a client
+// Secure mode adds an authenticated variant (docs/security.md): a client
 // holding the join code broadcasts "DISCOVERY_REQUEST:<nonce>" and takes
 // only answers "SERVER_IP:<dotted-quad>:<nonce>:<mac>", the MAC keyed from
 // the join code. A host without the code can then neither point a client

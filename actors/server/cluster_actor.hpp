@@ -1,6 +1,6 @@
 #pragma once
 
-// A server node's part in its cluster (issue 13). Once the local RabbitMQ
+// A server node's part in its cluster. Once the local RabbitMQ
 // answers, it joins the peer's RabbitMQ cluster (or checks that it still is
 // a member) and grows the quorum queues onto it. Every `interval` it
 // refreshes the node's entry in the registry's member hash, which clients

@@ -21,14 +21,14 @@ struct server_settings {
   uint16_t locator_port = 37020;
   bool managed = true;
   std::string state_dir;
-  /// `chat.allow-original-clients`: today's open mode.
+  /// `chat.allow-original-clients`: the open mode for original clients.
   bool open = false;
   uint16_t amqp_tls_port = 5671;
   uint16_t redis_tls_port = 6380;
   /// Secure mode: set by `secure_server_settings`.
   std::optional<service_security> security;
   /// `chat.cluster-secret`, `chat.join`, `chat.node-address`: a cluster
-  /// node (README: Running a cluster) when the secret is set.
+  /// node (docs/cluster.md) when the secret is set.
   std::string cluster_secret;
   std::string join;
   std::string node_address;

@@ -1,6 +1,6 @@
 #pragma once
 
-// Declares PROTOCOL.md's four exchanges (non-durable, as original clients
+// Declares docs/protocol.md's four exchanges (non-durable, as original clients
 // declare them) and their durable twins (adapters/common/amqp_protocol.hpp)
 // whenever the broker becomes ready, so that a restarted broker routes
 // between them again before any client reconnects. Then binds every live

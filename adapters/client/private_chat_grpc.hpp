@@ -1,6 +1,6 @@
 #pragma once
 
-// gRPC side of private chats (PROTOCOL.md: PrivateChatService.AddMessage,
+// gRPC side of private chats (docs/protocol.md: PrivateChatService.AddMessage,
 // and between chat-actors clients PrivateChatStream.AddMessages, see
 // adapters/client/private_chat_stream.hpp). The server hands every message to a
 // handler (which messages actors) and answers with what it returns; the
@@ -14,7 +14,7 @@
 // message's own fields. With it, `message` holds the sealed text
 // (actors/client/private_chat_keys.hpp).
 //
-// Transport: TLS between chat-actors clients (README "Private chats"). Each
+// Transport: TLS between chat-actors clients (docs/security.md). Each
 // session shows its own self-signed certificate (adapters/private_chat_tls);
 // a client accepts a server's certificate only if its SHA-256 is the one
 // the peer's registry entry publishes (signed by the pinned identity key,
@@ -146,7 +146,7 @@ public:
   /// TLS with `identity` on host:port (0 = a free port) and, if
   /// `plaintext`, h2c for original clients on host:plaintext_port; nullptr
   /// and `error` set if not. Without `stream`, PrivateChatStream is not
-  /// served (as by a chat-actors client from before it; for tests).
+  /// served (a peer without it, for tests).
   static std::unique_ptr<private_chat_server>
   start(const std::string& host, uint16_t port,
         std::shared_ptr<const tls_identity> identity, bool plaintext,
@@ -205,7 +205,7 @@ public:
   virtual ~peer_transport() = default;
   /// A channel to host:port over TLS that accepts only the server
   /// certificate whose SHA-256 is `cert_fingerprint` (hex), with ordered
-  /// sends if `ordered` (chat-actors peers serve the stream; one from before
+  /// sends if `ordered` (chat-actors peers serve the stream; a peer without
   /// it answers UNIMPLEMENTED) and unary calls otherwise; plaintext unary
   /// calls if `cert_fingerprint` is empty (original clients).
   virtual std::shared_ptr<peer_stub> connect(const std::string& host, uint16_t port,

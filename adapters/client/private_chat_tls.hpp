@@ -1,7 +1,7 @@
 #pragma once
 
 // The certificate a session shows on its private-chat TLS connections
-// (README "Private chats"): a fresh EC P-256 key and a self-signed
+// (docs/security.md): a fresh EC P-256 key and a self-signed
 // certificate per session, in memory only. Peers do not trust it through a
 // CA: the session publishes its SHA-256 fingerprint in the registry, signed
 // by its identity key (actors/client/private_chat_keys.hpp), and a peer accepts

@@ -67,6 +67,9 @@ public:
     print(std::move(line));
   }
 
+  /// Opens the window of `chat` (if not open yet) without showing it.
+  virtual void open_window(std::string /*chat*/) {}
+
   /// Shows the window of `chat` ("" the status window), opened if needed;
   /// `print` writes there from now on.
   virtual void show_window(std::string /*chat*/) {}

@@ -37,9 +37,14 @@ public:
   /// Closes the channel once the commands posted before have run.
   virtual ~amqp_channel();
 
+  /// Told, on the connection's thread, how many messages are ready in a
+  /// queue each time it is declared (at every (re)opening of the channel).
+  using declared_handler = std::function<void(uint32_t waiting)>;
+
   /// `fresh`: delete a leftover of an earlier session first (once).
   /// `purge`: drop what is queued, once.
-  virtual void declare_queue(amqp_queue_spec spec, bool fresh, bool purge) = 0;
+  virtual void declare_queue(amqp_queue_spec spec, bool fresh, bool purge,
+                             declared_handler declared = {}) = 0;
   virtual void bind(std::string queue, std::string exchange, std::string key) = 0;
   virtual void consume(std::string queue, uint16_t prefetch, bool no_ack) = 0;
   virtual void cancel(std::string queue) = 0;

@@ -291,18 +291,25 @@ caf::error amqp_connection::declare_exchange(channel_id ch, const std::string& n
   return d.check(ch, what);
 }
 
-caf::error amqp_connection::declare_queue(channel_id ch, const amqp_queue_spec& q) {
+caf::error amqp_connection::declare_queue(channel_id ch, const amqp_queue_spec& q,
+                                          uint32_t* waiting) {
   auto& d = *impl_;
   auto what = "declaring queue " + q.name;
   if (auto e = d.require(ch, what))
     return e;
-  amqp_table_entry_t entries[2];
+  amqp_table_entry_t entries[4];
   int n = 0;
-  if (q.expires_ms > 0) {
-    entries[n].key = amqp_cstring_bytes("x-expires");
+  auto add_i64 = [&](const char* key, int64_t value) {
+    entries[n].key = amqp_cstring_bytes(key);
     entries[n].value.kind = AMQP_FIELD_KIND_I64;
-    entries[n++].value.value.i64 = q.expires_ms;
-  }
+    entries[n++].value.value.i64 = value;
+  };
+  if (q.expires_ms > 0)
+    add_i64("x-expires", q.expires_ms);
+  if (q.message_ttl_ms > 0)
+    add_i64("x-message-ttl", q.message_ttl_ms);
+  if (q.max_length > 0)
+    add_i64("x-max-length", q.max_length);
   if (d.quorum_queues && q.replicated) {
     entries[n].key = amqp_cstring_bytes("x-queue-type");
     entries[n].value.kind = AMQP_FIELD_KIND_UTF8;
@@ -310,8 +317,11 @@ caf::error amqp_connection::declare_queue(channel_id ch, const amqp_queue_spec& 
   }
   amqp_table_t args{n, entries};
   amqp_boolean_t passive = d.server_owned.count(q.name) != 0 ? 1 : 0;
-  amqp_queue_declare(d.conn, ch, amqp_cstring_bytes(q.name.c_str()), passive,
-                     q.durable ? 1 : 0, q.exclusive ? 1 : 0, q.auto_delete ? 1 : 0, args);
+  auto ok = amqp_queue_declare(d.conn, ch, amqp_cstring_bytes(q.name.c_str()), passive,
+                               q.durable ? 1 : 0, q.exclusive ? 1 : 0,
+                               q.auto_delete ? 1 : 0, args);
+  if (ok != nullptr && waiting != nullptr)
+    *waiting = ok->message_count;
   return d.check(ch, what);
 }
 
@@ -417,6 +427,10 @@ caf::error amqp_connection::publish(channel_id ch, const amqp_message& msg,
   props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_CONTENT_TYPE_FLAG;
   props.delivery_mode = msg.persistent ? 2 : 1;
   props.content_type = amqp_cstring_bytes("text/plain");
+  if (msg.timestamp > 0) {
+    props._flags |= AMQP_BASIC_TIMESTAMP_FLAG;
+    props.timestamp = static_cast<uint64_t>(msg.timestamp);
+  }
   if (!msg.message_id.empty()) {
     props._flags |= AMQP_BASIC_MESSAGE_ID_FLAG;
     props.message_id = amqp_cstring_bytes(msg.message_id.c_str());
@@ -486,6 +500,8 @@ amqp_event amqp_connection::next_event(caf::timespan timeout) {
       m.message_id = text_of(p.message_id);
     if (p._flags & AMQP_BASIC_HEADERS_FLAG)
       m.headers = strings_of(p.headers);
+    if (p._flags & AMQP_BASIC_TIMESTAMP_FLAG)
+      m.timestamp = static_cast<int64_t>(p.timestamp);
     amqp_destroy_envelope(&env);
     return result;
   }

@@ -64,6 +64,10 @@ struct amqp_queue_spec {
   /// Must survive the loss of a broker node: a quorum queue when the
   /// connection's `quorum_queues` is set (durable, never exclusive).
   bool replicated = false;
+  /// x-message-ttl: messages older than this are dropped (0: kept).
+  int64_t message_ttl_ms = 0;
+  /// x-max-length: beyond it the oldest messages are dropped (0: no bound).
+  int64_t max_length = 0;
 };
 
 /// A message to publish. Headers are string-valued AMQP table entries.
@@ -76,6 +80,8 @@ struct amqp_message {
   bool mandatory = false;
   std::string message_id;
   std::map<std::string, std::string> headers;
+  /// When it was sent, in seconds since the epoch (0: not stamped).
+  int64_t timestamp = 0;
 };
 
 /// A message the broker delivered to one of our consumers.
@@ -91,6 +97,8 @@ struct amqp_delivery {
   std::string message_id;
   /// String-valued headers only (others are skipped).
   std::map<std::string, std::string> headers;
+  /// The sender's timestamp property, seconds since the epoch (0: none).
+  int64_t timestamp = 0;
 
   std::string header(const std::string& key) const {
     auto i = headers.find(key);
@@ -101,7 +109,8 @@ struct amqp_delivery {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, amqp_delivery& x) {
   return f(caf::meta::type_name("amqp_delivery"), x.epoch, x.tag, x.redelivered,
-           x.consumer_tag, x.exchange, x.routing_key, x.body, x.message_id, x.headers);
+           x.consumer_tag, x.exchange, x.routing_key, x.body, x.message_id, x.headers,
+           x.timestamp);
 }
 
 /// What reading the connection produced.
@@ -154,7 +163,9 @@ public:
   caf::error declare_exchange(channel_id ch, const std::string& name,
                               const std::string& type, bool durable);
 
-  caf::error declare_queue(channel_id ch, const amqp_queue_spec& spec);
+  /// `waiting`, if given, receives the number of messages ready in the queue.
+  caf::error declare_queue(channel_id ch, const amqp_queue_spec& spec,
+                           uint32_t* waiting = nullptr);
   caf::error delete_queue(channel_id ch, const std::string& name);
   caf::error purge_queue(channel_id ch, const std::string& name);
   caf::error bind_queue(channel_id ch, const std::string& queue,

@@ -42,12 +42,14 @@ public:
     });
   }
 
-  void declare_queue(amqp_queue_spec spec, bool fresh, bool purge) override {
-    run([spec, fresh, purge](amqp_mux& m, channel_entry& c) {
+  void declare_queue(amqp_queue_spec spec, bool fresh, bool purge,
+                     declared_handler declared) override {
+    run([spec, fresh, purge, declared](amqp_mux& m, channel_entry& c) {
       auto& q = c.queues.emplace_back();
       q.spec = spec;
       q.fresh = fresh;
       q.purge = purge;
+      q.declared = declared;
       if (m.live(c))
         if (auto err = m.apply(c, q))
           m.failed(c, err);
@@ -286,8 +288,11 @@ caf::error amqp_mux::apply(channel_entry& c, queue_entry& q) {
       return err;
     q.fresh = false;
   }
-  if (auto err = conn_->declare_queue(c.id, q.spec))
+  uint32_t waiting = 0;
+  if (auto err = conn_->declare_queue(c.id, q.spec, &waiting))
     return err;
+  if (q.declared)
+    q.declared(waiting);
   if (q.purge) {
     if (auto err = conn_->purge_queue(c.id, q.spec.name))
       return err;

@@ -37,7 +37,7 @@ public:
   amqp_mux& operator=(const amqp_mux&) = delete;
 
   /// Connection-wide topology, asserted on every (re)connect before any
-  /// channel's own. Non-durable unless `durable` (PROTOCOL.md's are not).
+  /// channel's own. Non-durable unless `durable` (docs/protocol.md's are not).
   void declare_exchange(std::string name, std::string type, bool durable = false);
   /// Exchange-to-exchange binding (after the exchanges are declared).
   void bind_exchange(std::string destination, std::string source, std::string key);
@@ -57,6 +57,7 @@ private:
     amqp_queue_spec spec;
     bool fresh = false;
     bool purge = false;
+    amqp_channel::declared_handler declared;
     std::vector<std::pair<std::string, std::string>> bindings;
     bool consuming = false;
     uint16_t prefetch = 0;

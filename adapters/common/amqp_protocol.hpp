@@ -1,10 +1,10 @@
 #pragma once
 
-// The AMQP vocabulary in one place: PROTOCOL.md's exchanges, queues and the
+// The AMQP vocabulary in one place: docs/protocol.md's exchanges, queues and the
 // headers our clients add, and the durable twins that make persistent
 // traffic survive a broker restart.
 //
-// PROTOCOL.md's exchanges are non-durable (original clients declare them so,
+// docs/protocol.md's exchanges are non-durable (original clients declare them so,
 // and a durable redeclare would fail for them): a broker restart drops them
 // with every binding, and a message published before a receiver re-bound is
 // confirmed and lost. So group messages and insults of chat-actors clients
@@ -51,7 +51,7 @@ inline const char* durable_name(const exchange_spec& x) {
   return x.durable_twin != nullptr ? x.durable_twin : x.name;
 }
 
-// -- queues and routing keys (PROTOCOL.md) ----------------------------------
+// -- queues and routing keys (docs/protocol.md) ----------------------------------
 
 /// A user's subscription to a group: `<user>:<group>`.
 std::string subscription_queue(const std::string& user, const std::string& group);

@@ -1,6 +1,6 @@
 #pragma once
 
-// Per-user broker accounts (issue "Secure by default"). The join code's
+// Per-user broker accounts. The join code's
 // shared account may not touch anyone's queues; each user gets a RabbitMQ
 // account of its own, bound on the server to the user's long-lived Ed25519
 // identity key, whose permissions cover only that user's queues and routing

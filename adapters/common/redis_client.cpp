@@ -136,7 +136,7 @@ caf::expected<redis_reply> redis_client::command(const std::vector<std::string>&
   freeReplyObject(r);
   // A replica, or a master cut off from its replicas (a failover happened
   // or is under way): hang up, so that the next command dials the master
-  // anew (through a tunnel that follows Sentinel, issue 13).
+  // anew (through a tunnel that follows Sentinel in a cluster).
   if (result.type == redis_reply::kind::error &&
       (result.str.starts_with("READONLY") || result.str.starts_with("NOREPLICAS") ||
        result.str.starts_with("MASTERDOWN") || result.str.starts_with("LOADING")))

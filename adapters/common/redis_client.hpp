@@ -44,7 +44,7 @@ struct redis_settings {
   /// address of the interface that faces the real server, which
   /// `local_address` reports instead of the socket's own.
   std::string local_address;
-  /// A cluster (issue 13): the registry adds the members the server nodes
+  /// A cluster: the registry adds the members the server nodes
   /// publish (`chat:cluster:members`) to this list, for failover.
   std::shared_ptr<server_list> cluster_members;
 };

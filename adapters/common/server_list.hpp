@@ -1,6 +1,6 @@
 #pragma once
 
-// The server nodes a client may use (issue 13): the configured or located
+// The server nodes a client may use: the configured or located
 // ones, plus the members the cluster publishes in the registry. Shared by
 // the adapters that dial (the broker connection, the name server's tunnel),
 // each on its own thread, hence the mutex. A single server is a list of one.

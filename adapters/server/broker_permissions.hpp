@@ -1,6 +1,6 @@
 #pragma once
 
-// Who may do what on the broker in secure mode (README: Security), as
+// Who may do what on the broker in secure mode (docs/security.md), as
 // RabbitMQ 3.10 permission regexes, and the definitions documents that
 // create accounts (rabbitmq.conf `load_definitions`, `rabbitmqctl
 // import_definitions`).

@@ -1,6 +1,6 @@
 #pragma once
 
-// Joining a cluster of server nodes (issue 13). A new node names any live
+// Joining a cluster of server nodes. A new node names any live
 // member (`chat.join`); both know the cluster secret. The newcomer sends
 // the member's LAN locator one datagram
 //   CLUSTER_JOIN:<nonce>:<own address>:<HMAC-SHA-256(auth key, nonce|address)>

@@ -1,6 +1,6 @@
 #pragma once
 
-// What a server node of a cluster (issue 13) knows about itself and how it
+// What a server node of a cluster knows about itself and how it
 // talks to its peers' engines: Redis Sentinel for the name server's master,
 // rabbitmqctl for the RabbitMQ cluster. Blocking calls with short timeouts,
 // for detached actors and the start-up/shut-down path only.

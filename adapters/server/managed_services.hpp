@@ -24,7 +24,7 @@ struct service_security {
   uint16_t amqp_tls_port = 0;
   /// stunnel in front of Redis, on every interface.
   uint16_t redis_tls_port = 0;
-  /// A node of a cluster (issue 13): Redis as master or replica with AOF,
+  /// A node of a cluster: Redis as master or replica with AOF,
   /// a Sentinel (also behind the TLS front), RabbitMQ with a long node name
   /// and the cluster's cookie.
   std::optional<cluster_node> cluster;

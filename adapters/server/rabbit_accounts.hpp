@@ -41,8 +41,12 @@ struct account_store {
 account_store rabbit_account_store(amqp_settings loopback, std::string rabbit_dir,
                                    broker_user_limits limits);
 
-/// Deletes the broker account of chat user `name` (`chat-actors server
-/// --forget-user`): the name can then be bound to another identity key.
-caf::error forget_broker_account(const std::string& rabbit_dir, const std::string& name);
+/// Deletes the broker account of chat user `name` and every queue of it in
+/// `vhost` (`chat-actors server --forget-user`): the name can then be bound
+/// to another identity key, and nothing kept for it remains. Returns how
+/// many queues went.
+caf::expected<size_t> forget_broker_account(const std::string& rabbit_dir,
+                                            const std::string& vhost,
+                                            const std::string& name);
 
 } // namespace chat

@@ -136,7 +136,9 @@ void leave_view(cli_pointer self, bool show_status = true) {
 
 void show_lobby(cli_pointer self);
 
-void enter_view(cli_pointer self, view v, const std::string& target) {
+/// `replay`: show the chat's history when the view is new (scripts have
+/// seen every event of a group they just joined already).
+void enter_view(cli_pointer self, view v, const std::string& target, bool replay = true) {
   auto& st = self->state;
   if (st.current != view::lobby)
     leave_view(self, false);
@@ -167,7 +169,7 @@ void enter_view(cli_pointer self, view v, const std::string& target) {
     return complain(self, "that part of the chat is not connected");
   if (!st.batch && fresh)
     say(self, "── " + chat + " ── Ctrl+C or /back for the lobby");
-  if (fresh)
+  if (fresh && replay)
     show_history(self, chat);
   caf::anon_send(owner, open_atom::value, key_of(chat));
 }
@@ -188,9 +190,9 @@ void save_groups(cli_pointer self) {
   save_input_history(st.groups_file, lines);
 }
 
-/// Joins the groups of the last session again. Their queues were deleted
-/// when it ended, so what was sent meanwhile is not delivered; from now on
-/// everything is.
+/// Joins the groups of the last session again, each in a window of its own.
+/// In secure mode their queues outlived the session: what was said
+/// meanwhile arrives first, under a "while you were away" line.
 void restore_groups(cli_pointer self) {
   auto& st = self->state;
   if (st.groups_file.empty() || !st.peers.broker)
@@ -200,14 +202,16 @@ void restore_groups(cli_pointer self) {
     auto group = transient ? line.substr(0, line.size() - 12) : line;
     if (group.empty() || st.groups.count(group) > 0)
       continue;
-    self->request(st.peers.broker, send_timeout, join_atom::value, group, transient)
+    // Windows come back in the order the groups were joined, before any
+    // backlog arrives.
+    st.term->open_window(group_chat(group));
+    // Our queue from the last session, with what was said meanwhile.
+    self->request(st.peers.broker, send_timeout, rejoin_atom::value, group, transient)
         .then(
             [=](ok_atom) {
               auto& st = self->state;
               st.groups[group] = transient;
-              say(self, "re-joined " + group +
-                            " from your last session (messages sent while you were "
-                            "away are not delivered)");
+              say(self, "re-joined " + group + " from your last session");
               update_names(self);
             },
             [=](caf::error& err) {
@@ -358,7 +362,7 @@ void run_command(cli_pointer self, const cli::command& cmd) {
               save_groups(self);
               if (self->state.batch)
                 say(self, "joined " + group);
-              enter_view(self, view::group, group);
+              enter_view(self, view::group, group, !self->state.batch);
               joined(self);
             },
             [=, n = st.line_no](caf::error& err) {

@@ -127,7 +127,7 @@ const std::vector<int>& name_palette() {
   // Chosen from the 6x6x6 cube by maximising the smallest ΔE between any
   // two, among colours with contrast ≥ 3.2 on black and white, clearly
   // coloured (chroma ≥ 35) and unlike the red of errors; ordered by hue.
-  // (The old palette had two oranges and two blues: ΔE 9 at worst.)
+  // Every pair differs by ΔE ≥ 30 (render_test checks it).
   static const std::vector<int> palette{defaults::theme_nicks.begin(),
                                         defaults::theme_nicks.end()};
   return palette;
@@ -160,6 +160,8 @@ std::string render(const chat_event& ev, const render_options& opts) {
       j["from"] = printable(ev.from);
       j["verified"] = ev.verified;
     }
+    if (ev.backlog)
+      j["backlog"] = true;
     return dump(j);
   }
   case output_style::plain: {

@@ -58,7 +58,7 @@ int prepare_mode(server_settings& settings) {
   }
   if (!settings.managed)
     std::cout << "note: chat.managed=false: the Redis and RabbitMQ that answer must "
-                 "use this node's secrets (README: Security)"
+                 "use this node's secrets (docs/security.md)"
               << std::endl;
   auto code = encode(server_join_code(settings));
   if (auto err = write_private_file(join_code_file(settings.state_dir), code + "\n")) {
@@ -97,13 +97,16 @@ int run_forget_user(const chat_config& cfg, const std::string& name) {
     std::cerr << "chat-actors server: --forget-user: " << problem << '\n';
     return 2;
   }
-  if (auto err =
-          forget_broker_account(rabbit_dir(settings.state_dir, settings.amqp), name)) {
-    std::cerr << "chat-actors server: " << describe(err) << '\n';
+  auto queues = forget_broker_account(rabbit_dir(settings.state_dir, settings.amqp),
+                                      settings.amqp.vhost, name);
+  if (!queues) {
+    std::cerr << "chat-actors server: " << describe(queues.error()) << '\n';
     return 1;
   }
-  std::cout << "forgot the broker account of " << name
-            << ": the next identity key to ask for it gets the name" << std::endl;
+  std::cout << "forgot " << name << ": its broker account and " << *queues
+            << " queue(s) with what waited for it; the next identity key to ask for "
+               "the name gets it"
+            << std::endl;
   return 0;
 }
 

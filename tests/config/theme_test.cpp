@@ -72,7 +72,7 @@ CAF_TEST(the defaults keep the look of the client before themes) {
   auto read = read_theme(cfg);
   CAF_CHECK_EQUAL(read.error, t.error);
   CAF_CHECK(read.nicks == t.nicks);
-  // Same lines as before: dim time, bold red errors, 256-colour names.
+  // The default theme's lines: dim time, bold red errors, 256-colour names.
   cli::render_options opts{cli::output_style::human, true};
   auto line = cli::render(test::group_message("bob", "hi"), opts);
   CAF_CHECK(line.starts_with("\033[2m"));

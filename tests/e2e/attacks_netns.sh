@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Issue 10, "Secure by default": a server node in its default configuration
+# Secure by default: a server node in its default configuration
 # in one network namespace, an attacker on a second host of the LAN (another
 # namespace), a rogue server on a third. Every attempt is made with the tools
 # an attacker would use (redis-cli, pika, bash's /dev/tcp, openssl); the test
 # asserts what the design guarantees and prints what a member holding the
-# join code can still do (README: Security; docs/member-attacks.md). No
+# join code can still do (docs/security.md, docs/member-attacks.md). No
 # packet touches the machine's real interfaces: the namespaces share one
 # bridge.
 source "$(dirname "$0")/lib.sh"

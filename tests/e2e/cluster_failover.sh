@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 13: three server nodes and two client hosts, network namespaces on
+# Three server nodes and two client hosts, network namespaces on
 # one bridge (tests/e2e/netns_lab.sh).
 #  1. Node 1 starts alone, nodes 2 and 3 join it (--chat.join); three clients
 #     on different members chat in a group, privately, discover each other
@@ -144,8 +144,7 @@ wait_for 60 stream_complete "$room" "$a" "$b" "$c" || echo "not complete after 6
 ((recovered_ms > 0)) || { recovered "$kill_at" && recovered_ms=$(now_ms); }
 bad=0
 # Reordering is reported, not failed: a quorum queue whose leader dies may
-# hand a receiver on the dead node one message late (README: Running a
-# cluster).
+# hand a receiver on the dead node one message late (docs/cluster.md).
 STREAM_REORDER_OK=1 stream_report "$room" "$a" "$b" "$c" || bad=1
 ((bad == 0)) || { keep=1; fail "messages lost or doubled across the failover"; }
 ((recovered_ms > 0 && recovered_ms - killed_ms <= 15000)) ||

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 13, test 4: a node started with a wrong cluster secret is refused
+# A node started with a wrong cluster secret is refused
 # with one clear line, and so is a join to an address where no node
 # answers; both exit with status 1 and start nothing. A forged bundle (a
 # host without the secret answering the join) is not taken either.

@@ -113,7 +113,7 @@ stream_complete() {
 # stream_report ROOM NAMES...: per receiver and sender, sent, received, lost,
 # doubled and out of order; fails (status 1) unless the last three are 0
 # (with STREAM_REORDER_OK=1, unless lost and doubled are: a cluster may
-# reorder around a failover, README: Running a cluster).
+# reorder around a failover, docs/cluster.md).
 stream_report() {
   local room=$1 r s got n uniq lost doubled reordered bad=0; shift
   printf '%-14s %-14s %6s %8s %5s %7s %9s\n' receiver sender sent received lost doubled reordered

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 10, "Private chats confidential": a server node in its default
+# Private chats are confidential: a server node in its default
 # (secure) configuration in one network namespace, alice and bob on two
 # other hosts of the LAN, an attacker on a fourth. Checks that the private
 # chat between alice and bob crosses the LAN as TLS only (a capture on the

@@ -72,8 +72,8 @@ pass "300 group messages of 1 MB: VmRSS $rss1 MB -> $rss2 MB"
 # Measured: 23 MB at start, 27 after the senders, 36 after 300 x 1 MB. With
 # conversations unbounded (--chat.max-conversations=100000) the senders alone
 # take it to 82 MB; with the size accepted (--chat.max-message-bytes=1000000,
-# 990 kB messages) the group flood takes it to 92 MB; issue 9's client,
-# without any bound, reached 285 and 576 MB. So: each flood may add 30 MB at
+# 990 kB messages) the group flood takes it to 92 MB; a client
+# without any bound reaches 285 and 576 MB. So: each flood may add 30 MB at
 # most, the total stay under 80.
 [ $(( rss1 - rss0 )) -lt 30 ] || fail "5000 senders added $(( rss1 - rss0 )) MB (bound 30)"
 [ $(( rss2 - rss1 )) -lt 30 ] || fail "300 x 1 MB added $(( rss2 - rss1 )) MB (bound 30)"

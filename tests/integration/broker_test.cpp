@@ -392,7 +392,7 @@ CAF_TEST(discovery lists registry users and an original client that answers over
   self->send(listed_registry, groups_atom::value, std::vector<std::string>{"den" + tag});
   clients.push_back(make_client(sys, seeker_name, test_settings(), seeker_registry));
   auto& seeker = clients.back();
-  // An original client (PROTOCOL.md): its own request queue, answers with
+  // An original client (docs/protocol.md): its own request queue, answers with
   // its bare name, no headers; not in the registry's set.
   raw_amqp raw;
   auto orig = "orig" + tag;

@@ -296,7 +296,7 @@ CAF_TEST(a burst survives broken connections complete and in order with none twi
   CAF_CHECK_EQUAL(reordered, 0);
 }
 
-CAF_TEST(a peer from before the ordered stream gets a burst by unary calls) {
+CAF_TEST(a peer without the ordered stream gets a burst by unary calls) {
   auto a = test::unique_name("alice");
   auto b = test::unique_name("bob");
   auto& alice = start(a);
@@ -527,7 +527,7 @@ CAF_TEST(open mode serves original clients in plaintext beside tls) {
   auto& bob = start(b, 200, {}, true);
   CAF_REQUIRE_NOT_EQUAL(bob.published.port, bob.published.tls_port);
   CAF_CHECK_EQUAL(bob.published.tls_port, bob.port);
-  // An original client: plaintext to `port`, as PROTOCOL.md says.
+  // An original client: plaintext to `port`, as docs/protocol.md says.
   auto orig = test::unique_name("orig");
   CAF_CHECK(raw_call(bob, orig, b, "hello in clear", {}, true, bob.published.port).ok());
   CAF_CHECK_EQUAL(history(bob, orig).size(), 1u);

@@ -119,6 +119,7 @@ struct request {
   enum kind_t {
     print,
     print_to,
+    open,
     show,
     show_number,
     close,
@@ -186,6 +187,8 @@ public:
     r.highlight = highlight;
     push(std::move(r));
   }
+
+  void open_window(std::string chat) override { push({request::open, std::move(chat)}); }
 
   void show_window(std::string chat) override { push({request::show, std::move(chat)}); }
 
@@ -434,6 +437,9 @@ private:
       case request::print_to:
         windows_.append(r.chat, std::move(r.text), day_, r.counts, r.highlight);
         ring = ring || r.highlight;
+        break;
+      case request::open:
+        windows_.open(r.chat);
         break;
       case request::show:
         windows_.show(r.chat);

@@ -10,6 +10,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -22,6 +23,10 @@ struct channel_log {
   amqp_channel::callbacks cbs;
   amqp_channel::options opts;
   std::vector<amqp_queue_spec> queues;
+  /// Whether each declared queue was to be deleted first (`fresh`).
+  std::vector<bool> fresh;
+  /// The owner's declared handlers, by queue: the test says what waits.
+  std::map<std::string, amqp_channel::declared_handler> declared;
   /// (queue, exchange, key)
   std::vector<std::tuple<std::string, std::string, std::string>> bindings;
   /// (queue, prefetch, no_ack)
@@ -61,7 +66,11 @@ public:
 
   ~fake_amqp_channel() override { log_->closed = true; }
 
-  void declare_queue(amqp_queue_spec spec, bool, bool) override {
+  void declare_queue(amqp_queue_spec spec, bool fresh, bool,
+                     declared_handler declared) override {
+    log_->fresh.push_back(fresh);
+    if (declared)
+      log_->declared[spec.name] = std::move(declared);
     log_->queues.push_back(std::move(spec));
   }
   void bind(std::string queue, std::string exchange, std::string key) override {

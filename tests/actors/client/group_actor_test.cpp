@@ -377,4 +377,59 @@ CAF_TEST(membership events of others are notices checked like messages) {
     CAF_CHECK(!ev.own);
 }
 
+CAF_TEST(a lasting membership keeps its queue and bounds what waits) {
+  group_config cfg;
+  cfg.lasting = true;
+  cfg.away_max_messages = 500;
+  auto g = spawn_group(cfg);
+  CAF_REQUIRE_EQUAL(log->queues.size(), 1u);
+  CAF_CHECK(!log->fresh[0]); // never deleted to start afresh
+  CAF_CHECK_EQUAL(log->queues[0].message_ttl_ms, 60000);
+  CAF_CHECK_EQUAL(log->queues[0].max_length, 500);
+  caf::anon_send_exit(g, caf::exit_reason::user_shutdown);
+  sched.run();
+  CAF_CHECK(log->deleted.empty()); // a clean exit is not /leave
+}
+
+CAF_TEST(a transient membership starts afresh and ends with the session) {
+  auto g = spawn_group();
+  CAF_REQUIRE_EQUAL(log->fresh.size(), 1u);
+  CAF_CHECK(log->fresh[0]);
+  caf::anon_send_exit(g, caf::exit_reason::user_shutdown);
+  sched.run();
+  CAF_REQUIRE_EQUAL(log->deleted.size(), 1u);
+}
+
+CAF_TEST(what waited while we were away is announced and marked backlog) {
+  group_config cfg;
+  cfg.lasting = true;
+  spawn_group(cfg);
+  subscribed();
+  log->declared.at("alice:room")(2);
+  sched.run();
+  CAF_CHECK(told(chat_event::info, "while you were away: 2 messages"));
+  auto d1 = log->delivery(1, "bob-1", "bob: first", "bob");
+  d1.timestamp = 1'700'000'000;
+  deliver(d1);
+  deliver(log->delivery(2, "bob-2", "bob: second", "bob"));
+  deliver(log->delivery(3, "bob-3", "bob: live", "bob"));
+  // A reconnect's count is not an absence.
+  log->declared.at("alice:room")(5);
+  sched.run();
+  std::vector<chat_event> messages;
+  size_t announcements = 0;
+  for (auto& ev : *events) {
+    if (ev.kind == chat_event::message)
+      messages.push_back(ev);
+    if (ev.text.find("while you were away") != std::string::npos)
+      ++announcements;
+  }
+  CAF_CHECK_EQUAL(announcements, 1u);
+  CAF_REQUIRE_EQUAL(messages.size(), 3u);
+  CAF_CHECK(messages[0].backlog);
+  CAF_CHECK_EQUAL(messages[0].ts_ms, 1'700'000'000'000);
+  CAF_CHECK(messages[1].backlog);
+  CAF_CHECK(!messages[2].backlog);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -409,7 +409,7 @@ CAF_TEST(a peer without the stream gets unary calls one at a time) {
   send(peer, "one");
   send(peer, "two");
   CAF_REQUIRE_EQUAL(transport->calls->size(), 2u);
-  // A chat-actors client from before the stream.
+  // A peer that serves no stream.
   answer(0, delivery_code::unimplemented);
   answer(1, delivery_code::unimplemented); // stale: already recalled
   CAF_CHECK_EQUAL(transport->asked_order, (std::vector<bool>{true, false}));
