@@ -187,9 +187,6 @@ inline constexpr int64_t broker_message_headroom = 16 << 10;
 /// and discovery queues; the oldest messages are dropped past it, so a
 /// member's missed messages while away fit, a flood does not).
 inline constexpr int64_t member_queue_max_bytes = int64_t{64} << 20;
-/// Server: a member's queue unused this long is deleted (a queue's own
-/// shorter `x-expires` still applies).
-inline constexpr auto member_queue_expiry = std::chrono::hours{24 * 7};
 /// Server: broker connections and channels one user account may hold (a
 /// client opens one connection per group, `max_groups`, and a few more).
 inline constexpr int64_t broker_user_connections = 48;
@@ -217,6 +214,10 @@ inline constexpr auto away_keep = 720h;
 /// What waits per group for a member who is away (x-max-length): beyond it
 /// the oldest messages go first.
 inline constexpr int64_t away_max_messages = 10000;
+/// Server: a member's queue unused this long is deleted (a queue's own
+/// shorter `x-expires` still applies): as long as an away member's backlog
+/// is kept, no longer.
+inline constexpr auto member_queue_expiry = away_keep;
 /// How often the server node binds newly recorded subscriptions to the
 /// durable twin (so they survive the next broker restart).
 inline constexpr auto topology_interval = 2s;
