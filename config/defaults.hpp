@@ -211,6 +211,11 @@ inline constexpr auto queue_expiry = 60s;
 /// and the queue of a member who never returns goes this long after its
 /// last use (x-expires).
 inline constexpr auto away_keep = 720h;
+/// Deliveries a group's channel may hold unacknowledged: bounds what a
+/// receiver buffers however fast others send or however much waited while
+/// it was away (rabbitmq-c's frame queue grows without it, and each read
+/// walks that queue).
+inline constexpr int64_t group_prefetch = 256;
 /// What waits per group for a member who is away (x-max-length): beyond it
 /// the oldest messages go first.
 inline constexpr int64_t away_max_messages = 10000;

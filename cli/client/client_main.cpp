@@ -518,6 +518,8 @@ int run_client(caf::actor_system& sys, const chat_config& cfg,
   settings.history_dir = history_dir();
   settings.history_private = caf::get_or(cfg, "chat.history-private", d::history_private);
   settings.log_dir = caf::get_or(cfg, "chat.log-dir", std::string{d::log_dir});
+  settings.max_message_bytes = static_cast<size_t>(
+      caf::get_or(cfg, "chat.max-message-bytes", d::max_message_bytes));
   auto cli = sys.spawn(cli_impl, settings);
   auto listener = caf::actor_cast<caf::actor>(cli);
   int rc = 0;

@@ -4,7 +4,7 @@
 # namespace), a rogue server on a third. Every attempt is made with the tools
 # an attacker would use (redis-cli, pika, bash's /dev/tcp, openssl); the test
 # asserts what the design guarantees and prints what a member holding the
-# join code can still do (docs/security.md, docs/member-attacks.md). No
+# join code can still do (docs/security.md; docs/member-attacks.md). No
 # packet touches the machine's real interfaces: the namespaces share one
 # bridge.
 source "$(dirname "$0")/lib.sh"
