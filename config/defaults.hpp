@@ -219,10 +219,6 @@ inline constexpr int64_t group_prefetch = 256;
 /// What waits per group for a member who is away (x-max-length): beyond it
 /// the oldest messages go first.
 inline constexpr int64_t away_max_messages = 10000;
-/// Server: a member's queue unused this long is deleted (a queue's own
-/// shorter `x-expires` still applies): as long as an away member's backlog
-/// is kept, no longer.
-inline constexpr auto member_queue_expiry = away_keep;
 /// How often the server node binds newly recorded subscriptions to the
 /// durable twin (so they survive the next broker restart).
 inline constexpr auto topology_interval = 2s;
