@@ -21,8 +21,13 @@ using broker_account::refusal;
 std::string broker_account_state::refuse(const broker_account::request& req,
                                          const std::string& from, refusal why) {
   ++refused;
-  spdlog::warn("broker account for {} refused ({} from {})", req.name,
-               broker_account::to_string(why), from);
+  // One line per interval: a flood of bad requests costs no log per datagram.
+  auto now = caf::make_timestamp();
+  if (now - refusal_logged >= std::chrono::seconds{10}) {
+    spdlog::warn("broker account for {} refused ({} from {}); {} refusals in all",
+                 req.name, broker_account::to_string(why), from, refused);
+    refusal_logged = now;
+  }
   return broker_account::make_refusal(req.nonce, why);
 }
 

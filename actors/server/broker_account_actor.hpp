@@ -13,6 +13,7 @@
 #include "adapters/server/rabbit_accounts.hpp"
 
 #include <caf/stateful_actor.hpp>
+#include <caf/timestamp.hpp>
 #include <caf/typed_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
@@ -58,6 +59,8 @@ struct broker_account_state {
   std::deque<std::string> answered_order;
   uint64_t granted = 0;
   uint64_t refused = 0;
+  /// When a refusal was last logged (at most one line per 10 s).
+  caf::timestamp refusal_logged;
 
   /// The answer, if it needs no new account; nothing if it does.
   std::optional<std::string> answer_at_once(const broker_account::request& req,

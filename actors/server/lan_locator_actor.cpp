@@ -12,6 +12,25 @@
 
 namespace chat {
 
+namespace {
+
+/// Refusals of the rate limit are logged at most this often.
+constexpr auto refusal_log_interval = std::chrono::seconds{10};
+
+/// Counts a datagram over the rate limit; one log line per interval.
+void refused(lan_locator_state& st, caf::timestamp now) {
+  ++st.ignored;
+  if (now - st.refusals_logged < refusal_log_interval)
+    return;
+  auto r = st.limit.take_refusals();
+  st.refusals_logged = now;
+  spdlog::warn(
+      "LAN locator: {} datagrams from {} sources over the rate limit, not answered",
+      r.datagrams, r.sources);
+}
+
+} // namespace
+
 lan_locator_actor::behavior_type lan_locator_impl(lan_locator_pointer self,
                                                   udp_socket_factory open_socket,
                                                   locator_services services) {
@@ -30,6 +49,10 @@ lan_locator_actor::behavior_type lan_locator_impl(lan_locator_pointer self,
         auto& services = st.services;
         if (dgram.truncated) {
           ++st.ignored;
+          return;
+        }
+        if (auto now = caf::make_timestamp(); !st.limit.admit(dgram.sender_ip, now)) {
+          refused(st, now);
           return;
         }
         if (services.on_join)

@@ -3,11 +3,14 @@
 // Server side of the LAN locator: answers DISCOVERY_REQUEST datagrams with
 // the address of the interface the request arrived on, hands cluster joins
 // and broker account requests to their handlers; counts and ignores
-// everything else.
+// everything else. Every datagram passes a token bucket per source and one
+// for all sources first (a flood, spoofed or not, is neither answered nor
+// reflected); what they refuse is counted and logged once per interval.
 
 #include "actors/common/atoms.hpp"
 #include "actors/common/udp_glue.hpp"
 #include "actors/server/broker_account_actor.hpp"
+#include "actors/server/source_rate_limit.hpp"
 
 #include <caf/fwd.hpp>
 #include <caf/stateful_actor.hpp>
@@ -48,8 +51,11 @@ struct lan_locator_state {
   std::function<std::string(const std::string&)> address_towards = source_address_towards;
   /// Requests answered.
   uint64_t answered = 0;
-  /// Datagrams that were not a well-formed request.
+  /// Datagrams that were not a well-formed request, or over the rate limit.
   uint64_t ignored = 0;
+  source_rate_limit limit;
+  /// When the refusals of the rate limit were last logged.
+  caf::timestamp refusals_logged;
 
   static inline const char* name = "lan-locator";
 };

@@ -282,6 +282,43 @@ echo "$definition" | grep -q '"expires"' || fail "a member's queue never expires
 echo "$definition" | grep -q 'reject-publish' && fail "the member queue policy rejects publishes"
 pass "a member's own queue is bounded in bytes (oldest dropped) and expires unused"
 
+# -- a stranger flooding the locator (no join code needed) -------------------
+in_atk "$py" - $S 37020 >"$work/flood.txt" <<'PY' || fail "locator flood failed"
+import socket, sys, time
+host, port = sys.argv[1], int(sys.argv[2])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setblocking(False)
+sent = answered = 0
+start = time.monotonic()
+while time.monotonic() - start < 2.0:
+    for _ in range(50):
+        s.sendto(b"DISCOVERY_REQUEST", (host, port))
+        sent += 1
+    time.sleep(0.005)
+    try:
+        while True:
+            s.recv(2048); answered += 1
+    except BlockingIOError:
+        pass
+s.setblocking(True); s.settimeout(1.0)
+try:
+    while True:
+        s.recv(2048); answered += 1
+except socket.timeout:
+    pass
+print(f"sent {sent} in 2 s, answered {answered}")
+PY
+out=$(cat "$work/flood.txt")
+echo "  stranger floods the locator: $out"
+answered=$(sed -n 's/.*answered \([0-9]*\)$/\1/p' <<<"$out")
+[ "$answered" -le 40 ] || fail "the locator answers a flood: $out"
+lines=$(grep -c "over the rate limit" "$SERVER_LOG" || true)
+echo "  server log lines about it: $lines"
+[ "$lines" -le 2 ] || fail "one log line per refused datagram ($lines)"
+out=$(ip netns exec "$rog" env CHAT_JOIN_CODE="$code" timeout 30 "$bin" who 2>&1) \
+  || fail "who from another host after the flood: $out"
+pass "a locator flood from one source: $answered answers (20 at once, then 5/s), refusals logged once; others still served"
+
 # -- identities: what a member with the join code does to other users ------
 # alice runs on the server host and has talked to bob (his key is pinned).
 mkfifo "$work/alice.in"
