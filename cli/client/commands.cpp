@@ -46,6 +46,51 @@ command with_target(command_kind kind, const std::string& rest, const char* usag
   return result;
 }
 
+/// A transfer id as typed: 4 to 32 lowercase hex digits (a prefix of one).
+bool looks_like_id(const std::string& word) {
+  return word.size() >= 4 && word.size() <= 32 &&
+         word.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+/// /send, /accept, /decline, /transfers, /cancel; kind none if `name` is
+/// none of them.
+command parse_file_command(const std::string& name, const std::string& rest) {
+  command result;
+  if (name == "send") {
+    result = with_target(command_kind::offer, rest, "/send <user> <path>", '@');
+    if (result.kind == command_kind::offer && rest.starts_with("#"))
+      return invalid("files go to one user: /send <user> <path>");
+    return result; // without a path, the CLI says how to use it
+  }
+  if (name == "accept") {
+    // "/accept", "/accept ID", "/accept ID PATH", "/accept PATH".
+    auto [word, more] = first_word(rest);
+    result.kind = command_kind::accept;
+    if (looks_like_id(word)) {
+      result.target = word;
+      result.text = more;
+    } else {
+      result.text = trim(rest);
+    }
+    return result;
+  }
+  if (name == "decline" || name == "cancel") {
+    auto [word, more] = first_word(rest);
+    auto kind = name == "decline" ? command_kind::decline : command_kind::cancel;
+    auto usage = name == "decline" ? "usage: /decline [id]" : "usage: /cancel <id>";
+    if (!more.empty() || (kind == command_kind::cancel && word.empty()))
+      return invalid(usage);
+    result.kind = kind;
+    result.target = word;
+    return result;
+  }
+  if (name == "transfers" || name == "files") {
+    result.kind = command_kind::files;
+    return result;
+  }
+  return result;
+}
+
 command menu_choice(const std::string& line) {
   // The original menu asked for the name after the choice; here the name
   // may follow the number ("1 bob") or come with the slash command.
@@ -137,6 +182,8 @@ command parse_command(const std::string& raw, bool in_lobby) {
     result.text.clear();
     return result;
   }
+  if (auto file = parse_file_command(name, rest); file.kind != command_kind::none)
+    return file;
   return invalid("unknown command /" + name + " (try /help)");
 }
 
@@ -156,6 +203,12 @@ std::vector<std::string> help_lines() {
       "/quit, Ctrl+D               leave cleanly",
       "/window <n>, Alt+<n>        full screen: show window n (Ctrl+N/P: next/previous)",
       "/names [group]              who in the group is online (one discovery round)",
+      "/send <user> <path>         offer a file to <user> (resumable, SHA-256 checked)",
+      "/accept [id] [path]         take an offered file (into chat.download-dir, or "
+      "<path>)",
+      "/decline [id]               refuse an offered file",
+      "/transfers                  file offers and transfers under way",
+      "/cancel <id>                stop a file transfer",
       "PgUp/PgDn scroll back; Tab completes commands, names, groups ('nick: ')",
       "lobby menu: 1 private chat  2 subscribe group  3 open group  4 discover  5 "
       "insults  6 exit",
@@ -165,8 +218,9 @@ std::vector<std::string> help_lines() {
 }
 
 std::vector<std::string> command_names() {
-  return {"/msg",     "/join", "/open", "/leave", "/groups", "/who",   "/insult",
-          "/history", "/back", "/help", "/quit",  "/window", "/names", "/trust"};
+  return {"/msg",     "/join",   "/open",    "/leave",     "/groups", "/who",   "/insult",
+          "/history", "/back",   "/help",    "/quit",      "/window", "/names", "/trust",
+          "/send",    "/accept", "/decline", "/transfers", "/cancel"};
 }
 
 } // namespace chat::cli

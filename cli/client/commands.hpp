@@ -24,6 +24,11 @@ enum class command_kind {
   quit,    ///< /quit
   window,  ///< /window <n>: show window n (full screen)
   names,   ///< /names [group]: who in a group is online
+  offer,   ///< /send <user> <path>: offer a file
+  accept,  ///< /accept [id] [path]: take an offered file
+  decline, ///< /decline [id]: refuse an offered file
+  files,   ///< /transfers: offers and transfers under way
+  cancel,  ///< /cancel <id>: stop a transfer
   invalid, ///< unknown command or missing argument; `error` says why
 };
 
