@@ -36,13 +36,14 @@ caf::expected<std::set<std::string>> list_users(const std::string& rabbit_dir) {
 }
 
 caf::error create_users(const std::string& rabbit_dir, const std::string& vhost,
-                        const std::vector<new_account>& accounts) {
+                        const std::vector<new_account>& accounts,
+                        broker_user_limits limits) {
   // A definitions file carries the password hashes only (a command line
   // would show the passwords to `ps`), and sets users, permissions and
   // topic permissions in one call.
   std::vector<broker_account_definition> defs;
   for (auto& a : accounts)
-    defs.push_back({a.user, a.password, "", permissions_for_user(a.name)});
+    defs.push_back({a.user, a.password, "", permissions_for_user(a.name), limits});
   auto file = rabbit_dir + "/accounts-" + tls::random_hex(8) + ".json";
   if (auto err = write_private_file(file, definitions_json(defs, vhost, false)))
     return err;
@@ -55,7 +56,8 @@ caf::error create_users(const std::string& rabbit_dir, const std::string& vhost,
 
 } // namespace
 
-account_store rabbit_account_store(amqp_settings loopback, std::string rabbit_dir) {
+account_store rabbit_account_store(amqp_settings loopback, std::string rabbit_dir,
+                                   broker_user_limits limits) {
   account_store store;
   store.accepts = [loopback](const std::string& user, const std::string& password) {
     auto probe = loopback;
@@ -65,24 +67,57 @@ account_store rabbit_account_store(amqp_settings loopback, std::string rabbit_di
     return amqp_connection::open(probe, err) != nullptr;
   };
   store.users = [rabbit_dir] { return list_users(rabbit_dir); };
-  store.create = [rabbit_dir,
-                  vhost = loopback.vhost](const std::vector<new_account>& xs) {
-    return create_users(rabbit_dir, vhost, xs);
+  store.create = [rabbit_dir, vhost = loopback.vhost,
+                  limits](const std::vector<new_account>& xs) {
+    return create_users(rabbit_dir, vhost, xs, limits);
   };
   return store;
 }
 
-caf::error forget_broker_account(const std::string& rabbit_dir, const std::string& name) {
+caf::expected<std::vector<std::string>> queues_of(const std::string& rabbit_dir,
+                                                  const std::string& vhost,
+                                                  const std::string& name) {
+  auto r =
+      run_rabbit_tool(rabbit_dir, "rabbitmqctl",
+                      {"list_queues", "-p", vhost, "name", "--formatter", "json", "-q"});
+  auto bracket = r.output.find('[');
+  if (!r.ok() || bracket == std::string::npos)
+    return failed("rabbitmqctl list_queues: " + r.output);
+  auto doc = nlohmann::json::parse(r.output.substr(bracket), nullptr, false);
+  if (!doc.is_array())
+    return failed("rabbitmqctl list_queues: unreadable");
+  // Names hold no ':', so "<name>:" prefixes that user's queues alone.
+  auto prefix = name + ":";
+  std::vector<std::string> result;
+  for (auto& entry : doc)
+    if (auto q = entry.is_object() ? entry.value("name", "") : ""; q.starts_with(prefix))
+      result.push_back(q);
+  return result;
+}
+
+caf::expected<size_t> forget_broker_account(const std::string& rabbit_dir,
+                                            const std::string& vhost,
+                                            const std::string& name) {
   auto user = broker_account::broker_user(name);
   auto users = list_users(rabbit_dir);
   if (!users)
     return users.error();
-  if (users->count(user) == 0)
-    return failed("no broker account for " + name);
-  auto r = run_rabbit_tool(rabbit_dir, "rabbitmqctl", {"delete_user", user});
-  if (!r.ok())
-    return failed("rabbitmqctl delete_user: " + r.output);
-  return {};
+  auto queues = queues_of(rabbit_dir, vhost, name);
+  if (!queues)
+    return queues.error();
+  if (users->count(user) == 0 && queues->empty())
+    return failed("no broker account and no queues for " + name);
+  // What waits for the user (group messages, its inbox) goes with the name.
+  for (auto& q : *queues)
+    if (auto r =
+            run_rabbit_tool(rabbit_dir, "rabbitmqctl", {"delete_queue", "-p", vhost, q});
+        !r.ok())
+      return failed("rabbitmqctl delete_queue " + q + ": " + r.output);
+  if (users->count(user) != 0)
+    if (auto r = run_rabbit_tool(rabbit_dir, "rabbitmqctl", {"delete_user", user});
+        !r.ok())
+      return failed("rabbitmqctl delete_user: " + r.output);
+  return queues->size();
 }
 
 } // namespace chat

@@ -5,6 +5,7 @@
 // wrapper in `rabbit_dir` (adapters/managed_services) and a loopback login.
 
 #include "adapters/common/amqp_connection.hpp"
+#include "adapters/server/broker_permissions.hpp"
 
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
@@ -35,11 +36,17 @@ struct account_store {
 };
 
 /// The managed node's accounts: logins on the plaintext loopback listener of
-/// `loopback` (its user and password are replaced), rabbitmqctl otherwise.
-account_store rabbit_account_store(amqp_settings loopback, std::string rabbit_dir);
+/// `loopback` (its user and password are replaced), rabbitmqctl otherwise;
+/// each new account gets `limits`.
+account_store rabbit_account_store(amqp_settings loopback, std::string rabbit_dir,
+                                   broker_user_limits limits);
 
-/// Deletes the broker account of chat user `name` (`chat-actors server
-/// --forget-user`): the name can then be bound to another identity key.
-caf::error forget_broker_account(const std::string& rabbit_dir, const std::string& name);
+/// Deletes the broker account of chat user `name` and every queue of it in
+/// `vhost` (`chat-actors server --forget-user`): the name can then be bound
+/// to another identity key, and nothing kept for it remains. Returns how
+/// many queues went.
+caf::expected<size_t> forget_broker_account(const std::string& rabbit_dir,
+                                            const std::string& vhost,
+                                            const std::string& name);
 
 } // namespace chat

@@ -9,7 +9,8 @@
 #      the rest wait for her);
 #   3. a clean quit, and RabbitMQ SIGKILLed (and restarted by the node)
 #      while she is away;
-# then /leave ends her membership: what is said afterwards never reaches her.
+# then /leave ends her membership: what is said afterwards never reaches her;
+# and `server --forget-user` deletes what waits for her.
 # The per-sender report counts sent, received, lost, doubled and reordered
 # over all of her sessions; the test fails unless the last three are 0.
 source "$(dirname "$0")/lib.sh"
@@ -123,6 +124,18 @@ wait_for 20 joined "$alice" 5 || { keep=1; fail "alice did not join again"; }
 sleep 1
 ! grep -q "after-leave-$id" "$work/$alice.out" ||
   { keep=1; fail "a message sent after /leave reached alice"; }
+
+echo "5. the operator forgets alice: nothing kept for her remains"
+quit "$alice"
+say "$bob" "kept-for-alice-$id"
+wait_for 20 grep -q "kept-for-alice-$id" "$work/$carol.out" || true
+ctl=$work/state/rabbitmq-$AMQP_PORT/rabbitmqctl
+"$ctl" list_queues -q name | grep -q "^$alice:$room\$" || fail "alice's queue is gone before --forget-user"
+"$bin" server --forget-user="$alice" --chat.state-dir="$work/state" \
+  --chat.amqp-port="$AMQP_PORT" --chat.redis-port="$REDIS_PORT" >"$work/forget.out" 2>&1 ||
+  { cat "$work/forget.out"; fail "--forget-user failed"; }
+left=$("$ctl" list_queues -q name | grep "^$alice:" || true)
+[ -z "$left" ] || fail "queues of alice left after --forget-user: $left"
 
 stream_report "$room" "$alice" "$bob" "$carol" >"$work/report" || { keep=1; cat "$work/report"; fail "messages lost, doubled or out of order across absences"; }
 grep -E "^$alice " "$work/report"
