@@ -31,7 +31,7 @@ on 1 "$bin" server --chat.state-dir="$work/state" </dev/null >"$SERVER_LOG" 2>&1
 SERVER_PID=$!
 wait_for 120 grep -q '^ready:' "$SERVER_LOG" || { cat "$SERVER_LOG"; fail "server not ready"; }
 code=$(cat "$work/state/join-code")
-redis_pw=$(sed -n 's/^redis-password=//p' "$work/state/secrets/secrets.conf")
+redis_pw=$(sed -n 's/^redis-admin-password=//p' "$work/state/secrets/secrets.conf")
 registry() { on 1 redis-cli -p 6379 -a "$redis_pw" --no-auth-warning "$@"; }
 
 # client NAME HOST [ARGS…]: a batch --json session fed from NAME.in.
