@@ -48,6 +48,8 @@ struct client_flags {
   std::string to;
   std::string group;
   std::string text;
+  /// send: a file to offer (--file) instead of a text.
+  std::string file;
 };
 
 int run_client(caf::actor_system& sys, const chat_config& cfg, const client_flags& flags);

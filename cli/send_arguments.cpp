@@ -18,7 +18,8 @@ std::string take_send_arguments(std::vector<std::string>& args, client_flags& fl
       }
       return false;
     };
-    if (take("--to", flags.to) || take("--group", flags.group))
+    if (take("--to", flags.to) || take("--group", flags.group) ||
+        take("--file", flags.file))
       continue;
     if (arg.starts_with("-")) {
       rest.emplace_back(arg);
@@ -30,7 +31,10 @@ std::string take_send_arguments(std::vector<std::string>& args, client_flags& fl
   flags.text = text;
   if (flags.to.empty() == flags.group.empty())
     return "usage: chat-actors send (--to USER | --group GROUP) TEXT";
-  if (flags.text.empty())
+  if (!flags.file.empty() && (flags.to.empty() || !flags.text.empty()))
+    return "usage: chat-actors send --to USER --file PATH (files go to one user, "
+           "without text)";
+  if (flags.text.empty() && flags.file.empty())
     return "nothing to send: chat-actors send --to USER TEXT";
   return {};
 }

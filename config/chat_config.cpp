@@ -100,6 +100,8 @@ const std::vector<option_spec>& chat_options() {
        "full screen: lines each window keeps"},
       {"log-dir", k::string, quoted(d::log_dir),
        "per-chat logs, one file per chat and day (mode 0600); empty = none"},
+      {"download-dir", k::string, quoted(d::download_dir),
+       "where accepted files go; empty = the XDG download dir, else ~/Downloads"},
       {"managed", k::boolean, d::managed ? "true" : "false",
        "server: start and supervise redis-server/rabbitmq-server if none answers"},
       {"state-dir", k::string, quoted(d::state_dir),

@@ -148,6 +148,10 @@ inline constexpr std::array<int, 12> theme_nicks{32,  27,  93,  133, 164, 162,
 /// 0600); empty = no logs.
 inline constexpr std::string_view log_dir = "";
 
+/// Client: where accepted files go; empty = the XDG download directory,
+/// else ~/Downloads (adapters/client/file_names.hpp).
+inline constexpr std::string_view download_dir = "";
+
 /// Server node: start and supervise redis-server/rabbitmq-server when
 /// nothing answers on the configured ports.
 inline constexpr bool managed = true;

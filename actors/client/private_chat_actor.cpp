@@ -1,9 +1,12 @@
 #include "actors/client/private_chat_actor.hpp"
 
 #include "actors/client/peer_directory.hpp"
+#include "adapters/client/file_names.hpp"
+
 #include "actors/client/private_chat_rules.hpp"
 #include "actors/common/names.hpp"
 #include "config/errors.hpp"
+#include <grpcpp/impl/service_type.h>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -130,7 +133,8 @@ bool start_server(self_ptr self) {
   st.server = private_chat_server::start(
       st.settings.host, st.tls_port, st.keys.tls, st.settings.plaintext,
       st.plaintext_port, make_handler(self), st.settings.max_connections_per_host,
-      st.failure, st.settings.serve_stream);
+      st.failure, st.settings.serve_stream,
+      make_file_service(file_hooks(st.files_slot, st.offered)));
   if (!st.server)
     return false;
   st.tls_port = st.server->port();
@@ -165,6 +169,25 @@ void report_refusals(self_ptr self) {
   tell(self, chat_event::error, std::move(text));
 }
 
+/// The file manager of the registered session, reachable by the file
+/// service from now on.
+void start_files(self_ptr self) {
+  auto& st = self->state;
+  file_context ctx;
+  ctx.user = st.user;
+  ctx.identity = st.keys.identity;
+  ctx.tls = st.keys.tls;
+  ctx.pins = st.pins;
+  ctx.registry = st.registry;
+  ctx.offered = st.offered;
+  ctx.call_timeout = st.settings.send_timeout;
+  auto dir = st.settings.download_dir.empty() ? default_download_dir()
+                                              : st.settings.download_dir;
+  st.files = self->spawn<caf::linked>(file_manager_impl, std::move(ctx), st.listener,
+                                      std::move(dir));
+  st.files_slot->set(st.files);
+}
+
 caf::error check_peer(self_ptr self, const std::string& peer) {
   if (self->state.user.empty())
     return make_error(errc::not_registered, "not registered yet");
@@ -195,6 +218,7 @@ private_chat_settings private_chat_settings::from(const caf::actor_system_config
                                           caf::timespan{d::listener_check_interval});
   s.plaintext =
       caf::get_or(cfg, "chat.allow-original-clients", d::allow_original_clients);
+  s.download_dir = caf::get_or(cfg, "chat.download-dir", std::string{d::download_dir});
   return s;
 }
 
@@ -248,6 +272,7 @@ private_chat_impl(private_chat_pointer self, private_chat_settings settings,
                   st.user = name;
                   st.pins = std::make_shared<known_peers>(st.settings.identity_dir, name);
                   st.directory->set_self({name, st.keys.session->public_hex()});
+                  start_files(self);
                   rp.deliver(std::move(ep));
                 },
                 [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
@@ -379,6 +404,12 @@ private_chat_impl(private_chat_pointer self, private_chat_settings settings,
                    " stopped answering; listening again");
         }
         self->delayed_send(self, st.settings.listener_check_interval, probe_atom::value);
+      },
+      [=](file_atom, file_request& req) -> caf::result<std::string> {
+        auto& st = self->state;
+        if (!st.files)
+          return make_error(errc::not_registered, "not registered yet");
+        return self->delegate(st.files, file_atom::value, std::move(req));
       },
       [=](drop_atom, const std::string& peer, std::string& key, uint64_t seq) {
         auto& st = self->state;

@@ -6,6 +6,7 @@
 // spawned on first contact. The CLI talks to it only by message.
 
 #include "actors/client/chat_types.hpp"
+#include "actors/client/file_manager_actor.hpp"
 #include "actors/client/peer_directory.hpp"
 #include "actors/client/private_chat_peer_actor.hpp"
 #include "actors/client/registry_actor.hpp"
@@ -34,6 +35,8 @@ namespace chat {
 /// answered through its reply.
 /// trust: pin the identity key `peer` has now (after "key changed"); the
 /// answer names its fingerprint.
+/// file: a file transfer request (/send, /accept, …; docs/files.md), handed
+/// to the session's file manager.
 /// drop: a peer actor leaves (internal). probe: check that the listener
 /// still accepts (internal; with a bool: the outcome).
 using private_chat_actor = caf::typed_actor<
@@ -46,7 +49,8 @@ using private_chat_actor = caf::typed_actor<
     caf::reacts_to<incoming_atom, wire_message, delivery_reply>,
     caf::replies_to<trust_atom, std::string>::with<std::string>,
     caf::reacts_to<drop_atom, std::string, std::string, uint64_t>,
-    caf::reacts_to<probe_atom>, caf::reacts_to<probe_atom, bool>>;
+    caf::reacts_to<probe_atom>, caf::reacts_to<probe_atom, bool>,
+    caf::replies_to<file_atom, file_request>::with<std::string>>;
 
 /// Options of private chats (chat.grpc-host, chat.grpc-port,
 /// chat.history-size, chat.send-timeout, chat.max-message-bytes).
@@ -77,6 +81,9 @@ struct private_chat_settings {
   /// Serve the ordered stream (PrivateChatStream). Off only in tests that
   /// play a peer without it; not a configuration key.
   bool serve_stream = true;
+  /// Where accepted files go (chat.download-dir; empty = the XDG download
+  /// directory, else ~/Downloads).
+  std::string download_dir;
 
   static private_chat_settings from(const caf::actor_system_config& cfg);
 };
@@ -106,6 +113,11 @@ struct private_chat_state {
   uint64_t clock = 0;
   /// The conversation in view, if any: never evicted.
   std::string in_view;
+  /// File transfers (spawned at register) and what the file service
+  /// needs to reach them and the files we offer.
+  file_manager_actor files;
+  std::shared_ptr<file_slot> files_slot = std::make_shared<file_slot>();
+  std::shared_ptr<offered_files> offered = std::make_shared<offered_files>();
   /// The gRPC service; stopped when the manager ends (state destructor).
   std::unique_ptr<private_chat_server> server;
   /// The bound TLS and plaintext ports (kept across restarts of the

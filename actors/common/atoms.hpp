@@ -59,5 +59,11 @@ using gathered_atom = atom_constant<atom("gathered")>;
 using account_atom = atom_constant<atom("account")>;
 using flush_atom = atom_constant<atom("flush")>;
 using backlog_atom = atom_constant<atom("backlog")>;
+// File transfers.
+using file_atom = atom_constant<atom("file")>;
+using progress_atom = atom_constant<atom("progress")>;
+using finish_atom = atom_constant<atom("finish")>;
+using recheck_atom = atom_constant<atom("recheck")>;
+using cancel_atom = atom_constant<atom("cancel")>;
 
 } // namespace chat

@@ -479,6 +479,8 @@ void delivery_reply::operator()(delivery_status s) const {
 struct private_chat_server::impl {
   std::unique_ptr<service> svc;
   std::unique_ptr<grpc::Service> stream_svc;
+  /// Served beside the private chat (the file service), if any.
+  std::unique_ptr<grpc::Service> beside;
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<acceptor> listener;       // TLS
   std::unique_ptr<acceptor> plain_listener; // h2c, open mode only
@@ -500,7 +502,8 @@ std::unique_ptr<private_chat_server>
 private_chat_server::start(const std::string& host, uint16_t port,
                            std::shared_ptr<const tls_identity> identity, bool plaintext,
                            uint16_t plaintext_port, incoming_handler handler,
-                           size_t max_per_host, std::string& error, bool stream) {
+                           size_t max_per_host, std::string& error, bool stream,
+                           std::unique_ptr<grpc::Service> beside) {
   install_log_filter();
   auto st = std::make_unique<impl>();
   st->stream_svc = make_stream_service(
@@ -525,6 +528,14 @@ private_chat_server::start(const std::string& host, uint16_t port,
   builder.RegisterService(st->svc.get());
   if (stream)
     builder.RegisterService(st->stream_svc.get());
+  if (beside) {
+    st->beside = std::move(beside);
+    builder.RegisterService(st->beside.get());
+    // File fetches ping (keepalive) to notice a dead link in seconds.
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                               1000);
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  }
   st->server = builder.BuildAndStart();
   auto bare =
       host.size() > 2 && host.front() == '[' ? host.substr(1, host.size() - 2) : host;

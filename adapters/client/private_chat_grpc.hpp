@@ -37,6 +37,7 @@
 namespace grpc {
 class ChannelCredentials;
 class ServerCredentials;
+class Service;
 } // namespace grpc
 
 namespace chat {
@@ -146,12 +147,14 @@ public:
   /// TLS with `identity` on host:port (0 = a free port) and, if
   /// `plaintext`, h2c for original clients on host:plaintext_port; nullptr
   /// and `error` set if not. Without `stream`, PrivateChatStream is not
-  /// served (a peer without it, for tests).
+  /// served (a peer without it, for tests). `beside`, if any, is served too
+  /// (the file service), on the same connections and credentials.
   static std::unique_ptr<private_chat_server>
   start(const std::string& host, uint16_t port,
         std::shared_ptr<const tls_identity> identity, bool plaintext,
         uint16_t plaintext_port, incoming_handler handler, size_t max_per_host,
-        std::string& error, bool stream = true);
+        std::string& error, bool stream = true,
+        std::unique_ptr<grpc::Service> beside = nullptr);
 
   ~private_chat_server();
 

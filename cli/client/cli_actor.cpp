@@ -4,6 +4,7 @@
 #include "adapters/client/input_history.hpp"
 #include "cli/client/chat_log.hpp"
 #include "cli/client/commands.hpp"
+#include "cli/client/file_render.hpp"
 #include "cli/client/split_text.hpp"
 #include "cli/client/ui/highlight.hpp"
 #include "config/errors.hpp"
@@ -371,6 +372,47 @@ void quit(cli_pointer self) {
   self->delayed_send(self, quit_grace, timeout_atom::value);
 }
 
+/// /send, /accept, /decline, /transfers, /cancel: asked of the private
+/// chats (which hand them to the file transfers); the answer is said.
+void run_file_command(cli_pointer self, const cli::command& cmd) {
+  auto& st = self->state;
+  if (cmd.kind == command_kind::offer && cmd.text.empty())
+    return complain(self, "usage: /send <user> <path>");
+  file_request req;
+  req.target = cmd.target;
+  req.path = cmd.text;
+  switch (cmd.kind) {
+  case command_kind::offer:
+    req.verb = file_request::send;
+    break;
+  case command_kind::accept:
+    req.verb = file_request::accept;
+    break;
+  case command_kind::decline:
+    req.verb = file_request::decline;
+    break;
+  case command_kind::cancel:
+    req.verb = file_request::cancel;
+    break;
+  default:
+    req.verb = file_request::list;
+  }
+  self->request(st.peers.private_chats, reply_timeout, file_atom::value, std::move(req))
+      .then(
+          [=, n = st.line_no](const std::string& what) {
+            line_scope scope{self->state, n};
+            std::string::size_type from = 0;
+            for (auto to = what.find('\n'); to != std::string::npos;
+                 from = to + 1, to = what.find('\n', from))
+              say(self, what.substr(from, to - from));
+            say(self, what.substr(from));
+          },
+          [=, n = st.line_no](caf::error& err) {
+            line_scope scope{self->state, n};
+            complain(self, describe(err));
+          });
+}
+
 /// Unsubscribes from `group` and closes its window.
 void leave_group(cli_pointer self, std::string group) {
   auto& st = self->state;
@@ -578,6 +620,12 @@ void run_command(cli_pointer self, const cli::command& cmd) {
               complain(self, describe(err));
             });
     return;
+  case command_kind::offer:
+  case command_kind::accept:
+  case command_kind::decline:
+  case command_kind::files:
+  case command_kind::cancel:
+    return run_file_command(self, cmd);
   case command_kind::back:
     if (st.current != view::lobby) {
       leave_view(self);
@@ -964,6 +1012,23 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
         auto notice = ev;
         notice.text = "[" + ev.chat + "] " + ev.text;
         st.print(render(notice, st.opts));
+      },
+      [=](event_atom, const file_event& ev) {
+        auto& st = self->state;
+        // People see progress in steps of 10 %; scripts get every event.
+        if (ev.kind == file_event::progress && st.opts.style != cli::output_style::json) {
+          auto step = ev.size == 0 ? 10 : static_cast<int>(ev.bytes * 10 / ev.size);
+          auto& last = st.file_steps[ev.id];
+          if (step <= last)
+            return;
+          last = step;
+        }
+        if (ev.kind == file_event::done || ev.kind == file_event::failed)
+          st.file_steps.erase(ev.id);
+        if (st.windows)
+          st.term->print_to({}, cli::render(ev, st.opts), false, false);
+        else
+          st.print(cli::render(ev, st.opts));
       },
       [=](event_atom, const std::string& status) {
         auto& st = self->state;

@@ -5,6 +5,7 @@
 // terminal adapter hands it lines, the signal thread hands it Ctrl+C.
 
 #include "actors/client/chat_types.hpp"
+#include "actors/client/file_types.hpp"
 #include "actors/client/registry_actor.hpp"
 #include "actors/common/atoms.hpp"
 #include "adapters/client/terminal.hpp"
@@ -33,7 +34,7 @@ using window_atom = caf::atom_constant<caf::atom("window")>;
 /// start: the session is registered; read the terminal from now on. link:
 /// a chat actor was restarted, talk to these handles now (the groups of this
 /// session are re-joined).
-using cli_actor =
+using cli_chat_actor =
     caf::typed_actor<caf::reacts_to<start_atom, std::string, cli_peers>,
                      caf::reacts_to<link_atom, cli_peers>,
                      caf::reacts_to<line_atom, std::string>, caf::reacts_to<eof_atom>,
@@ -42,6 +43,9 @@ using cli_actor =
                      caf::reacts_to<event_atom, std::string>,
                      caf::reacts_to<report_atom, discovery_report>,
                      caf::reacts_to<window_atom, std::string>>;
+
+/// The CLI also shows what file transfers tell (docs/files.md).
+using cli_actor = cli_chat_actor::extend<caf::reacts_to<event_atom, file_event>>;
 
 /// Everything the CLI talks to. Chat actors are held untyped: the CLI only
 /// relies on the messages listed in actors/common/atoms.hpp.
@@ -81,6 +85,8 @@ struct cli_state {
   bool quitting = false;
   /// Quitting is done.
   bool left = false;
+  /// The tenth of each file transfer last shown to people (progress).
+  std::map<std::string, int> file_steps;
   /// Sends, joins and leaves still waiting for an answer.
   size_t pending = 0;
   /// Groups joined in this session (name → transient), re-joined when the

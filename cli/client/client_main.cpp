@@ -14,6 +14,7 @@
 #include "cli/client/cli_actor.hpp"
 #include "cli/client/client_supervisor.hpp"
 #include "cli/client/commands.hpp"
+#include "cli/client/file_render.hpp"
 #include "cli/client/ui/fullscreen_terminal.hpp"
 #include "cli/run.hpp"
 #include "cli/signals.hpp"
@@ -573,6 +574,34 @@ int run_client(caf::actor_system& sys, const chat_config& cfg,
   return 0;
 }
 
+/// `send --to USER --file PATH`: offers the file and stays until the
+/// receiver has it (or declines, or it fails); 0 only if it arrived whole.
+int send_file_oneshot(caf::scoped_actor& self, const caf::actor& private_chats,
+                      const client_flags& flags) {
+  auto opts = render_options_for(flags, true);
+  int rc = 1;
+  bool running = true;
+  file_request req{file_request::send, flags.to, flags.file};
+  self->request(private_chats, std::chrono::seconds{30}, file_atom::value, req)
+      .receive([&](const std::string& line) { std::cerr << line << '\n'; },
+               [&](const caf::error& err) {
+                 std::cerr << "chat-actors: " << describe(err) << '\n';
+                 running = false;
+               });
+  self->receive_while([&] { return running; })(
+      [&](event_atom, const file_event& ev) {
+        if (ev.incoming)
+          return;
+        std::cout << cli::render(ev, opts) << std::endl;
+        if (ev.kind == file_event::done || ev.kind == file_event::failed) {
+          rc = ev.kind == file_event::done ? 0 : 1;
+          running = false;
+        }
+      },
+      [](event_atom, const chat_event&) {}, [](event_atom, const std::string&) {});
+  return rc;
+}
+
 int run_oneshot(caf::actor_system& sys, const chat_config& cfg,
                 const client_flags& flags) {
   auto name = caf::get_or(cfg, "chat.name", std::string{d::name});
@@ -618,6 +647,8 @@ int run_oneshot(caf::actor_system& sys, const chat_config& cfg,
               reported = true;
               rc = 1;
             });
+  } else if (!flags.file.empty()) {
+    rc = send_file_oneshot(self, s->peers.private_chats, flags);
   } else if (!flags.to.empty()) {
     self->request(s->peers.private_chats, patience, send_atom::value, flags.to,
                   flags.text)

@@ -106,6 +106,20 @@ const std::vector<entry>& entries() {
         "go out)"}},
       {command_kind::back,
        {"/back", {"/lobby"}, "", "back to the lobby (the status window)"}},
+      {command_kind::offer,
+       {"/send",
+        {},
+        "<user> <path>",
+        "offer a file to <user> (resumable, SHA-256 checked)"}},
+      {command_kind::accept,
+       {"/accept",
+        {},
+        "[id] [path]",
+        "take an offered file (into chat.download-dir, or <path>)"}},
+      {command_kind::decline, {"/decline", {}, "[id]", "refuse an offered file"}},
+      {command_kind::files,
+       {"/transfers", {"/files"}, "", "file offers and transfers under way"}},
+      {command_kind::cancel, {"/cancel", {}, "<id>", "stop a file transfer"}},
       {command_kind::help,
        {"/help",
         {"/h", "/?"},
@@ -157,6 +171,45 @@ command with_target(command_kind kind, const std::string& rest, char sigil,
   result.target = target;
   result.text = text;
   return result;
+}
+
+/// A transfer id as typed: 4 to 32 lowercase hex digits (a prefix of one).
+bool looks_like_id(const std::string& word) {
+  return word.size() >= 4 && word.size() <= 32 &&
+         word.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+/// /send, /accept, /decline, /transfers, /cancel.
+command parse_file_command(command_kind kind, const std::string& rest) {
+  command result;
+  result.kind = kind;
+  switch (kind) {
+  case command_kind::offer:
+    if (rest.starts_with("#"))
+      return invalid("files go to one user: " + usage_of(kind));
+    return with_target(kind, rest, '@'); // without a path, the CLI says how
+  case command_kind::accept: {
+    // "/accept", "/accept ID", "/accept ID PATH", "/accept PATH".
+    auto [word, more] = first_word(rest);
+    if (looks_like_id(word)) {
+      result.target = word;
+      result.text = more;
+    } else {
+      result.text = trim(rest);
+    }
+    return result;
+  }
+  case command_kind::decline:
+  case command_kind::cancel: {
+    auto [word, more] = first_word(rest);
+    if (!more.empty() || (kind == command_kind::cancel && word.empty()))
+      return invalid(usage_of(kind));
+    result.target = word;
+    return result;
+  }
+  default:
+    return result;
+  }
 }
 
 command menu_choice(const std::string& line) {
@@ -231,6 +284,12 @@ command parse_args(command_kind kind, const std::string& rest) {
     result.target = without_sigil(first_word(rest).first, '#');
     return result;
   }
+  case command_kind::offer:
+  case command_kind::accept:
+  case command_kind::decline:
+  case command_kind::cancel:
+  case command_kind::files:
+    return parse_file_command(kind, rest);
   case command_kind::me:
   case command_kind::lastlog:
     if (rest.empty())

@@ -34,6 +34,11 @@ enum class command_kind {
   me,      ///< /me <action>: an action in the open chat
   whois,   ///< /whois <user>: address, groups and the whole identity key
   lastlog, ///< /lastlog <text>: the shown window's lines with <text>
+  offer,   ///< /send <user> <path>: offer a file
+  accept,  ///< /accept [id] [path]: take an offered file
+  decline, ///< /decline [id]: refuse an offered file
+  files,   ///< /transfers: offers and transfers under way
+  cancel,  ///< /cancel <id>: stop a transfer
   invalid, ///< unknown command or missing argument; `error` says why
 };
 

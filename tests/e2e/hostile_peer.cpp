@@ -22,6 +22,17 @@
 //   chat-test-hostile stream-flood HOST PORT SENDER RECEIVER SECONDS
 //       Streams 4000-byte messages as fast as the receiver takes them, for
 //       SECONDS, and never reads a receipt; prints "wrote K".
+//   chat-test-hostile file-offer HOST PORT SENDER RECEIVER NAME SIZE
+//       One FileTransfer.Announce to HOST:PORT over TLS with a certificate of
+//       its own, claiming to come from SENDER, signed by a fresh key of its
+//       own; prints "status CODE MESSAGE".
+//   chat-test-hostile file-sender HOST RECEIVER RPORT SENDER NAME SIZE EXTRA SECONDS
+//       A sender that keeps its word on nothing: prints the fields of a
+//       registry entry for SENDER ("hset FIELD VALUE …", its key, session
+//       key and certificate properly signed) and waits for a line on stdin
+//       (the entry is written), announces NAME of SIZE bytes to RECEIVER at
+//       HOST:RPORT and serves Fetch with SIZE + EXTRA bytes, for SECONDS;
+//       prints "status CODE MESSAGE" of the offer, then "served K".
 //   chat-test-hostile group AMQP_PORT GROUP N BYTES
 //       N group messages of BYTES bytes published to `group_chat` as an
 //       original client would; prints "published N".
@@ -35,10 +46,14 @@
 //       (adapters/common/broker_account.hpp); prints "granted USER PASSWORD" or
 //       "refused: WHY".
 
+#include "actors/client/file_offer_rules.hpp"
+#include "actors/client/private_chat_keys.hpp"
+#include "adapters/client/file_transfer_grpc.hpp"
 #include "adapters/client/private_chat_grpc.hpp"
 #include "adapters/common/broker_account.hpp"
 #include "config/errors.hpp"
 
+#include "file_transfer.grpc.pb.h"
 #include "private_chat.grpc.pb.h"
 #include "private_chat_stream.grpc.pb.h"
 
@@ -53,10 +68,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -298,6 +315,84 @@ int account(const std::string& host, uint16_t port, const std::string& member_pa
 
 } // namespace
 
+int file_offer_call(const std::string& host, uint16_t port, const std::string& sender,
+                    const std::string& receiver, const std::string& name, uint64_t size) {
+  auto key = chat::ed25519_key::generate();
+  chat::file_offer offer;
+  offer.id = chat::new_transfer_id();
+  offer.sender = sender;
+  offer.receiver = receiver;
+  offer.name = name;
+  offer.size = size;
+  offer.sha256 = std::string(64, 'e');
+  offer = chat::sign_offer(offer, *key);
+  auto s = chat::announce_file({host, port, {}}, chat::tls_identity::generate("stranger"),
+                               offer, std::chrono::milliseconds{5000});
+  std::cout << "status " << s.code << " " << s.detail << std::endl;
+  return 0;
+}
+
+/// Serves more bytes than it announced (see the head of the file).
+class greedy_service final : public file_transfer::FileTransfer::Service {
+public:
+  greedy_service(uint64_t bytes) : bytes_(bytes) {}
+  grpc::Status Fetch(grpc::ServerContext*, const file_transfer::FetchRequest* in,
+                     grpc::ServerWriter<file_transfer::Chunk>* out) override {
+    file_transfer::Chunk chunk;
+    for (uint64_t at = in->offset(); at < bytes_;) {
+      auto n = std::min<uint64_t>(64 * 1024, bytes_ - at);
+      chunk.set_offset(at);
+      chunk.set_data(std::string(n, 'x'));
+      if (!out->Write(chunk))
+        break;
+      at += n;
+      served += n;
+    }
+    return grpc::Status::OK;
+  }
+  std::atomic<uint64_t> served = 0;
+
+private:
+  uint64_t bytes_;
+};
+
+int file_sender(const std::string& host, const std::string& receiver, uint16_t rport,
+                const std::string& sender, const std::string& name, uint64_t size,
+                uint64_t extra, int seconds) {
+  auto keys = chat::session_keys::ephemeral();
+  greedy_service svc{size + extra};
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("0.0.0.0:0", chat::peer_server_credentials(*keys.tls), &port);
+  builder.RegisterService(&svc);
+  auto server = builder.BuildAndStart();
+  if (!server)
+    return 1;
+  chat::endpoint ep{"", static_cast<uint16_t>(port)};
+  ep.tls_port = static_cast<uint16_t>(port);
+  ep = keys.publish(sender, ep);
+  std::cout << "hset port " << port << " pubkey " << ep.public_key << " kx "
+            << ep.session_key << " kx_sig " << ep.session_key_sig << " tls_port " << port
+            << " tls_cert " << ep.tls_cert << " tls_sig " << ep.tls_sig << std::endl;
+  std::string line;
+  std::getline(std::cin, line);
+  chat::file_offer offer;
+  offer.id = chat::new_transfer_id();
+  offer.sender = sender;
+  offer.receiver = receiver;
+  offer.name = name;
+  offer.size = size;
+  offer.sha256 = std::string(64, 'e');
+  offer = chat::sign_offer(offer, *keys.identity);
+  auto s = chat::announce_file({host, rport, {}}, keys.tls, offer,
+                               std::chrono::milliseconds{5000});
+  std::cout << "status " << s.code << " " << s.detail << std::endl;
+  std::this_thread::sleep_for(std::chrono::seconds{seconds});
+  std::cout << "served " << svc.served.load() << std::endl;
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds{1});
+  return 0;
+}
+
 int main(int argc, char** argv) {
   std::vector<std::string> a{argv + 1, argv + argc};
   auto port = [&](size_t i) { return static_cast<uint16_t>(std::atoi(a.at(i).c_str())); };
@@ -322,6 +417,13 @@ int main(int argc, char** argv) {
   if (a.size() == 5 && a[0] == "group")
     return group(port(1), a[2], std::atoi(a[3].c_str()),
                  std::strtoul(a[4].c_str(), nullptr, 10));
+  if (a.size() == 7 && a[0] == "file-offer")
+    return file_offer_call(a[1], port(2), a[3], a[4], a[5],
+                           std::strtoull(a[6].c_str(), nullptr, 10));
+  if (a.size() == 9 && a[0] == "file-sender")
+    return file_sender(a[1], a[2], port(3), a[4], a[5],
+                       std::strtoull(a[6].c_str(), nullptr, 10),
+                       std::strtoull(a[7].c_str(), nullptr, 10), std::atoi(a[8].c_str()));
   if (a.size() == 5 && a[0] == "account")
     return account(a[1], port(2), a[3], a[4]);
   std::cerr << "usage: see the head of tests/e2e/hostile_peer.cpp\n";
