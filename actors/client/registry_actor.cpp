@@ -161,6 +161,13 @@ caf::expected<bool> registry_actor_state::extend() {
       redis->eval(refresh_script, {"2", user, online_key, session, millis(ttl)}));
 }
 
+bool registry_actor_state::record_identity() {
+  if (user.empty() || published.public_key.empty())
+    return true; // original clients and tests have no identity key
+  return static_cast<bool>(
+      redis->command({"SET", identity_record_key(user), published.public_key}));
+}
+
 bool registry_actor_state::record_groups() {
   if (user.empty())
     return true; // written with the name
@@ -224,6 +231,7 @@ registry_actor::behavior_type registry_actor_impl(registry_actor_pointer self,
         // A crashed earlier session's record goes; ours is written anew.
         st.redis->command({"DEL", subscriptions_key(name)});
         st.record_subscriptions();
+        st.record_identity();
         schedule_refresh(st.ttl / 3);
         return ep;
       },
@@ -279,8 +287,10 @@ registry_actor::behavior_type registry_actor_impl(registry_actor_pointer self,
         auto extended = st.extend();
         if (extended && !*extended) { // the key is gone, e.g. Redis restarted
           extended = st.claim();
-          if (extended && *extended)
+          if (extended && *extended) {
+            st.record_identity();
             st.notify("registered again as " + st.user);
+          }
         }
         // The record too (Redis may have restarted empty); a failed write
         // is tried again with the lease, every second.
@@ -328,6 +338,17 @@ registry_actor::behavior_type registry_actor_impl(registry_actor_pointer self,
         auto& st = self->state;
         st.groups = join_names(groups);
         st.groups_stale = !st.record_groups(); // then the next refresh writes them
+      },
+      [=](identity_atom, const std::string& name) -> caf::result<std::string> {
+        if (auto problem = name_problem(name); !problem.empty())
+          return make_error(errc::invalid_name,
+                            "invalid name '" + name + "': " + problem);
+        auto reply = self->state.redis->command({"GET", identity_record_key(name)});
+        if (!reply)
+          return std::move(reply.error());
+        if (reply->type != redis_reply::kind::string || reply->str.empty())
+          return make_error(errc::unknown_user, name + " has never signed in here");
+        return std::move(reply->str);
       },
       [=](online_atom) -> caf::result<std::vector<peer_info>> {
         auto result = self->state.online();

@@ -59,5 +59,8 @@ using gathered_atom = atom_constant<atom("gathered")>;
 using account_atom = atom_constant<atom("account")>;
 using flush_atom = atom_constant<atom("flush")>;
 using backlog_atom = atom_constant<atom("backlog")>;
+// Private messages kept for a user who is away (inbox actor, registry).
+using inbox_atom = atom_constant<atom("inbox")>;
+using identity_atom = atom_constant<atom("identity")>;
 
 } // namespace chat

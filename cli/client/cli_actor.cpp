@@ -247,7 +247,15 @@ void send_text(cli_pointer self, const std::string& chat, const std::string& tex
     // when it ends: a timeout here would cost a wake-up of CAF's clock
     // thread per message, 8 % of the round trip (docs/benchmarks.md).
     self->request(owner, caf::infinite, send_atom::value, key_of(chat), text)
-        .then(on_ok, on_error);
+        .then(on_ok, [=](caf::error& err) {
+          // Not online: the broker link keeps it, sealed, in their inbox
+          // (secure mode; else it answers with the same error).
+          auto broker = self->state.peers.broker;
+          if (!is(err, errc::unknown_user) || !broker)
+            return on_error(err);
+          self->request(broker, caf::infinite, inbox_atom::value, key_of(chat), text)
+              .then(on_ok, on_error);
+        });
   else if (chat == insults_chat)
     // Nobody echoes an insult back to its sender: confirm it here.
     self->request(owner, send_timeout, insult_atom::value, text)
