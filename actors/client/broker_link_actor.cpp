@@ -301,7 +301,7 @@ broker_link_impl(broker_link_pointer self, std::string user,
           const std::string& text) -> caf::result<ok_atom> {
         auto& st = self->state;
         if (!st.inbox)
-          return make_error(errc::unknown_user, to + " is not online");
+          return make_error(errc::no_inbox, to + " is not online");
         return self->delegate(st.inbox, send_atom::value, to, text);
       },
       [=](discover_atom, bool on) {

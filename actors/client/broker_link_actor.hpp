@@ -49,8 +49,7 @@ using broker_link_actor = caf::typed_actor<
     /// Publishes an insult; replies once the broker has it.
     caf::replies_to<insult_atom, std::string>::with<ok_atom>,
     /// Secure mode: seals text for a user who is away and queues it in
-    /// their inbox; replies once the broker has it. Open mode (no inbox):
-    /// "<name> is not online", as before.
+    /// their inbox; replies once the broker has it. Open mode: no_inbox.
     caf::replies_to<inbox_atom, std::string, std::string>::with<ok_atom>,
     /// Starts or stops discovery rounds.
     caf::reacts_to<discover_atom, bool>,

@@ -229,6 +229,13 @@ void sent(cli_pointer self) {
     finish_quit(self);
 }
 
+/// Whether a private send that failed with `err` goes to the recipient's
+/// inbox instead: they are not online, or the private chat with them ended
+/// (right after they went offline) before it answered.
+bool may_wait_in_inbox(const caf::error& err) {
+  return is(err, errc::unknown_user) || err == caf::sec::request_receiver_down;
+}
+
 /// Sends `text` to the open chat.
 void send_text(cli_pointer self, const std::string& chat, const std::string& text) {
   auto owner = owner_of(self, chat);
@@ -248,13 +255,15 @@ void send_text(cli_pointer self, const std::string& chat, const std::string& tex
     // thread per message, 8 % of the round trip (docs/benchmarks.md).
     self->request(owner, caf::infinite, send_atom::value, key_of(chat), text)
         .then(on_ok, [=](caf::error& err) {
-          // Not online: the broker link keeps it, sealed, in their inbox
-          // (secure mode; else it answers with the same error).
           auto broker = self->state.peers.broker;
-          if (!is(err, errc::unknown_user) || !broker)
+          if (!may_wait_in_inbox(err) || !broker)
             return on_error(err);
+          // Kept, sealed, in their inbox (secure mode).
           self->request(broker, caf::infinite, inbox_atom::value, key_of(chat), text)
-              .then(on_ok, on_error);
+              .then(on_ok, [=](caf::error& why) {
+                auto shown = is(why, errc::no_inbox) ? err : why;
+                on_error(shown);
+              });
         });
   else if (chat == insults_chat)
     // Nobody echoes an insult back to its sender: confirm it here.

@@ -630,7 +630,9 @@ int run_oneshot(caf::actor_system& sys, const chat_config& cfg,
                             flags.text)
                   .receive(
                       [&](ok_atom) { std::cout << queued_notice(flags.to) << std::endl; },
-                      fail);
+                      [&](caf::error& why) {
+                        fail(is(why, errc::no_inbox) ? err : why);
+                      });
             });
   } else {
     // A persistent subscription for the moment of sending; the clean exit
