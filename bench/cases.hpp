@@ -48,5 +48,6 @@ void startup_case(const bench_settings& s);
 void group_case(const bench_settings& s);
 void private_case(const bench_settings& s);
 void scale_case(const bench_settings& s);
+void backlog_case(const bench_settings& s);
 
 } // namespace chat::bench

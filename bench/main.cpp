@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
   // In this order: a vector, not a map.
   std::vector<std::pair<std::string, std::function<void(const bench_settings&)>>> cases{
       {"group", group_case}, {"private", private_case}, {"registry", registry_case},
-      {"scale", scale_case}, {"startup", startup_case},
+      {"scale", scale_case}, {"startup", startup_case}, {"backlog", backlog_case},
   };
   header();
   for (auto& [name, run] : cases)

@@ -158,7 +158,7 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
   // Bound to the durable twin: the binding outlives a broker restart, so no
   // message published before we are back misses our queue.
   w.bind(q.name, durable_name(group_exchange), group_binding_key(st.cfg.group));
-  w.consume(q.name, 0, false);
+  w.consume(q.name, static_cast<uint16_t>(defaults::group_prefetch), false);
   w.barrier([hdl = caf::actor_cast<caf::actor>(self)] {
     caf::anon_send(hdl, link_atom::value, true, std::string{"subscribed"});
   });

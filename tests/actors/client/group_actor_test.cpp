@@ -97,6 +97,8 @@ CAF_TEST(the subscription queue is durable and bound to the durable twin) {
   CAF_CHECK_EQUAL(std::get<2>(log->bindings[0]), "*.room.*");
   CAF_REQUIRE_EQUAL(log->consumers.size(), 1u);
   CAF_CHECK_EQUAL(std::get<2>(log->consumers[0]), false); // manual acks
+  // Bounded: what others send or what waited never floods the receiver.
+  CAF_CHECK_EQUAL(std::get<1>(log->consumers[0]), defaults::group_prefetch);
   CAF_CHECK(log->opts.confirms);
 }
 

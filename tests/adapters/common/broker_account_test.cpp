@@ -158,7 +158,7 @@ CAF_TEST(anyone writes to an inbox and only its owner binds it) {
 
 CAF_TEST(the definitions carry topic permissions on the inbox exchange) {
   auto doc = nlohmann::json::parse(definitions_json(
-      {{"user:alice", "pw", "", permissions_for_user("alice")}}, "/", false));
+      {{"user:alice", "pw", "", permissions_for_user("alice"), {}}}, "/", false));
   bool found = false;
   for (auto& t : doc["topic_permissions"])
     if (t["exchange"] == "chat-actors.inbox") {
