@@ -82,8 +82,9 @@ caf::expected<bool> registry_actor_state::extend() {
 bool registry_actor_state::record_identity() {
   if (user.empty() || published.public_key.empty())
     return true; // original clients and tests have no identity key
-  return static_cast<bool>(
-      redis->command({"SET", identity_record_key(user), published.public_key}));
+  // A hash: members may not use string commands (adapters/server/redis_config).
+  return static_cast<bool>(redis->command(
+      {"HSET", identity_record_key(user), "pubkey", published.public_key}));
 }
 
 bool registry_actor_state::record_groups() {
@@ -263,12 +264,14 @@ registry_actor::behavior_type registry_actor_impl(registry_actor_pointer self,
         if (auto problem = name_problem(name); !problem.empty())
           return make_error(errc::invalid_name,
                             "invalid name '" + name + "': " + problem);
-        auto reply = self->state.redis->command({"GET", identity_record_key(name)});
+        auto reply = self->state.redis->command({"HGETALL", identity_record_key(name)});
         if (!reply)
           return std::move(reply.error());
-        if (reply->type != redis_reply::kind::string || reply->str.empty())
-          return make_error(errc::unknown_user, name + " has never signed in here");
-        return std::move(reply->str);
+        auto& fields = reply->elements;
+        for (size_t i = 0; i + 1 < fields.size(); i += 2)
+          if (fields[i].str == "pubkey" && !fields[i + 1].str.empty())
+            return std::move(fields[i + 1].str);
+        return make_error(errc::unknown_user, name + " has never signed in here");
       },
       [=](online_atom) -> caf::result<std::vector<peer_info>> {
         auto result = self->state.online();

@@ -36,7 +36,8 @@ namespace chat {
 /// the epoch, Redis' clock). Names contain no ':', so no user key clashes.
 inline constexpr const char* online_key = "chat:online";
 
-/// A user's identity key (hex) as its last registration left it, kept
+/// A hash whose field `pubkey` is a user's identity key (hex) as its last
+/// registration left it, kept
 /// without a lease: what a private message to a user who is away is sealed
 /// to on first contact (actors/client/inbox_actor.hpp).
 inline std::string identity_record_key(const std::string& name) {
