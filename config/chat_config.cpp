@@ -114,6 +114,8 @@ const std::vector<option_spec>& chat_options() {
        "secure mode: group messages wait this long for a member who is away"},
       {"away-max-messages", k::integer, std::to_string(d::away_max_messages),
        "secure mode: messages that wait per group for a member who is away"},
+      {"inbox-max-messages", k::integer, std::to_string(d::inbox_max_messages),
+       "secure mode: private messages that wait for a user who is away"},
       {"discovery-interval", k::duration, seconds_text(d::discovery_interval),
        "a discovery round: request, collect answers, report"},
       {"discovery-settle", k::duration, seconds_text(d::discovery_settle),

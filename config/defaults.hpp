@@ -223,6 +223,10 @@ inline constexpr int64_t group_prefetch = 256;
 /// What waits per group for a member who is away (x-max-length): beyond it
 /// the oldest messages go first.
 inline constexpr int64_t away_max_messages = 10000;
+/// Secure mode: private messages that wait for a user who is away, per
+/// recipient (x-max-length with reject-publish: the broker refuses more,
+/// and the sender is told "<name>'s inbox is full").
+inline constexpr int64_t inbox_max_messages = 1000;
 /// How often the server node binds newly recorded subscriptions to the
 /// durable twin (so they survive the next broker restart).
 inline constexpr auto topology_interval = 2s;

@@ -34,6 +34,7 @@ enum class errc : uint8_t {
   no_join_code,      ///< secure mode and no (valid) join code
   already_filed,     ///< a resend of a private message the receiver has
   key_changed,       ///< a peer's identity key changed: sends wait for /trust
+  no_inbox,          ///< open mode: nothing is kept for users who are away
 };
 
 /// An error in the `chat` category; `what` is shown to the user as is.

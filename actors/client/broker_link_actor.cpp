@@ -2,6 +2,7 @@
 
 #include "actors/client/discovery_actor.hpp"
 #include "actors/client/group_actor.hpp"
+#include "actors/client/inbox_actor.hpp"
 #include "actors/client/insult_actor.hpp"
 #include "actors/client/private_chat_rules.hpp"
 #include "actors/common/names.hpp"
@@ -46,6 +47,8 @@ struct broker_link_state {
   std::map<std::string, backoff> failures;
   insult_actor insults;
   discovery_actor discovery;
+  /// Our inbox, in secure mode (null otherwise).
+  inbox_actor inbox;
   /// Records our persistent subscriptions in Redis (may be null).
   registry_actor registry;
   /// The chat in view, empty if none.
@@ -93,6 +96,10 @@ caf::expected<group_actor> ensure_group(broker_link_pointer self,
                       "invalid group name '" + group + "': " + problem);
   if (auto i = st.groups.find(group); i != st.groups.end())
     return i->second.handle;
+  // Its subscription queue would be our inbox's.
+  if (st.inbox && inbox_queue(st.user) == subscription_queue(st.user, group))
+    return make_error(errc::invalid_name,
+                      "the group name '" + group + "' is reserved for private messages");
   if (st.groups.size() + st.rejoining.size() >= st.settings.max_groups && !inherit)
     return make_error(errc::broker_error,
                       "cannot join " + group + ": already in " +
@@ -180,6 +187,17 @@ broker_link_impl(broker_link_pointer self, std::string user,
                        st.settings.discovery_interval, st.settings.queue_expiry,
                        st.registry, st.settings.discovery_settle},
       st.listener);
+  if (st.settings.inbox && st.settings.proof)
+    st.inbox = self->spawn<caf::linked>(
+        inbox_impl,
+        inbox_config{.user = st.user,
+                     .broker = st.broker,
+                     .keep = st.settings.away_keep,
+                     .max_messages = st.settings.inbox_max_messages,
+                     .max_message_bytes = st.settings.max_message_bytes,
+                     .proof = st.settings.proof,
+                     .consume = st.settings.read_inbox},
+        me);
   st.unread[insults_chat] = 0;
   // Children are linked: our exit reason reaches them (a clean exit deletes
   // their queues). A group that fails is re-joined later, keeping its queue.
@@ -279,6 +297,13 @@ broker_link_impl(broker_link_pointer self, std::string user,
           return make_error(errc::invalid_message, problem);
         return self->delegate(st.insults, insult_atom::value, text);
       },
+      [=](inbox_atom, const std::string& to,
+          const std::string& text) -> caf::result<ok_atom> {
+        auto& st = self->state;
+        if (!st.inbox)
+          return make_error(errc::no_inbox, to + " is not online");
+        return self->delegate(st.inbox, send_atom::value, to, text);
+      },
       [=](discover_atom, bool on) {
         self->send(self->state.discovery, discover_atom::value, on);
       },
@@ -304,6 +329,9 @@ broker_link_settings read_broker_link_settings(const caf::actor_system_config& c
       !caf::get_or(cfg, "chat.allow-original-clients", d::allow_original_clients);
   s.away_keep = caf::get_or(cfg, "chat.away-keep", caf::timespan{d::away_keep});
   s.away_max_messages = caf::get_or(cfg, "chat.away-max-messages", d::away_max_messages);
+  s.inbox = s.lasting_membership;
+  s.inbox_max_messages =
+      caf::get_or(cfg, "chat.inbox-max-messages", d::inbox_max_messages);
   s.max_message_bytes = caf::get_or(cfg, "chat.max-message-bytes", d::max_message_bytes);
   s.history_size =
       static_cast<size_t>(caf::get_or(cfg, "chat.history-size", d::history_size));

@@ -48,6 +48,9 @@ using broker_link_actor = caf::typed_actor<
     caf::reacts_to<open_atom, std::string>, caf::reacts_to<close_atom, std::string>,
     /// Publishes an insult; replies once the broker has it.
     caf::replies_to<insult_atom, std::string>::with<ok_atom>,
+    /// Secure mode: seals text for a user who is away and queues it in
+    /// their inbox; replies once the broker has it. Open mode: no_inbox.
+    caf::replies_to<inbox_atom, std::string, std::string>::with<ok_atom>,
     /// Starts or stops discovery rounds.
     caf::reacts_to<discover_atom, bool>,
     /// From the children; re-join a failed group (internal).
@@ -84,6 +87,12 @@ struct broker_link_settings {
   /// Tell a group when we join or leave it (a notice for the others, without
   /// a discovery round); off for one-shot sends.
   bool announce = true;
+  /// Secure mode: private messages to users who are away are sealed and
+  /// kept in their inbox, and ours wait in ours (needs our identity key).
+  bool inbox = false;
+  /// Read our inbox; off for one-shot sends (the next session files it).
+  bool read_inbox = true;
+  int64_t inbox_max_messages = defaults::inbox_max_messages;
 };
 
 /// Reads chat.amqp-*, chat.queue-expiry, chat.discovery-interval and -settle and the

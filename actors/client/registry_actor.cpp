@@ -79,6 +79,14 @@ caf::expected<bool> registry_actor_state::extend() {
                                           {user, online_key}, {session, millis(ttl)}));
 }
 
+bool registry_actor_state::record_identity() {
+  if (user.empty() || published.public_key.empty())
+    return true; // original clients and tests have no identity key
+  // A hash: members may not use string commands (adapters/server/redis_config).
+  return static_cast<bool>(redis->command(
+      {"HSET", identity_record_key(user), "pubkey", published.public_key}));
+}
+
 bool registry_actor_state::record_groups() {
   if (user.empty())
     return true; // written with the name
@@ -143,6 +151,7 @@ registry_actor::behavior_type registry_actor_impl(registry_actor_pointer self,
         // A crashed earlier session's record goes; ours is written anew.
         st.redis->command({"DEL", subscriptions_key(name)});
         st.record_subscriptions();
+        st.record_identity();
         schedule_refresh(st.ttl / 3);
         return ep;
       },
@@ -199,8 +208,10 @@ registry_actor::behavior_type registry_actor_impl(registry_actor_pointer self,
         auto extended = st.extend();
         if (extended && !*extended) { // the key is gone, e.g. Redis restarted
           extended = st.claim();
-          if (extended && *extended)
+          if (extended && *extended) {
+            st.record_identity();
             st.notify("registered again as " + st.user);
+          }
         }
         // The record too (Redis may have restarted empty); a failed write
         // is tried again with the lease, every second.
@@ -248,6 +259,19 @@ registry_actor::behavior_type registry_actor_impl(registry_actor_pointer self,
         auto& st = self->state;
         st.groups = join_names(groups);
         st.groups_stale = !st.record_groups(); // then the next refresh writes them
+      },
+      [=](identity_atom, const std::string& name) -> caf::result<std::string> {
+        if (auto problem = name_problem(name); !problem.empty())
+          return make_error(errc::invalid_name,
+                            "invalid name '" + name + "': " + problem);
+        auto reply = self->state.redis->command({"HGETALL", identity_record_key(name)});
+        if (!reply)
+          return std::move(reply.error());
+        auto& fields = reply->elements;
+        for (size_t i = 0; i + 1 < fields.size(); i += 2)
+          if (fields[i].str == "pubkey" && !fields[i + 1].str.empty())
+            return std::move(fields[i + 1].str);
+        return make_error(errc::unknown_user, name + " has never signed in here");
       },
       [=](online_atom) -> caf::result<std::vector<peer_info>> {
         auto result = self->state.online();

@@ -36,6 +36,14 @@ namespace chat {
 /// the epoch, Redis' clock). Names contain no ':', so no user key clashes.
 inline constexpr const char* online_key = "chat:online";
 
+/// A hash whose field `pubkey` is a user's identity key (hex) as its last
+/// registration left it, kept
+/// without a lease: what a private message to a user who is away is sealed
+/// to on first contact (actors/client/inbox_actor.hpp).
+inline std::string identity_record_key(const std::string& name) {
+  return "chat:identity:" + name;
+}
+
 /// Where a user's private-chat service listens.
 struct endpoint {
   // A constructor, not an aggregate: `endpoint{host, port}` stays valid.
@@ -74,13 +82,16 @@ typename Inspector::result_type inspect(Inspector& f, endpoint& x) {
 /// persistent subscription of this session to a group. groups: every group
 /// this session is in (field `groups` of our hash). online: every user whose
 /// lease has not ended, with endpoint and groups, ourselves included.
+/// identity: the identity key a user registered with last, online or not
+/// (unknown_user if the name never registered here).
 using registry_actor = caf::typed_actor<
     caf::replies_to<register_atom, std::string, endpoint>::with<endpoint>,
     caf::replies_to<lookup_atom, std::string>::with<endpoint>,
     caf::replies_to<unregister_atom>::with<ok_atom>, caf::reacts_to<refresh_atom>,
     caf::reacts_to<join_atom, std::string>, caf::reacts_to<leave_atom, std::string>,
     caf::reacts_to<groups_atom, std::vector<std::string>>,
-    caf::replies_to<online_atom>::with<std::vector<peer_info>>>;
+    caf::replies_to<online_atom>::with<std::vector<peer_info>>,
+    caf::replies_to<identity_atom, std::string>::with<std::string>>;
 
 /// A random session token (128 bits, hex).
 std::string make_session_token();
@@ -97,6 +108,10 @@ struct registry_actor_state {
   /// Writes `chat:subscriptions:<user>` as `subscriptions` says, expiring
   /// with the lease; false if the name server failed.
   bool record_subscriptions();
+
+  /// Writes our identity record (identity_record_key), which outlives the
+  /// lease; false if the name server failed.
+  bool record_identity();
 
   /// Writes `groups` into our hash; false if the name server failed.
   bool record_groups();

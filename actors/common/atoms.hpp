@@ -65,5 +65,8 @@ using progress_atom = atom_constant<atom("progress")>;
 using finish_atom = atom_constant<atom("finish")>;
 using recheck_atom = atom_constant<atom("recheck")>;
 using cancel_atom = atom_constant<atom("cancel")>;
+// Private messages kept for a user who is away (inbox actor, registry).
+using inbox_atom = atom_constant<atom("inbox")>;
+using identity_atom = atom_constant<atom("identity")>;
 
 } // namespace chat

@@ -91,9 +91,12 @@ caf::expected<int> run_round(topology_state& st, bool restart) {
     for (auto& x : chat_exchanges)
       if (auto e = declare(*conn, x))
         return e;
-    if (st.shared_queues)
+    if (st.shared_queues) {
       if (auto e = declare_shared_queues(*conn))
         return e;
+      if (auto e = declare_inbox_exchange(*conn))
+        return e;
+    }
   }
   return bind_recorded(*conn, redis, st.bound);
 }

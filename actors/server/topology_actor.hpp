@@ -42,7 +42,8 @@ struct topology_state {
   /// A refresh is scheduled.
   bool refreshing = false;
   /// Secure mode: the server node also declares and binds insults_queue
-  /// (members may only consume it; adapters/common/amqp_protocol.hpp).
+  /// (members may only consume it; adapters/common/amqp_protocol.hpp) and
+  /// declares the inbox exchange.
   bool shared_queues = false;
   static inline const char* name = "topology";
 };

@@ -297,7 +297,7 @@ caf::error amqp_connection::declare_queue(channel_id ch, const amqp_queue_spec& 
   auto what = "declaring queue " + q.name;
   if (auto e = d.require(ch, what))
     return e;
-  amqp_table_entry_t entries[4];
+  amqp_table_entry_t entries[5];
   int n = 0;
   auto add_i64 = [&](const char* key, int64_t value) {
     entries[n].key = amqp_cstring_bytes(key);
@@ -310,6 +310,11 @@ caf::error amqp_connection::declare_queue(channel_id ch, const amqp_queue_spec& 
     add_i64("x-message-ttl", q.message_ttl_ms);
   if (q.max_length > 0)
     add_i64("x-max-length", q.max_length);
+  if (!q.overflow.empty()) {
+    entries[n].key = amqp_cstring_bytes("x-overflow");
+    entries[n].value.kind = AMQP_FIELD_KIND_UTF8;
+    entries[n++].value.value.bytes = amqp_cstring_bytes(q.overflow.c_str());
+  }
   if (d.quorum_queues && q.replicated) {
     entries[n].key = amqp_cstring_bytes("x-queue-type");
     entries[n].value.kind = AMQP_FIELD_KIND_UTF8;

@@ -68,6 +68,10 @@ struct amqp_queue_spec {
   int64_t message_ttl_ms = 0;
   /// x-max-length: beyond it the oldest messages are dropped (0: no bound).
   int64_t max_length = 0;
+  /// x-overflow, what a full queue does (empty: the broker's default,
+  /// drop the oldest). "reject-publish": the broker nacks the new message,
+  /// so its sender learns it was not kept.
+  std::string overflow = {};
 };
 
 /// A message to publish. Headers are string-valued AMQP table entries.

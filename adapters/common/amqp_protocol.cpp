@@ -26,6 +26,10 @@ std::string group_routing_key(const std::string& user, const std::string& group)
   return user + "." + group + ".msg";
 }
 
+std::string inbox_queue(const std::string& user) {
+  return user + ":inbox";
+}
+
 std::string discovery_request_queue(const std::string& user) {
   return user + ":" + discovery_request_exchange.name;
 }
@@ -40,7 +44,7 @@ std::string make_message_id(const std::string& user, uint64_t n) {
 }
 
 void declare(amqp_mux& w, const exchange_spec& x) {
-  w.declare_exchange(x.name, x.type, false);
+  w.declare_exchange(x.name, x.type, x.durable);
   if (x.durable_twin == nullptr)
     return;
   w.declare_exchange(x.durable_twin, x.type, true);
@@ -49,7 +53,7 @@ void declare(amqp_mux& w, const exchange_spec& x) {
 }
 
 caf::error declare(amqp_connection& conn, const exchange_spec& x) {
-  if (auto err = conn.declare_exchange(first_channel, x.name, x.type, false))
+  if (auto err = conn.declare_exchange(first_channel, x.name, x.type, x.durable))
     return err;
   if (x.durable_twin == nullptr)
     return {};
@@ -67,8 +71,12 @@ caf::error declare_shared_queues(amqp_connection& conn) {
   return conn.bind_queue(first_channel, insults_queue, durable_name(insult_exchange), "");
 }
 
+caf::error declare_inbox_exchange(amqp_connection& conn) {
+  return declare(conn, inbox_exchange);
+}
+
 std::set<std::string> server_owned_names() {
-  std::set<std::string> result{insults_queue};
+  std::set<std::string> result{insults_queue, inbox_exchange.name};
   for (auto& x : chat_exchanges) {
     result.insert(x.name);
     if (x.durable_twin != nullptr)

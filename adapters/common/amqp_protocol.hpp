@@ -32,6 +32,8 @@ struct exchange_spec {
   const char* type;
   /// Our durable exchange of the same type, or nullptr.
   const char* durable_twin = nullptr;
+  /// Declared durable itself (an exchange of ours that has no twin).
+  bool durable = false;
 };
 
 inline constexpr exchange_spec group_exchange{"group_chat", "topic",
@@ -46,6 +48,13 @@ inline constexpr exchange_spec chat_exchanges[] = {group_exchange, insult_exchan
                                                    discovery_request_exchange,
                                                    discovery_response_exchange};
 
+/// Secure mode: private messages kept for a user who is away, sealed to the
+/// recipient (docs/protocol.md, "Inbox"). Ours alone (original clients
+/// know nothing of it), so durable and without a twin; the server node
+/// declares it, routing key = the recipient's name.
+inline constexpr exchange_spec inbox_exchange{"chat-actors.inbox", "topic", nullptr,
+                                              true};
+
 /// Where our clients publish and bind for `x`: its twin if it has one.
 inline const char* durable_name(const exchange_spec& x) {
   return x.durable_twin != nullptr ? x.durable_twin : x.name;
@@ -59,6 +68,9 @@ std::string subscription_queue(const std::string& user, const std::string& group
 std::string group_binding_key(const std::string& group);
 /// What a group message is published with: `<user>.<group>.msg`.
 std::string group_routing_key(const std::string& user, const std::string& group);
+
+/// A user's inbox: `<user>:inbox`, bound to inbox_exchange with key `<user>`.
+std::string inbox_queue(const std::string& user);
 
 /// The one queue every insult consumer shares (round-robin).
 inline constexpr const char* insults_queue = "insults_queue";
@@ -101,7 +113,11 @@ caf::error declare(amqp_connection& conn, const exchange_spec& x);
 /// or bind it).
 caf::error declare_shared_queues(amqp_connection& conn);
 
-/// Secure mode, clients: every exchange above, the twins and insults_queue,
+/// Secure mode, server node: the inbox exchange.
+caf::error declare_inbox_exchange(amqp_connection& conn);
+
+/// Secure mode, clients: every exchange above, the twins, the inbox exchange
+/// and insults_queue,
 /// which the server node owns (`amqp_settings::server_owned`).
 std::set<std::string> server_owned_names();
 

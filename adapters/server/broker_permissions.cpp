@@ -26,12 +26,12 @@ std::string literally(std::string_view name) {
   return result;
 }
 
-/// What our clients publish to and bind: the durable twins, and the
-/// discovery exchanges (which have none).
-const std::string shared_exchanges = literally(durable_name(group_exchange)) + "|" +
-                                     literally(durable_name(insult_exchange)) + "|" +
-                                     discovery_request_exchange.name + "|" +
-                                     discovery_response_exchange.name;
+/// What our clients publish to and bind: the durable twins, the
+/// discovery exchanges (which have none) and the inbox exchange.
+const std::string shared_exchanges =
+    literally(durable_name(group_exchange)) + "|" +
+    literally(durable_name(insult_exchange)) + "|" + discovery_request_exchange.name +
+    "|" + discovery_response_exchange.name + "|" + literally(inbox_exchange.name);
 
 } // namespace
 
@@ -45,6 +45,10 @@ broker_permissions permissions_for_user(std::string_view name) {
   p.topic_write = "^" + self + "\\." + any_name + "\\.msg$";
   // Bound as "*.<group>.*": never "#".
   p.topic_read = "^\\*\\." + any_name + "\\.\\*$";
+  // Anyone may write to anyone's inbox; a user binds its own name only, so
+  // nobody else's letters (not even their ciphertext) reach its queues.
+  p.inbox_topic_write = "^" + any_name + "$";
+  p.inbox_topic_read = "^" + literally(self) + "$";
   return p;
 }
 
@@ -59,6 +63,8 @@ broker_permissions permissions_for_member() {
   // No group messages at all (regexes no routing key matches).
   p.topic_write = "^$";
   p.topic_read = "^$";
+  p.inbox_topic_write = "^$";
+  p.inbox_topic_read = "^$";
   return p;
 }
 
@@ -97,6 +103,11 @@ std::string definitions_json(const std::vector<broker_account_definition>& accou
                                  {"exchange", durable_name(group_exchange)},
                                  {"write", p.topic_write},
                                  {"read", p.topic_read}});
+    topic_permissions.push_back({{"user", a.user},
+                                 {"vhost", vhost},
+                                 {"exchange", inbox_exchange.name},
+                                 {"write", p.inbox_topic_write},
+                                 {"read", p.inbox_topic_read}});
   }
   json doc = {{"users", users},
               {"permissions", permissions},

@@ -17,11 +17,16 @@ struct broker_permissions {
   std::string configure, write, read;
   /// Topic permissions on the durable group exchange (routing keys).
   std::string topic_write, topic_read;
+  /// Topic permissions on the inbox exchange: write to anyone's inbox (the
+  /// routing key is the recipient), bind (read) one's own name only.
+  std::string inbox_topic_write, inbox_topic_read;
 };
 
 /// A chat user's own account: its queues (`<name>:<x>`) only, and group
 /// messages only under its own routing keys (`<name>.<group>.msg`), so the
-/// broker itself vouches for the sender part of a routing key.
+/// broker itself vouches for the sender part of a routing key. Private
+/// messages for users who are away go to anyone's inbox; only its owner
+/// can bind (and so read) an inbox.
 broker_permissions permissions_for_user(std::string_view name);
 
 /// The join code's shared account: just enough for `chat-actors who`

@@ -244,6 +244,13 @@ void sent(cli_pointer self) {
     finish_quit(self);
 }
 
+/// Whether a private send that failed with `err` goes to the recipient's
+/// inbox instead: they are not online, or the private chat with them ended
+/// (right after they went offline) before it answered.
+bool may_wait_in_inbox(const caf::error& err) {
+  return is(err, errc::unknown_user) || err == caf::sec::request_receiver_down;
+}
+
 /// What to type to send `text` to `chat` again, whichever window is shown
 /// then: a failed send puts it back into the input line.
 std::string retry_line(const std::string& chat, const std::string& text) {
@@ -286,7 +293,17 @@ void send_piece(cli_pointer self, const std::string& chat, const std::string& te
     // when it ends: a timeout here would cost a wake-up of CAF's clock
     // thread per message, 8 % of the round trip (docs/benchmarks.md).
     self->request(owner, caf::infinite, send_atom::value, key_of(chat), text)
-        .then(on_ok, on_error);
+        .then(on_ok, [=](caf::error& err) {
+          auto broker = self->state.peers.broker;
+          if (!may_wait_in_inbox(err) || !broker)
+            return on_error(err);
+          // Kept, sealed, in their inbox (secure mode).
+          self->request(broker, caf::infinite, inbox_atom::value, key_of(chat), text)
+              .then(on_ok, [=](caf::error& why) {
+                auto shown = is(why, errc::no_inbox) ? err : why;
+                on_error(shown);
+              });
+        });
   else if (chat == insults_chat)
     // Nobody echoes an insult back to its sender: confirm it here.
     self->request(owner, send_timeout, insult_atom::value, text)

@@ -1,4 +1,5 @@
 #include "actors/client/broker_link_actor.hpp"
+#include "actors/client/inbox_actor.hpp"
 #include "actors/client/locator_client_actor.hpp"
 #include "actors/client/private_chat_actor.hpp"
 #include "actors/client/private_chat_keys.hpp"
@@ -452,6 +453,9 @@ std::optional<session> open_session(caf::actor_system& sys, const chat_config& c
   result.broker = broker_settings_for(cfg, result);
   result.broker.proof = sender_proof_for(result.name, key);
   result.broker.announce = announce;
+  // A one-shot session (no announcements) leaves our inbox to the next
+  // interactive one.
+  result.broker.read_inbox = announce;
   result.peers.broker = caf::actor_cast<caf::actor>(
       spawn_broker_link(sys, result.name, result.broker,
                         ep.host + ":" + std::to_string(ep.port), listener, registry));
@@ -652,7 +656,20 @@ int run_oneshot(caf::actor_system& sys, const chat_config& cfg,
   } else if (!flags.to.empty()) {
     self->request(s->peers.private_chats, patience, send_atom::value, flags.to,
                   flags.text)
-        .receive([](ok_atom) {}, fail);
+        .receive(
+            [](ok_atom) {},
+            [&](caf::error& err) {
+              if (!is(err, errc::unknown_user))
+                return fail(err);
+              // Away: kept for them, sealed, in their inbox (secure mode).
+              self->request(s->peers.broker, patience, inbox_atom::value, flags.to,
+                            flags.text)
+                  .receive(
+                      [&](ok_atom) { std::cout << queued_notice(flags.to) << std::endl; },
+                      [&](caf::error& why) {
+                        fail(is(why, errc::no_inbox) ? err : why);
+                      });
+            });
   } else {
     // A persistent subscription for the moment of sending; the clean exit
     // deletes it again.

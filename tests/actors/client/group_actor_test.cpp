@@ -221,6 +221,9 @@ CAF_TEST(signed deliveries are verified against pinned or first - contact keys) 
             [](leave_atom, const std::string&) {},
             [](groups_atom, const std::vector<std::string>&) {},
             [](online_atom) { return std::vector<peer_info>{}; },
+            [](identity_atom, const std::string& name) -> caf::result<std::string> {
+              return make_error(errc::unknown_user, name + " has never signed in here");
+            },
         };
       });
   auto pins = std::make_shared<known_peers>("", "alice");

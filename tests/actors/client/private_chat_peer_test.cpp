@@ -70,6 +70,9 @@ fake_registry(registry_actor::pointer, std::shared_ptr<std::optional<endpoint>> 
       [](leave_atom, const std::string&) {},
       [](groups_atom, const std::vector<std::string>&) {},
       [](online_atom) { return std::vector<peer_info>{}; },
+      [](identity_atom, const std::string& name) -> caf::result<std::string> {
+        return make_error(errc::unknown_user, name + " has never signed in here");
+      },
   };
 }
 

@@ -4,6 +4,8 @@
 #include "adapters/common/broker_account.hpp"
 #include "adapters/server/broker_permissions.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <regex>
 
 using namespace chat;
@@ -126,6 +128,44 @@ CAF_TEST(a user account reaches its own queues and routing keys only) {
   CAF_CHECK(!allows(m.read, "alice:room"));
   CAF_CHECK(!allows(m.read, "insults_queue"));
   CAF_CHECK(!allows(m.topic_write, "who0a1b2c.room.msg"));
+}
+
+CAF_TEST(anyone writes to an inbox and only its owner binds it) {
+  auto p = permissions_for_user("alice");
+  CAF_CHECK(allows(p.configure, "alice:inbox"));
+  CAF_CHECK(!allows(p.configure, "bob:inbox"));
+  CAF_CHECK(!allows(p.read, "bob:inbox"));
+  CAF_CHECK(allows(p.write, "chat-actors.inbox"));
+  CAF_CHECK(allows(p.read, "chat-actors.inbox"));
+  CAF_CHECK(!allows(p.configure, "chat-actors.inbox"));
+  // Routing key = the recipient: any name, nothing else.
+  CAF_CHECK(allows(p.inbox_topic_write, "bob"));
+  CAF_CHECK(allows(p.inbox_topic_write, "alice"));
+  CAF_CHECK(!allows(p.inbox_topic_write, "bob.alice"));
+  CAF_CHECK(!allows(p.inbox_topic_write, "#"));
+  CAF_CHECK(!allows(p.inbox_topic_write, ""));
+  // Binding: our own name only, never a wildcard or another's.
+  CAF_CHECK(allows(p.inbox_topic_read, "alice"));
+  CAF_CHECK(!allows(p.inbox_topic_read, "bob"));
+  CAF_CHECK(!allows(p.inbox_topic_read, "alicex"));
+  CAF_CHECK(!allows(p.inbox_topic_read, "#"));
+  CAF_CHECK(!allows(p.inbox_topic_read, "*"));
+  auto m = permissions_for_member();
+  CAF_CHECK(!allows(m.write, "chat-actors.inbox"));
+  CAF_CHECK(!allows(m.inbox_topic_write, "alice"));
+  CAF_CHECK(!allows(m.inbox_topic_read, "alice"));
+}
+
+CAF_TEST(the definitions carry topic permissions on the inbox exchange) {
+  auto doc = nlohmann::json::parse(definitions_json(
+      {{"user:alice", "pw", "", permissions_for_user("alice"), {}}}, "/", false));
+  bool found = false;
+  for (auto& t : doc["topic_permissions"])
+    if (t["exchange"] == "chat-actors.inbox") {
+      found = true;
+      CAF_CHECK_EQUAL(t["read"].get<std::string>(), "^alice$");
+    }
+  CAF_CHECK(found);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
