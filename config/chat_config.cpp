@@ -126,6 +126,13 @@ const std::vector<option_spec>& chat_options() {
        "server: Redis Sentinel port of a cluster node"},
       {"sentinel-tls-port", k::port, std::to_string(d::sentinel_tls_port),
        "server: TLS port in front of the cluster node's Sentinel"},
+      {"redis-max-memory", k::integer, std::to_string(d::redis_max_memory),
+       "server: bytes a managed Redis may use; least recently used keys go first"},
+      {"member-queue-max-bytes", k::integer, std::to_string(d::member_queue_max_bytes),
+       "server: bytes a member's broker queue may hold; the oldest messages go first"},
+      {"service-restart-max-delay", k::duration, seconds_text(d::service_restarts.max),
+       "server: longest delay between restarts of a managed service that keeps "
+       "failing (never given up)"},
   };
   return options;
 }

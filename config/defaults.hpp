@@ -175,6 +175,33 @@ inline constexpr auto account_reply_timeout = 60s;
 /// How often a cluster node refreshes its member entry and settings.
 inline constexpr auto cluster_refresh = 2s;
 
+/// Server: memory a managed Redis may use (`maxmemory`, bytes); past it the
+/// least recently used keys go first (`allkeys-lru`): live leases are
+/// refreshed every TTL/3, so what a member filled it with goes before them.
+inline constexpr int64_t redis_max_memory = int64_t{256} << 20;
+/// Server: the largest group message the broker accepts, past
+/// `max_message_bytes` of text (`max_message_size`, bytes; signatures,
+/// sender proof, AMQP headers).
+inline constexpr int64_t broker_message_headroom = 16 << 10;
+/// Server: bytes a member's queue may hold (a policy on `<user>:<group>`
+/// and discovery queues; the oldest messages are dropped past it, so a
+/// member's missed messages while away fit, a flood does not).
+inline constexpr int64_t member_queue_max_bytes = int64_t{64} << 20;
+/// Server: a member's queue unused this long is deleted (a queue's own
+/// shorter `x-expires` still applies).
+inline constexpr auto member_queue_expiry = std::chrono::hours{24 * 7};
+/// Server: broker connections and channels one user account may hold (a
+/// client opens one connection per group, `max_groups`, and a few more).
+inline constexpr int64_t broker_user_connections = 48;
+inline constexpr int64_t broker_user_channels = 256;
+/// Server: the same for the join code's shared account (`chat-actors who`
+/// and account requests of every member).
+inline constexpr int64_t broker_member_connections = 64;
+/// Server: how often the server node checks that a running service still
+/// answers as it should, and how many failed checks in a row restart it.
+inline constexpr auto service_liveness_interval = 2s;
+inline constexpr int64_t service_liveness_failures = 3;
+
 /// Registry lease: the name expires unless refreshed every TTL/3.
 inline constexpr auto lease_ttl = 15s;
 
@@ -215,9 +242,10 @@ inline constexpr auto tunnel_redis_timeout = 3s;
 
 // -- retries (config/backoff.hpp) --------------------------------------------
 
-/// Restarts of a managed service (redis-server, RabbitMQ); a run of 30 s
-/// counts as stable and starts counting anew.
-inline constexpr backoff_policy service_restarts{250ms, 8s, 0.0, 10};
+/// Restarts of a managed service (redis-server, RabbitMQ): never given up
+/// (the node is useless without them), the delay grows to `max` (a run of
+/// 30 s counts as stable and starts from `min` again).
+inline constexpr backoff_policy service_restarts{250ms, 30s, 0.0, 0};
 /// Restarts of a failed supervised actor before the supervisor gives up.
 inline constexpr backoff_policy child_restarts{1s, 8s, 0.0, 5};
 /// Re-joins of a failed group actor (its queue keeps what arrives).

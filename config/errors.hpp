@@ -33,6 +33,7 @@ enum class errc : uint8_t {
   untrusted_server,  ///< a server does not hold the join code's certificate
   no_join_code,      ///< secure mode and no (valid) join code
   already_filed,     ///< a resend of a private message the receiver has
+  key_changed,       ///< a peer's identity key changed: sends wait for /trust
 };
 
 /// An error in the `chat` category; `what` is shown to the user as is.

@@ -190,9 +190,9 @@ caf::error check_connection(self_ptr self, const endpoint& ep, const wire_messag
 
 caf::error held(self_ptr self) {
   auto& peer = self->state.setup.peer;
-  return make_error(errc::not_authentic, peer + "'s key changed: not sent. /trust " +
-                                             peer + " if you know that " + peer +
-                                             " has a new key");
+  return make_error(errc::key_changed, peer + "'s key changed: not sent. /trust " + peer +
+                                           " if you know that " + peer +
+                                           " has a new key");
 }
 
 /// Looks the peer up, then sends what may go.

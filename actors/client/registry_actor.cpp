@@ -1,5 +1,6 @@
 #include "actors/client/registry_actor.hpp"
 
+#include "adapters/common/registry_functions.hpp"
 #include "adapters/common/registry_keys.hpp"
 
 #include "actors/common/names.hpp"
@@ -16,90 +17,6 @@
 namespace chat {
 
 namespace {
-
-// The hash field `session` holds the SHA-1 of the session token, never the
-// token: every member may read the registry, and the token is what lets a
-// session refresh or free the name.
-
-// Every script that writes a lease also writes it into `chat:online`
-// (score = lease end by Redis' clock, so the clients' clocks do not matter)
-// and drops the leases that ended, so the set stays about the live users.
-// Redis 7 replicates a script's effects, so TIME is allowed before writes.
-constexpr const char* lua_now = R"lua(
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-)lua";
-
-// Needs `now` and `ttl` (ms); KEYS[1] = name, KEYS[2] = chat:online.
-constexpr const char* lua_online = R"lua(
-redis.call('ZADD', KEYS[2], now + ttl, KEYS[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-return 1
-)lua";
-
-// KEYS[1] = name, KEYS[2] = chat:online; ARGV = ip, port, session token,
-// ttl in ms, identity key, session key, its signature (the last three empty
-// for no key), TLS port, certificate fingerprint, its signature (empty for
-// no TLS), groups ("a,b"). A key without our session (including an original
-// client's) means the name is taken.
-const std::string register_script = std::string{lua_now} + R"lua(
-local ttl = tonumber(ARGV[4])
-local lease = redis.sha1hex(ARGV[3])
-local owner = redis.call('HGET', KEYS[1], 'session')
-if redis.call('EXISTS', KEYS[1]) == 1 and owner ~= lease then return 0 end
-redis.call('HSET', KEYS[1], 'ip_address', ARGV[1], 'port', ARGV[2], 'session', lease,
-           'groups', ARGV[11])
-if ARGV[5] ~= '' then
-  redis.call('HSET', KEYS[1], 'pubkey', ARGV[5], 'kx', ARGV[6], 'kx_sig', ARGV[7])
-end
-if ARGV[9] ~= '' then
-  redis.call('HSET', KEYS[1], 'tls_port', ARGV[8], 'tls_cert', ARGV[9], 'tls_sig', ARGV[10])
-end
-redis.call('PEXPIRE', KEYS[1], ttl)
-)lua" + lua_online;
-
-// KEYS[1] = name, KEYS[2] = chat:online; ARGV = session token, ttl in ms.
-const std::string refresh_script = std::string{lua_now} + R"lua(
-local ttl = tonumber(ARGV[2])
-if redis.call('HGET', KEYS[1], 'session') ~= redis.sha1hex(ARGV[1]) then return 0 end
-redis.call('PEXPIRE', KEYS[1], ttl)
-)lua" + lua_online;
-
-// KEYS[1] = name, KEYS[2] = chat:online; ARGV = session token.
-constexpr const char* unregister_script = R"lua(
-if redis.call('HGET', KEYS[1], 'session') == redis.sha1hex(ARGV[1]) then
-  redis.call('ZREM', KEYS[2], KEYS[1])
-  return redis.call('DEL', KEYS[1])
-end
-return 0
-)lua";
-
-// KEYS[1] = name; ARGV = session token, groups ("a,b").
-constexpr const char* groups_script = R"lua(
-if redis.call('HGET', KEYS[1], 'session') == redis.sha1hex(ARGV[1]) then
-  redis.call('HSET', KEYS[1], 'groups', ARGV[2])
-  return 1
-end
-return 0
-)lua";
-
-// KEYS[1] = chat:online. Every name whose lease has not ended and whose hash
-// is still there, as a flat list: name, ip_address, port, groups, ...
-// It reads the user hashes, keys not passed in KEYS: fine on one Redis (or
-// Sentinel), not on Redis Cluster.
-const std::string online_script = std::string{lua_now} + R"lua(
-local out = {}
-for _, name in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')) do
-  local f = redis.call('HMGET', name, 'ip_address', 'port', 'groups')
-  if f[1] then
-    out[#out + 1] = name
-    out[#out + 1] = f[1]
-    out[#out + 1] = f[2] or ''
-    out[#out + 1] = f[3] or ''
-  end
-end
-return out
-)lua";
 
 std::string millis(caf::timespan x) {
   return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(x).count());
@@ -131,7 +48,8 @@ registry_actor_state::~registry_actor_state() {
   // Runs on every way out (clean exit, supervisor shutdown, error): free the
   // name now rather than letting the lease run out.
   if (redis && !user.empty()) {
-    redis->eval(unregister_script, {"2", user, online_key, session});
+    registry_functions::call(*redis, registry_functions::unregister_lease,
+                             {user, online_key}, {session});
     redis->command({"DEL", subscriptions_key(user)});
   }
 }
@@ -148,28 +66,29 @@ bool registry_actor_state::record_subscriptions() {
 }
 
 caf::expected<bool> registry_actor_state::claim() {
-  return as_flag(
-      redis->eval(register_script,
-                  {"2", user, online_key, published.host, std::to_string(published.port),
-                   session, millis(ttl), published.public_key, published.session_key,
-                   published.session_key_sig, std::to_string(published.tls_port),
-                   published.tls_cert, published.tls_sig, groups}));
+  return as_flag(registry_functions::call(
+      *redis, registry_functions::register_lease, {user, online_key},
+      {published.host, std::to_string(published.port), session, millis(ttl),
+       published.public_key, published.session_key, published.session_key_sig,
+       std::to_string(published.tls_port), published.tls_cert, published.tls_sig,
+       groups}));
 }
 
 caf::expected<bool> registry_actor_state::extend() {
-  return as_flag(
-      redis->eval(refresh_script, {"2", user, online_key, session, millis(ttl)}));
+  return as_flag(registry_functions::call(*redis, registry_functions::refresh_lease,
+                                          {user, online_key}, {session, millis(ttl)}));
 }
 
 bool registry_actor_state::record_groups() {
   if (user.empty())
     return true; // written with the name
-  return static_cast<bool>(
-      as_flag(redis->eval(groups_script, {"1", user, session, groups})));
+  return static_cast<bool>(as_flag(registry_functions::call(
+      *redis, registry_functions::set_groups, {user}, {session, groups})));
 }
 
 caf::expected<std::vector<peer_info>> registry_actor_state::online() {
-  auto reply = redis->eval(online_script, {"1", online_key});
+  auto reply =
+      registry_functions::call(*redis, registry_functions::online, {online_key}, {});
   if (!reply)
     return reply.error();
   if (reply->type == redis_reply::kind::error)
@@ -265,7 +184,8 @@ registry_actor::behavior_type registry_actor_impl(registry_actor_pointer self,
         if (!st.user.empty()) {
           auto name = std::exchange(st.user, {});
           auto reply =
-              st.redis->eval(unregister_script, {"2", name, online_key, st.session});
+              registry_functions::call(*st.redis, registry_functions::unregister_lease,
+                                       {name, online_key}, {st.session});
           if (!reply)
             return reply.error();
           st.redis->command({"DEL", subscriptions_key(name)});

@@ -3,7 +3,8 @@
 // The name registry over Redis (docs/protocol.md: key = user name, hash
 // {ip_address, port}; ours add session, pubkey, kx, kx_sig, tls_port, tls_cert,
 // tls_sig). Registration is an atomic
-// Lua script and a lease: the key expires after the TTL unless refreshed every TTL/3, so
+// Redis function (adapters/common/registry_functions.hpp) and a lease: the
+// key expires after the TTL unless refreshed every TTL/3, so
 // a crashed client frees its name; after a Redis restart the actor registers again. It
 // also keeps the record of the session's persistent group subscriptions
 // (subscriptions.hpp) with the lease: one Redis connection and one thread
@@ -87,7 +88,7 @@ std::string make_session_token();
 struct registry_actor_state {
   ~registry_actor_state();
 
-  /// Runs the register script; true if the name is ours now.
+  /// Calls the register function; true if the name is ours now.
   caf::expected<bool> claim();
 
   /// Extends the lease; false if the key is gone or not ours.
@@ -100,7 +101,7 @@ struct registry_actor_state {
   /// Writes `groups` into our hash; false if the name server failed.
   bool record_groups();
 
-  /// Every live user: one script, one round trip.
+  /// Every live user: one function call, one round trip.
   caf::expected<std::vector<peer_info>> online();
 
   /// Tells the listener what happened, as (event_atom, text).

@@ -26,8 +26,13 @@ struct supervised_child {
 
 class child_table {
 public:
-  void add(const std::string& name, std::function<caf::actor()> spawn) {
-    children_[name].spawn = std::move(spawn);
+  /// Registers `name`; `restarts` says how often (and after what delay) it
+  /// is restarted before the supervisor gives up.
+  void add(const std::string& name, std::function<caf::actor()> spawn,
+           backoff_policy restarts = defaults::child_restarts) {
+    auto& child = children_[name];
+    child.spawn = std::move(spawn);
+    child.restarts = backoff{restarts};
   }
 
   /// Spawns `name`; the supervisor monitors it and is linked to it, so the

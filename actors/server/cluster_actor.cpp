@@ -31,7 +31,7 @@ void refresh_members(cluster_pointer self) {
   if (!master)
     return;
   if (!st.master || st.master_address != *master) {
-    auto s = local(st.node.redis_port, st.node.password);
+    auto s = local(st.node.redis_port, st.node.redis_admin_password);
     s.host = *master;
     st.master = std::make_unique<redis_client>(s);
     st.master_address = *master;
@@ -68,7 +68,7 @@ void apply_settings(cluster_pointer self) {
   }
   auto min_replicas = st.node.members.size() >= 3 ? 1 : 0;
   if (min_replicas != st.applied_min_replicas) {
-    redis_client redis{local(st.node.redis_port, st.node.password)};
+    redis_client redis{local(st.node.redis_port, st.node.redis_admin_password)};
     auto r = redis.command(
         {"CONFIG", "SET", "min-replicas-to-write", std::to_string(min_replicas)});
     redis.command({"CONFIG", "SET", "min-replicas-max-lag", "10"});

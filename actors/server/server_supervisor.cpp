@@ -64,27 +64,60 @@ void announce(supervisor_pointer self) {
               << " (all interfaces)" << std::endl;
 }
 
+/// `spec` as the supervisor runs every managed service: checked while it
+/// runs, restarted for as long as it fails.
+service_spec supervised(service_spec spec, const server_settings& s) {
+  spec.restarts = s.service_restarts;
+  spec.liveness_interval = defaults::service_liveness_interval;
+  spec.liveness_failures = static_cast<int>(defaults::service_liveness_failures);
+  if (spec.name == "rabbitmq") {
+    // An AMQP login is heavier than a PING, and a busy broker may take a
+    // while: a minute of failed logins before a restart.
+    spec.liveness_interval = defaults::service_liveness_interval * 5;
+    spec.liveness_failures *= 2;
+  }
+  return spec;
+}
+
 caf::behavior server_supervisor_impl(supervisor_pointer self, server_settings settings) {
   auto& st = self->state;
   st.settings = std::move(settings);
   auto& s = st.settings;
   auto parent = caf::actor_cast<caf::actor>(self);
   auto& sys = self->system();
-  st.children.add("redis", [&sys, s, parent] {
-    return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(
-        service_impl, redis_service(s.redis, s.state_dir, s.managed, s.security),
-        parent));
-  });
-  st.children.add("rabbitmq", [&sys, s, parent] {
-    return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(
-        service_impl, rabbitmq_service(s.amqp, s.state_dir, s.managed, s.security),
-        parent));
-  });
+  // The services' actors never give up either (one that cannot start its
+  // program fails and is started again).
+  st.children.add(
+      "redis",
+      [&sys, s, parent] {
+        return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(
+            service_impl,
+            supervised(
+                redis_service(s.redis, s.state_dir, s.managed, s.security, s.limits), s),
+            parent));
+      },
+      s.service_restarts);
+  st.children.add(
+      "rabbitmq",
+      [&sys, s, parent] {
+        return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(
+            service_impl,
+            supervised(
+                rabbitmq_service(s.amqp, s.state_dir, s.managed, s.security, s.limits),
+                s),
+            parent));
+      },
+      s.service_restarts);
   if (s.security)
-    st.children.add("redis-tls", [&sys, s, parent] {
-      return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(
-          service_impl, redis_tls_service(s.redis, s.state_dir, *s.security), parent));
-    });
+    st.children.add(
+        "redis-tls",
+        [&sys, s, parent] {
+          return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(
+              service_impl,
+              supervised(redis_tls_service(s.redis, s.state_dir, *s.security), s),
+              parent));
+        },
+        s.service_restarts);
   st.children.add("topology", [&sys, s] {
     auto broker = s.amqp;
     broker.host = "127.0.0.1";
@@ -103,7 +136,7 @@ caf::behavior server_supervisor_impl(supervisor_pointer self, server_settings se
       services.accounts = sys.spawn<caf::detached>(
           broker_account_impl,
           broker_account_keys{secrets.amqp_member_password, secrets.amqp_account_secret},
-          rabbit_account_store(loopback, rabbit_dir(s.state_dir, s.amqp)));
+          rabbit_account_store(loopback, rabbit_dir(s.state_dir, s.amqp), s.limits.user));
       services.reply_key = locator::reply_key(secrets.amqp_member_password);
     }
     if (!s.clustered())
@@ -116,10 +149,15 @@ caf::behavior server_supervisor_impl(supervisor_pointer self, server_settings se
   });
   if (s.clustered()) {
     auto& node = *s.security->cluster;
-    st.children.add("sentinel", [&sys, s, parent] {
-      return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(
-          service_impl, sentinel_service(s.state_dir, *s.security->cluster), parent));
-    });
+    st.children.add(
+        "sentinel",
+        [&sys, s, parent] {
+          return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(
+              service_impl,
+              supervised(sentinel_service(s.state_dir, *s.security->cluster), s),
+              parent));
+        },
+        s.service_restarts);
     st.children.add("cluster", [&sys, s, node, parent] {
       return caf::actor_cast<caf::actor>(sys.spawn<caf::detached>(
           cluster_impl, node, s.state_dir, rabbit_dir(s.state_dir, s.amqp), parent));
@@ -207,6 +245,16 @@ server_settings read_server_settings(const caf::actor_system_config& cfg) {
   s.node_address = caf::get_or(cfg, "chat.node-address", std::string{d::node_address});
   s.sentinel_port = caf::get_or(cfg, "chat.sentinel-port", d::sentinel_port);
   s.sentinel_tls_port = caf::get_or(cfg, "chat.sentinel-tls-port", d::sentinel_tls_port);
+  s.limits.redis_max_memory =
+      caf::get_or(cfg, "chat.redis-max-memory", d::redis_max_memory);
+  s.limits.broker_max_message =
+      caf::get_or(cfg, "chat.max-message-bytes", d::max_message_bytes) +
+      d::broker_message_headroom;
+  s.limits.queues.max_bytes =
+      caf::get_or(cfg, "chat.member-queue-max-bytes", d::member_queue_max_bytes);
+  s.service_restarts.max = caf::get_or(cfg, "chat.service-restart-max-delay",
+                                       caf::timespan{d::service_restarts.max});
+  s.service_restarts.min = std::min(s.service_restarts.min, s.service_restarts.max);
   return s;
 }
 
@@ -216,7 +264,7 @@ caf::error secure_server_settings(server_settings& s) {
     return secrets.error();
   s.amqp.user = secrets->amqp_admin_user;
   s.amqp.password = secrets->amqp_admin_password;
-  s.redis.password = secrets->redis_password;
+  s.redis.password = secrets->redis_admin_password;
   s.security = service_security{*secrets, s.amqp_tls_port, s.redis_tls_port, {}};
   return {};
 }
@@ -282,6 +330,7 @@ caf::error prepare_cluster_node(server_settings& s) {
   if (auto err = secure_server_settings(s))
     return err;
   node.password = s.security->secrets.redis_password;
+  node.redis_admin_password = s.security->secrets.redis_admin_password;
   s.security->cluster = std::move(node);
   return {};
 }

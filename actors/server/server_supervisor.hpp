@@ -34,6 +34,11 @@ struct server_settings {
   std::string node_address;
   uint16_t sentinel_port = 26379;
   uint16_t sentinel_tls_port = 26380;
+  /// Bounds on what members may use of the managed services.
+  service_limits limits;
+  /// `chat.service-restart-max-delay`: restarts of a managed service that
+  /// keeps failing (never given up).
+  backoff_policy service_restarts = defaults::service_restarts;
 
   bool clustered() const { return !cluster_secret.empty(); }
 };

@@ -3,8 +3,10 @@
 // Keeps one server program (redis-server, rabbitmq-server) available.
 // If something already answers on the configured port it is used as is;
 // otherwise (managed mode) the actor starts the program as a child, waits
-// until it answers, and restarts it with exponential backoff whenever it
-// dies. The child never outlives the actor (see adapters/child_process).
+// until it answers, keeps checking that it still does, and restarts it with
+// a growing (capped) delay whenever it dies or stops answering as it
+// should; it never gives up. The child never outlives the actor (see
+// adapters/child_process).
 //
 // Tells its parent (ready_atom, name, std::string how) and
 // (down_atom, name, std::string why).
@@ -25,7 +27,7 @@
 namespace chat {
 
 using service_actor =
-    caf::typed_actor<caf::reacts_to<start_atom>, caf::reacts_to<probe_atom>,
+    caf::typed_actor<caf::reacts_to<start_atom>, caf::reacts_to<probe_atom, uint32_t>,
                      caf::reacts_to<exited_atom, int32_t, int32_t>>;
 
 struct service_state {
@@ -41,6 +43,11 @@ struct service_state {
   /// When the current child was started.
   caf::timestamp started_at;
   bool ready = false;
+  /// Counts the children started; a probe carries the run it belongs to,
+  /// so that one left over from an earlier child is ignored.
+  uint32_t run = 0;
+  /// Liveness checks failed in a row since the child was ready.
+  int failed_checks = 0;
   /// Restarts since the service last ran for a while.
   backoff retry{defaults::service_restarts};
 

@@ -53,6 +53,11 @@ public:
   /// Forgets the line being typed (Ctrl+C).
   virtual void clear_line() = 0;
 
+  /// A send failed: puts `line` back into the input line so nothing typed
+  /// is lost (unless another line is being typed: then Up recalls it, as
+  /// it recalls every line of the session on a line terminal).
+  virtual void restore_input(std::string /*line*/) {}
+
   // Front ends with a window per chat (full screen) override the rest; a
   // line terminal prints everything in one stream and ignores windows.
 
@@ -75,11 +80,17 @@ public:
   virtual void show_window(std::string /*chat*/) {}
 
   /// Shows window `n` (1 is the status window) and reports which chat it
-  /// is through `input_handler::window`; nothing if there is no such window.
+  /// is through `input_handler::window`; says so if there is no such window.
   virtual void show_window_number(size_t /*n*/) {}
 
   /// Closes the window of `chat`.
   virtual void close_window(std::string /*chat*/) {}
+
+  /// Lists the windows (number, name, unread) in the shown window.
+  virtual void list_windows() {}
+
+  /// Empties the shown window.
+  virtual void clear_window() {}
 
   /// What the status bar says about the session: `connection` empty when
   /// connected, else e.g. "reconnecting…".

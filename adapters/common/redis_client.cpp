@@ -100,7 +100,9 @@ caf::error redis_client::connect() {
     return {};
   };
   caf::error err;
-  if (!settings_.password.empty())
+  if (!settings_.user.empty())
+    err = setup({"AUTH", settings_.user, settings_.password});
+  else if (!settings_.password.empty())
     err = setup({"AUTH", settings_.password});
   if (!err && settings_.db != 0)
     err = setup({"SELECT", std::to_string(settings_.db)});

@@ -35,6 +35,8 @@ struct redis_reply {
 struct redis_settings {
   std::string host = "127.0.0.1";
   uint16_t port = 6379;
+  /// The ACL user to log in as; empty: Redis' `default` user.
+  std::string user;
   std::string password;
   int64_t db = 0;
   caf::timespan timeout = std::chrono::seconds{1};

@@ -63,16 +63,21 @@ broker_permissions permissions_for_member() {
 }
 
 std::string definitions_json(const std::vector<broker_account_definition>& accounts,
-                             const std::string& vhost, bool with_vhost) {
+                             const std::string& vhost, bool with_vhost,
+                             const std::optional<member_queue_policy>& policy) {
   using nlohmann::json;
   json users = json::array();
   json permissions = json::array();
   json topic_permissions = json::array();
   for (auto& a : accounts) {
-    users.push_back({{"name", a.user},
-                     {"password_hash", tls::rabbit_password_hash(a.password)},
-                     {"hashing_algorithm", "rabbit_password_hashing_sha256"},
-                     {"tags", a.tags}});
+    json user = {{"name", a.user},
+                 {"password_hash", tls::rabbit_password_hash(a.password)},
+                 {"hashing_algorithm", "rabbit_password_hashing_sha256"},
+                 {"tags", a.tags}};
+    if (auto& l = a.user_limits)
+      user["limits"] = {{"max-connections", l->max_connections},
+                        {"max-channels", l->max_channels}};
+    users.push_back(std::move(user));
     if (!a.limits) {
       permissions.push_back({{"user", a.user},
                              {"vhost", vhost},
@@ -98,6 +103,18 @@ std::string definitions_json(const std::vector<broker_account_definition>& accou
               {"topic_permissions", topic_permissions}};
   if (with_vhost)
     doc["vhosts"] = json::array({json{{"name", vhost}}});
+  if (policy) {
+    json definition = {{"max-length-bytes", policy->max_bytes}};
+    if (policy->expires_ms > 0)
+      definition["expires"] = policy->expires_ms;
+    // Every queue a member may declare has a ':' after a name.
+    doc["policies"] = json::array({json{{"vhost", vhost},
+                                        {"name", member_queue_policy_name},
+                                        {"pattern", "^" + any_name + ":"},
+                                        {"apply-to", "queues"},
+                                        {"priority", 0},
+                                        {"definition", definition}}});
+  }
   return doc.dump();
 }
 

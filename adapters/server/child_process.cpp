@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +21,9 @@ constexpr int reaper_grace_seconds = 10;
 [[noreturn]] void run_reaper(pid_t parent, char** argv, char** envp, int log_fd,
                              const char* dir) {
   setsid();
+  // Whatever a service writes (Redis' files, RabbitMQ's message store) is
+  // its user's alone.
+  umask(077);
   // Nothing of the server node leaks into the service (its UDP locator
   // socket, broker and Redis connections, gRPC's pipes): keep only the
   // standard descriptors and the log, moved to 3.

@@ -239,7 +239,8 @@ void leave_cluster(const cluster_node& node, const std::string& rabbit_dir) {
     }
   }
   if (auto master = find_redis_master(node); master && *master != node.address) {
-    redis_client redis{redis_at(*master, node.redis_port, node.password, timeout)};
+    redis_client redis{
+        redis_at(*master, node.redis_port, node.redis_admin_password, timeout)};
     redis.command({"HDEL", members_key, node.address});
   }
   // RabbitMQ: leave unless we are the last one running (that keeps the

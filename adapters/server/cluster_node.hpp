@@ -34,8 +34,12 @@ struct cluster_node {
   uint16_t dist_port = 25672;
   /// Redis port of every node (the same on all of them).
   uint16_t redis_port = 6379;
-  /// Redis/Sentinel password of the cluster (from the shared secrets).
+  /// The Sentinels' password of the cluster (from the shared secrets; the
+  /// join code's, clients ask the Sentinels for the master).
   std::string password;
+  /// Redis' `default` user on every node (the servers' own, replication
+  /// and Sentinel); members log in as the member ACL user.
+  std::string redis_admin_password;
 
   /// Majority of the known members: the Sentinel quorum.
   int quorum() const { return static_cast<int>(members.size() / 2 + 1); }

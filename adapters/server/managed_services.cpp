@@ -1,9 +1,11 @@
 #include "adapters/server/managed_services.hpp"
 
+#include "adapters/common/registry_functions.hpp"
 #include "adapters/common/tls.hpp"
 #include "adapters/common/tls_tunnel.hpp"
 #include "adapters/server/broker_permissions.hpp"
 #include "adapters/server/cluster_join.hpp"
+#include "adapters/server/redis_config.hpp"
 #include "config/errors.hpp"
 
 #include <cstdlib>
@@ -34,9 +36,13 @@ uint16_t free_tcp_port() {
 
 namespace {
 
+/// A service's directory, private to the server node's user (0700, also
+/// when an earlier run left it open).
 caf::expected<std::string> make_dir(const std::string& path) {
   std::error_code ec;
   fs::create_directories(path, ec);
+  if (!ec)
+    fs::permissions(path, fs::perms::owner_all, fs::perm_options::replace, ec);
   if (ec)
     return make_error(errc::service_failed,
                       "cannot create " + path + ": " + ec.message());
@@ -56,42 +62,49 @@ std::function<bool()> answers_ping(uint16_t port, std::string password) {
   };
 }
 
+/// Whether the registry's Redis answers as it should: the server node's
+/// password works, it is not paused, a single node is a master, and a
+/// master has this build's registry functions (loaded when missing).
+std::function<bool()> answers_as_registry(redis_settings settings, bool single_node) {
+  return [settings, single_node] {
+    auto probe = settings;
+    probe.host = "127.0.0.1";
+    probe.timeout = std::chrono::milliseconds{500};
+    redis_client client{probe};
+    auto role = client.command({"ROLE"});
+    if (!role || role->type != redis_reply::kind::array || role->elements.empty())
+      return false;
+    bool master = role->elements.front().str == "master";
+    if (!master)
+      return !single_node; // a cluster's replica gets the functions replicated
+    return registry_functions::loaded(client) || !registry_functions::load(client);
+  };
+}
+
 /// A cluster node's Redis: a config file it can rewrite (Sentinel persists
 /// a conversion to replica there), AOF (a restarted master must not come
 /// back empty and wipe its replicas), replica of the current master unless
 /// that is us.
 caf::expected<child_spec> cluster_redis(const redis_settings& settings,
-                                        const std::string& dir,
-                                        const cluster_node& node) {
+                                        const std::string& dir, const cluster_node& node,
+                                        int64_t max_memory) {
   auto master = find_redis_master(node).value_or(node.redis_master);
   auto port = std::to_string(settings.port);
-  std::string text = "# written by chat-actors server on every start\n"
-                     "port " +
-                     port +
-                     "\n"
-                     "bind " +
-                     node.address +
-                     " 127.0.0.1\n"
-                     "dir " +
-                     dir +
-                     "\n"
-                     "daemonize no\n"
-                     "logfile \"\"\n"
-                     "save \"\"\n"
-                     "appendonly yes\n"
-                     "appendfsync everysec\n"
-                     "requirepass " +
-                     node.password +
-                     "\n"
-                     "masterauth " +
-                     node.password +
-                     "\n"
-                     "replica-announce-ip " +
-                     node.address + "\n";
+  redis_config c;
+  c.port = settings.port;
+  c.bind = node.address + " 127.0.0.1";
+  c.dir = dir;
+  c.max_memory = max_memory;
+  c.admin_password = node.redis_admin_password;
+  c.member_password = node.password;
+  c.extra = "appendonly yes\n"
+            "appendfsync everysec\n"
+            "masterauth " +
+            node.redis_admin_password + "\nreplica-announce-ip " + node.address + "\n";
   if (!master.empty() && master != node.address)
-    text += "replicaof " + master + " " + port + "\n";
+    c.extra += "replicaof " + master + " " + port + "\n";
   auto conf = dir + "/redis.conf";
-  if (auto err = write_private_file(conf, text))
+  if (auto err = write_private_file(conf, redis_conf_text(c)))
     return err;
   child_spec child;
   child.argv = {"/usr/bin/redis-server", conf};
@@ -108,6 +121,28 @@ std::string kept_sentinel_id(const std::string& conf) {
     if (line.rfind("sentinel myid ", 0) == 0)
       return line + "\n";
   return {};
+}
+
+/// stunnel section lines: TLS 1.2+ with AEAD suites and forward secrecy.
+const std::string stunnel_tls = "sslVersionMin = TLSv1.2\n"
+                                "ciphers = ECDHE+AESGCM:ECDHE+CHACHA20\n";
+
+/// Erlang distribution of a single node: loopback only.
+const std::string loopback_distribution = "-kernel inet_dist_use_interface {127,0,0,1}";
+
+/// rabbitmq.conf lines: TLS 1.2 and 1.3 only, AEAD suites with forward
+/// secrecy only (the certificate is ECDSA P-256), as on the name server's
+/// TLS front.
+std::string tls_1_2_aead_only() {
+  std::string text = "ssl_options.versions.1 = tlsv1.3\n"
+                     "ssl_options.versions.2 = tlsv1.2\n"
+                     "ssl_options.honor_cipher_order = true\n";
+  int n = 0;
+  for (auto suite : {"TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256",
+                     "TLS_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
+                     "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305"})
+    text += "ssl_options.ciphers." + std::to_string(++n) + " = " + suite + "\n";
+  return text;
 }
 
 } // namespace
@@ -154,7 +189,7 @@ service_spec sentinel_service(const std::string& state_dir, const cluster_node& 
                        std::to_string(std::max(node.quorum(), 1)) +
                        "\n"
                        "sentinel auth-pass " +
-                       name + " " + node.password +
+                       name + " " + node.redis_admin_password +
                        "\n"
                        "sentinel down-after-milliseconds " +
                        name +
@@ -175,36 +210,42 @@ service_spec sentinel_service(const std::string& state_dir, const cluster_node& 
 }
 
 service_spec redis_service(const redis_settings& settings, const std::string& state_dir,
-                           bool managed, const std::optional<service_security>& secure) {
+                           bool managed, const std::optional<service_security>& secure,
+                           const service_limits& limits) {
   service_spec spec;
   spec.name = "redis";
   spec.port = settings.port;
   spec.managed = managed;
   spec.ready_timeout = std::chrono::seconds{20};
-  spec.answers = answers_ping(settings.port, settings.password);
-  spec.prepare = [settings, state_dir, secure]() -> caf::expected<child_spec> {
+  spec.answers = answers_as_registry(settings, !(secure && secure->cluster));
+  spec.prepare = [settings, state_dir, secure,
+                  max_memory = limits.redis_max_memory]() -> caf::expected<child_spec> {
     auto dir = make_dir(state_dir + "/redis-" + std::to_string(settings.port));
     if (!dir)
       return dir.error();
     if (secure && secure->cluster)
-      return cluster_redis(settings, *dir, *secure->cluster);
-    child_spec child;
-    child.argv = {"/usr/bin/redis-server", "--port", std::to_string(settings.port),
-                  // Open mode: LAN clients reach it on every interface (IPv6
-                  // if present). Secure mode: they come through stunnel.
-                  "--bind", secure ? "127.0.0.1 -::1" : "* -::*", "--dir", *dir, "--save",
-                  "", "--appendonly", "no", "--daemonize", "no", "--logfile", ""};
+      return cluster_redis(settings, *dir, *secure->cluster, max_memory);
+    // A single node keeps nothing: the clients register again within a
+    // lease, and whatever a file held (a member's planted entries) is gone.
+    wipe_redis_data(*dir);
+    redis_config c;
+    c.port = settings.port;
+    // Open mode: LAN clients reach it on every interface (IPv6 if present).
+    // Secure mode: they come through stunnel, protected mode stays on.
+    c.bind = secure ? "127.0.0.1 -::1" : "* -::*";
+    c.dir = *dir;
+    c.max_memory = max_memory;
     if (secure) {
-      // Protected mode stays on (the default) for anything else.
-      child.argv.insert(child.argv.end(),
-                        {"--requirepass", secure->secrets.redis_password});
-    } else if (settings.password.empty()) {
-      // Original clients use no password; without one Redis only admits
-      // loopback unless protected mode is off.
-      child.argv.insert(child.argv.end(), {"--protected-mode", "no"});
+      c.admin_password = secure->secrets.redis_admin_password;
+      c.member_password = secure->secrets.redis_password;
     } else {
-      child.argv.insert(child.argv.end(), {"--requirepass", settings.password});
+      c.admin_password = settings.password;
     }
+    auto conf = *dir + "/redis.conf";
+    if (auto err = write_private_file(conf, redis_conf_text(c)))
+      return err;
+    child_spec child;
+    child.argv = {"/usr/bin/redis-server", conf};
     child.log_file = *dir + "/redis.log";
     return child;
   };
@@ -243,13 +284,13 @@ service_spec redis_tls_service(const redis_settings& settings,
                        secure.secrets.cert_file +
                        "\n"
                        "key = " +
-                       secure.secrets.key_file + "\n";
+                       secure.secrets.key_file + "\n" + stunnel_tls;
     if (secure.cluster)
       text += "[sentinel]\naccept = 0.0.0.0:" +
               std::to_string(secure.cluster->sentinel_tls_port) +
               "\nconnect = 127.0.0.1:" + std::to_string(secure.cluster->sentinel_port) +
               "\ncert = " + secure.secrets.cert_file +
-              "\nkey = " + secure.secrets.key_file + "\n";
+              "\nkey = " + secure.secrets.key_file + "\n" + stunnel_tls;
     if (auto err = write_private_file(conf, text))
       return err;
     child_spec child;
@@ -261,8 +302,8 @@ service_spec redis_tls_service(const redis_settings& settings,
 }
 
 service_spec rabbitmq_service(const amqp_settings& settings, const std::string& state_dir,
-                              bool managed,
-                              const std::optional<service_security>& secure) {
+                              bool managed, const std::optional<service_security>& secure,
+                              const service_limits& limits) {
   service_spec spec;
   spec.name = "rabbitmq";
   spec.port = settings.port;
@@ -276,26 +317,31 @@ service_spec rabbitmq_service(const amqp_settings& settings, const std::string& 
     caf::error err;
     return amqp_connection::open(probe, err) != nullptr;
   };
-  spec.prepare = [settings, state_dir, secure]() -> caf::expected<child_spec> {
+  spec.prepare = [settings, state_dir, secure, limits]() -> caf::expected<child_spec> {
     auto dir = make_dir(rabbit_dir(state_dir, settings));
     if (!dir)
       return dir.error();
     auto conf = *dir + "/rabbitmq.conf";
+    // Past our longest message and its headers: a member's 100 MiB message
+    // never reaches (and swells) the receivers.
+    auto max_message =
+        "max_message_size = " + std::to_string(limits.broker_max_message) + "\n";
     if (!secure) {
-      std::ofstream out{conf};
-      out << "listeners.tcp.default = " << settings.port << "\n"
-          << "loopback_users = none\n"
-          << "default_user = " << settings.user << "\n"
-          << "default_pass = " << settings.password << "\n"
-          << "default_vhost = " << settings.vhost << "\n";
+      auto text = "listeners.tcp.default = " + std::to_string(settings.port) +
+                  "\nloopback_users = none\ndefault_user = " + settings.user +
+                  "\ndefault_pass = " + settings.password +
+                  "\ndefault_vhost = " + settings.vhost + "\n" + max_message;
+      if (auto err = write_private_file(conf, text))
+        return err;
     } else {
       auto& s = secure->secrets;
       auto defs = *dir + "/definitions.json";
       // Per-user accounts come later, one per name (actors/broker_account_actor).
-      auto json = definitions_json(
-          {{s.amqp_admin_user, s.amqp_admin_password, "administrator", std::nullopt},
-           {s.amqp_member_user, s.amqp_member_password, "", permissions_for_member()}},
-          settings.vhost, true);
+      auto json = definitions_json({{s.amqp_admin_user, s.amqp_admin_password,
+                                     "administrator", std::nullopt, std::nullopt},
+                                    {s.amqp_member_user, s.amqp_member_password, "",
+                                     permissions_for_member(), limits.member}},
+                                   settings.vhost, true, limits.queues);
       if (auto err = write_private_file(defs, json))
         return err;
       std::string text =
@@ -312,16 +358,17 @@ service_spec rabbitmq_service(const amqp_settings& settings, const std::string& 
           s.key_file +
           "\n"
           "ssl_options.verify = verify_none\n"
-          "ssl_options.fail_if_no_peer_cert = false\n"
+          "ssl_options.fail_if_no_peer_cert = false\n" +
+          tls_1_2_aead_only() +
           // No guest: the first start creates the administrator instead.
-          "default_user = " +
-          s.amqp_admin_user + "\ndefault_pass = " + s.amqp_admin_password +
+          "default_user = " + s.amqp_admin_user +
+          "\ndefault_pass = " + s.amqp_admin_password +
           "\n"
           "default_vhost = " +
           settings.vhost + "\nloopback_users." + s.amqp_admin_user +
           " = true\n"
           "load_definitions = " +
-          defs + "\n";
+          defs + "\n" + max_message;
       if (secure->cluster)
         // CLUSTER-NOTES: a minority pauses (no split brain) and recovers by
         // itself; a lost peer is noticed in ~10 s, not 60.
@@ -329,7 +376,8 @@ service_spec rabbitmq_service(const amqp_settings& settings, const std::string& 
       if (auto err = write_private_file(conf, text))
         return err;
     }
-    std::ofstream{*dir + "/enabled_plugins"} << "[].\n";
+    if (auto err = write_private_file(*dir + "/enabled_plugins", "[].\n"))
+      return err;
     auto cluster = secure ? secure->cluster : std::nullopt;
     // A cluster's nodes find each other through epmd's well-known port and
     // long names; a single node keeps everything private to it.
@@ -343,9 +391,13 @@ service_spec rabbitmq_service(const amqp_settings& settings, const std::string& 
     child_spec child;
     // Our own epmd in the child's process group, so that it goes with it
     // (erl would otherwise daemonize one that outlives everything).
+    // A single node: epmd and the distribution port on loopback only (its
+    // CLI tools connect from this host).
     child.argv = {"/bin/sh", "-c",
-                  "/usr/bin/epmd -port \"$ERL_EPMD_PORT\" & "
-                  "exec /usr/lib/rabbitmq/bin/rabbitmq-server"};
+                  cluster ? "/usr/bin/epmd -port \"$ERL_EPMD_PORT\" & "
+                            "exec /usr/lib/rabbitmq/bin/rabbitmq-server"
+                          : "/usr/bin/epmd -address 127.0.0.1 -port \"$ERL_EPMD_PORT\" & "
+                            "exec /usr/lib/rabbitmq/bin/rabbitmq-server"};
     auto node = cluster ? rabbit_node_name(cluster->address)
                         : "chat" + std::to_string(settings.port) + "@localhost";
     auto longnames = std::string{"RABBITMQ_USE_LONGNAME="} + (cluster ? "true" : "false");
@@ -360,14 +412,21 @@ service_spec rabbitmq_service(const amqp_settings& settings, const std::string& 
                  "RABBITMQ_CONFIG_FILE=" + conf,
                  "RABBITMQ_ENABLED_PLUGINS_FILE=" + *dir + "/enabled_plugins",
                  "RABBITMQ_FEATURE_FLAGS_FILE=" + *dir + "/feature_flags"};
+    if (!cluster) {
+      child.env.push_back("ERL_EPMD_ADDRESS=127.0.0.1");
+      child.env.push_back("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS=" + loopback_distribution);
+    }
     // Operators (and tests) inspect the private node with this wrapper.
     for (auto tool : {"rabbitmqctl", "rabbitmq-queues"}) {
       auto ctl = *dir + "/" + tool;
       std::ofstream out{ctl};
       out << "#!/bin/sh\n# " << tool << " for the node chat-actors manages here\n"
           << "export HOME='" << *dir << "' ERL_EPMD_PORT=" << epmd_port
-          << " RABBITMQ_NODENAME=" << node << " " << longnames << "\n"
-          << "exec /usr/lib/rabbitmq/bin/" << tool << " \"$@\"\n";
+          << " RABBITMQ_NODENAME=" << node << " " << longnames << "\n";
+      if (!cluster)
+        out << "export ERL_EPMD_ADDRESS=127.0.0.1 RABBITMQ_CTL_ERL_ARGS='"
+            << loopback_distribution << "'\n";
+      out << "exec /usr/lib/rabbitmq/bin/" << tool << " \"$@\"\n";
       out.close();
       fs::permissions(ctl, fs::perms::owner_all, fs::perm_options::add);
     }

@@ -4,10 +4,13 @@
 
 #include "adapters/common/amqp_connection.hpp"
 #include "adapters/common/redis_client.hpp"
+#include "adapters/server/broker_permissions.hpp"
 #include "adapters/server/cluster_node.hpp"
 #include "adapters/server/server_secrets.hpp"
 #include "adapters/server/service_spec.hpp"
+#include "config/defaults.hpp"
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -27,13 +30,36 @@ struct service_security {
   std::optional<cluster_node> cluster;
 };
 
-/// redis-server, data under `state_dir`/redis, no disk persistence (clients
-/// re-register after a restart). Open mode: every interface, no password
-/// (protected mode off) unless one is configured. Secure mode: loopback
-/// only, with the generated password.
+/// What the managed services hold every member to (config/defaults.hpp).
+struct service_limits {
+  /// Redis `maxmemory`.
+  int64_t redis_max_memory = defaults::redis_max_memory;
+  /// RabbitMQ `max_message_size`.
+  int64_t broker_max_message =
+      defaults::max_message_bytes + defaults::broker_message_headroom;
+  /// Each member's own account.
+  broker_user_limits user{defaults::broker_user_connections,
+                          defaults::broker_user_channels};
+  /// The join code's shared account.
+  broker_user_limits member{defaults::broker_member_connections,
+                            defaults::broker_user_channels};
+  member_queue_policy queues{
+      defaults::member_queue_max_bytes,
+      std::chrono::duration_cast<std::chrono::milliseconds>(defaults::member_queue_expiry)
+          .count()};
+};
+
+/// redis-server from a 0600 config file under `state_dir`/redis-<port>,
+/// no disk persistence (the data dir is wiped on every start: clients
+/// re-register within a lease), bounded memory. Open mode: every interface,
+/// no password (protected mode off) unless one is configured. Secure mode:
+/// loopback only, `default` user with the server node's password, members
+/// as the ACL user of the join code's password (adapters/server/redis_config.hpp).
+/// Its probe also loads the registry functions.
 service_spec redis_service(const redis_settings& settings, const std::string& state_dir,
                            bool managed,
-                           const std::optional<service_security>& secure = std::nullopt);
+                           const std::optional<service_security>& secure = std::nullopt,
+                           const service_limits& limits = {});
 
 /// A private rabbitmq-server node (own epmd, own ports) whose data lives
 /// under `state_dir`/rabbitmq. Open mode: the configured user may log in
@@ -43,7 +69,8 @@ service_spec redis_service(const redis_settings& settings, const std::string& st
 service_spec
 rabbitmq_service(const amqp_settings& settings, const std::string& state_dir,
                  bool managed,
-                 const std::optional<service_security>& secure = std::nullopt);
+                 const std::optional<service_security>& secure = std::nullopt,
+                 const service_limits& limits = {});
 
 /// Secure mode: stunnel4 in front of Redis (hiredis 0.14 has no TLS, and
 /// Redis' own TLS port would share its `bind` with the plaintext one): TLS

@@ -36,13 +36,14 @@ caf::expected<std::set<std::string>> list_users(const std::string& rabbit_dir) {
 }
 
 caf::error create_users(const std::string& rabbit_dir, const std::string& vhost,
-                        const std::vector<new_account>& accounts) {
+                        const std::vector<new_account>& accounts,
+                        broker_user_limits limits) {
   // A definitions file carries the password hashes only (a command line
   // would show the passwords to `ps`), and sets users, permissions and
   // topic permissions in one call.
   std::vector<broker_account_definition> defs;
   for (auto& a : accounts)
-    defs.push_back({a.user, a.password, "", permissions_for_user(a.name)});
+    defs.push_back({a.user, a.password, "", permissions_for_user(a.name), limits});
   auto file = rabbit_dir + "/accounts-" + tls::random_hex(8) + ".json";
   if (auto err = write_private_file(file, definitions_json(defs, vhost, false)))
     return err;
@@ -55,7 +56,8 @@ caf::error create_users(const std::string& rabbit_dir, const std::string& vhost,
 
 } // namespace
 
-account_store rabbit_account_store(amqp_settings loopback, std::string rabbit_dir) {
+account_store rabbit_account_store(amqp_settings loopback, std::string rabbit_dir,
+                                   broker_user_limits limits) {
   account_store store;
   store.accepts = [loopback](const std::string& user, const std::string& password) {
     auto probe = loopback;
@@ -65,9 +67,9 @@ account_store rabbit_account_store(amqp_settings loopback, std::string rabbit_di
     return amqp_connection::open(probe, err) != nullptr;
   };
   store.users = [rabbit_dir] { return list_users(rabbit_dir); };
-  store.create = [rabbit_dir,
-                  vhost = loopback.vhost](const std::vector<new_account>& xs) {
-    return create_users(rabbit_dir, vhost, xs);
+  store.create = [rabbit_dir, vhost = loopback.vhost,
+                  limits](const std::vector<new_account>& xs) {
+    return create_users(rabbit_dir, vhost, xs, limits);
   };
   return store;
 }

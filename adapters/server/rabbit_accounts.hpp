@@ -5,6 +5,7 @@
 // wrapper in `rabbit_dir` (adapters/managed_services) and a loopback login.
 
 #include "adapters/common/amqp_connection.hpp"
+#include "adapters/server/broker_permissions.hpp"
 
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
@@ -35,8 +36,10 @@ struct account_store {
 };
 
 /// The managed node's accounts: logins on the plaintext loopback listener of
-/// `loopback` (its user and password are replaced), rabbitmqctl otherwise.
-account_store rabbit_account_store(amqp_settings loopback, std::string rabbit_dir);
+/// `loopback` (its user and password are replaced), rabbitmqctl otherwise;
+/// each new account gets `limits`.
+account_store rabbit_account_store(amqp_settings loopback, std::string rabbit_dir,
+                                   broker_user_limits limits);
 
 /// Deletes the broker account of chat user `name` and every queue of it in
 /// `vhost` (`chat-actors server --forget-user`): the name can then be bound

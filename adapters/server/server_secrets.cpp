@@ -72,6 +72,7 @@ caf::expected<server_secrets> load_or_create_secrets(const std::string& state_di
   take("amqp-member-password", s.amqp_member_password);
   take("amqp-account-secret", s.amqp_account_secret);
   take("redis-password", s.redis_password);
+  take("redis-admin-password", s.redis_admin_password);
   std::string text = "# chat-actors server secrets: keep private (mode 0600)\n";
   for (auto& [k, v] : pairs)
     text += k + "=" + v + "\n";

@@ -29,7 +29,12 @@ struct server_secrets {
   /// Derives each user's broker password from the name and identity key
   /// (adapters/common/broker_account.hpp); never leaves the server nodes.
   std::string amqp_account_secret;
+  /// The join code's Redis password: the member ACL user's
+  /// (adapters/server/redis_config.hpp), and the Sentinels' of a cluster.
   std::string redis_password;
+  /// Redis' `default` user: the server node's own connections and
+  /// operators on the server host; never leaves the server nodes.
+  std::string redis_admin_password;
   std::string key_file;
   std::string cert_file;
   /// SHA-256 of `cert_file`.

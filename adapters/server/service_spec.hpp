@@ -5,6 +5,7 @@
 // adapters that describe redis-server and rabbitmq-server fill it in.
 
 #include "adapters/server/child_process.hpp"
+#include "config/defaults.hpp"
 
 #include <caf/expected.hpp>
 #include <caf/timestamp.hpp>
@@ -29,6 +30,13 @@ struct service_spec {
   /// How long a started program may take to answer.
   caf::timespan ready_timeout = std::chrono::seconds{60};
   caf::timespan probe_interval = std::chrono::milliseconds{250};
+  /// Once ready, `answers` is asked again this often (0: never); a managed
+  /// program that fails it `liveness_failures` times in a row is restarted
+  /// (it answers wrongly: another password, a replica, paused).
+  caf::timespan liveness_interval{};
+  int liveness_failures = 3;
+  /// Delays between restarts of a managed program that keeps failing.
+  backoff_policy restarts = defaults::service_restarts;
 };
 
 } // namespace chat

@@ -3,6 +3,7 @@
 #include "adapters/client/input_history.hpp"
 #include "cli/client/chat_log.hpp"
 #include "cli/client/commands.hpp"
+#include "cli/client/split_text.hpp"
 #include "cli/client/ui/highlight.hpp"
 #include "config/errors.hpp"
 
@@ -204,7 +205,8 @@ void restore_groups(cli_pointer self) {
       continue;
     // Windows come back in the order the groups were joined, before any
     // backlog arrives.
-    st.term->open_window(group_chat(group));
+    if (st.windows && st.window_chats.insert(group_chat(group)).second)
+      st.term->open_window(group_chat(group));
     // Our queue from the last session, with what was said meanwhile.
     self->request(st.peers.broker, send_timeout, rejoin_atom::value, group, transient)
         .then(
@@ -229,8 +231,18 @@ void sent(cli_pointer self) {
     finish_quit(self);
 }
 
-/// Sends `text` to the open chat.
-void send_text(cli_pointer self, const std::string& chat, const std::string& text) {
+/// What to type to send `text` to `chat` again, whichever window is shown
+/// then: a failed send puts it back into the input line.
+std::string retry_line(const std::string& chat, const std::string& text) {
+  if (chat == insults_chat)
+    return "/insult " + text;
+  if (chat.starts_with("private:"))
+    return "/msg " + chat.substr(8) + " " + text;
+  return "/msg #" + group_of(chat) + " " + text;
+}
+
+/// Sends one piece of text (within the message limit) to `chat`.
+void send_piece(cli_pointer self, const std::string& chat, const std::string& text) {
   auto owner = owner_of(self, chat);
   if (!owner)
     return complain(self, "that part of the chat is not connected");
@@ -238,8 +250,22 @@ void send_text(cli_pointer self, const std::string& chat, const std::string& tex
   auto n = self->state.line_no;
   auto on_ok = [=](ok_atom) { sent(self); };
   auto on_error = [=](caf::error& err) {
-    line_scope scope{self->state, n};
-    complain(self, describe(err));
+    auto& st = self->state;
+    line_scope scope{st, n};
+    if (is(err, errc::key_changed)) {
+      // Kept, and sent once the user trusts the new key.
+      auto peer = chat.substr(8);
+      st.held[peer].push_back(text);
+      print_in(self, chat,
+               render(local_event(chat_event::error, chat,
+                                  describe(err) + " — held: \"" + text +
+                                      "\" goes out after /trust " + peer),
+                      st.opts),
+               true, true);
+    } else {
+      complain(self, describe(err));
+      st.term->restore_input(retry_line(chat, text));
+    }
     sent(self);
   };
   if (chat.starts_with("private:"))
@@ -265,6 +291,13 @@ void send_text(cli_pointer self, const std::string& chat, const std::string& tex
   else // waits in the group's bounded outbox while the broker is away
     self->request(owner, caf::infinite, post_atom::value, group_of(chat), text)
         .then(on_ok, on_error);
+}
+
+/// Sends `text` to `chat`, split at the message limit as irssi and WeeChat
+/// split long lines.
+void send_text(cli_pointer self, const std::string& chat, const std::string& text) {
+  for (auto& piece : cli::split_text(text, self->state.max_message_bytes))
+    send_piece(self, chat, piece);
 }
 
 void show_chats(cli_pointer self) {
@@ -326,6 +359,78 @@ void quit(cli_pointer self) {
   self->delayed_send(self, quit_grace, timeout_atom::value);
 }
 
+/// Unsubscribes from `group` and closes its window.
+void leave_group(cli_pointer self, std::string group) {
+  auto& st = self->state;
+  if (!st.peers.broker)
+    return complain(self, "groups need the broker, which is not connected");
+  if (st.current == view::group && st.target == group)
+    leave_view(self);
+  self->request(st.peers.broker, reply_timeout, leave_atom::value, group)
+      .then(
+          [=, n = st.line_no](ok_atom) {
+            line_scope scope{self->state, n};
+            auto& st = self->state;
+            st.groups.erase(group);
+            save_groups(self);
+            if (st.windows && st.window_chats.erase(group_chat(group)) > 0)
+              st.term->close_window(group_chat(group));
+            say(self, "left " + group);
+          },
+          [=, n = st.line_no](caf::error& err) {
+            line_scope scope{self->state, n};
+            complain(self, describe(err));
+          });
+}
+
+/// The chat /close means: `target` ("@bob", "#room", "who", "insults"),
+/// else the one shown.
+std::string chat_to_close(const cli_state& st, const std::string& target) {
+  if (target.empty())
+    return st.current_chat();
+  if (target.size() > 1 && target[0] == '#')
+    return group_chat(target.substr(1));
+  if (target == "who" || target == "discovery")
+    return "discovery";
+  if (target == "insults")
+    return insults_chat;
+  return "private:" + (target[0] == '@' ? target.substr(1) : target);
+}
+
+/// /close: a group's window leaves the group (as WeeChat's /close does);
+/// any other window just goes away. The status window stays.
+void close_chat(cli_pointer self, const std::string& target) {
+  auto& st = self->state;
+  auto chat = chat_to_close(st, target);
+  if (chat.empty())
+    return complain(self, "the status window stays open (/quit leaves)");
+  if (chat.starts_with("group:")) {
+    auto group = group_of(chat);
+    if (st.groups.count(group) == 0)
+      return complain(self, "no window " + target);
+    return leave_group(self, group);
+  }
+  auto shown = chat == st.current_chat();
+  if (!shown && st.window_chats.count(chat) == 0)
+    return complain(self, "no window " + target);
+  if (shown)
+    leave_view(self);
+  if (st.windows && st.window_chats.erase(chat) > 0)
+    st.term->close_window(chat);
+}
+
+/// /window N, /window list, /window close (full screen only).
+void run_window(cli_pointer self, const cli::command& cmd) {
+  auto& st = self->state;
+  if (!st.windows)
+    return complain(self, "/window needs the full-screen client (not --plain)");
+  if (cmd.target == "list")
+    return st.term->list_windows();
+  if (cmd.target == "close")
+    return close_chat(self, {});
+  st.term->show_window_number(std::stoul(cmd.target));
+}
+
 void run_command(cli_pointer self, const cli::command& cmd) {
   auto& st = self->state;
   switch (cmd.kind) {
@@ -333,19 +438,36 @@ void run_command(cli_pointer self, const cli::command& cmd) {
     return;
   case command_kind::invalid:
     return complain(self, cmd.error);
-  case command_kind::text: {
+  case command_kind::text:
+  case command_kind::me: {
     auto chat = st.current_chat();
     if (chat.empty() || chat == "discovery")
       return complain(self,
                       "not in a chat: /msg <user>, /join <group>, /insult (see /help)");
-    return send_text(self, chat, cmd.text);
+    // An action travels as "/me waves": original clients show it as it is.
+    return send_text(self, chat,
+                     cmd.kind == command_kind::me ? "/me " + cmd.text : cmd.text);
   }
   case command_kind::msg:
+    if (cmd.to_group) {
+      if (st.groups.count(cmd.target) == 0)
+        return complain(self, "not a member of group " + cmd.target + ": /join " +
+                                  cmd.target + " first");
+      if (!cmd.text.empty())
+        return send_text(self, group_chat(cmd.target), cmd.text);
+      return enter_view(self, view::group, cmd.target);
+    }
+    [[fallthrough]];
+  case command_kind::query:
     if (cmd.target == st.user)
       return complain(self, "that is you: /msg someone else");
+    if (cmd.kind == command_kind::query)
+      enter_view(self, view::private_chat, cmd.target);
     if (!cmd.text.empty())
       return send_text(self, "private:" + cmd.target, cmd.text);
-    return enter_view(self, view::private_chat, cmd.target);
+    if (cmd.kind == command_kind::msg)
+      enter_view(self, view::private_chat, cmd.target);
+    return;
   case command_kind::join: {
     if (!st.peers.broker)
       return complain(self, "groups need the broker, which is not connected");
@@ -379,29 +501,14 @@ void run_command(cli_pointer self, const cli::command& cmd) {
       return complain(self, "not a member of group " + cmd.target + ": /join " +
                                 cmd.target + " first");
     return enter_view(self, view::group, cmd.target);
-  case command_kind::leave: {
-    if (!st.peers.broker)
-      return complain(self, "groups need the broker, which is not connected");
-    auto group = cmd.target;
-    if (st.current == view::group && st.target == group)
-      leave_view(self);
-    self->request(st.peers.broker, reply_timeout, leave_atom::value, group)
-        .then(
-            [=, n = st.line_no](ok_atom) {
-              line_scope scope{self->state, n};
-              auto& st = self->state;
-              st.groups.erase(group);
-              save_groups(self);
-              if (st.windows && st.window_chats.erase(group_chat(group)) > 0)
-                st.term->close_window(group_chat(group));
-              say(self, "left " + group);
-            },
-            [=, n = st.line_no](caf::error& err) {
-              line_scope scope{self->state, n};
-              complain(self, describe(err));
-            });
-    return;
-  }
+  case command_kind::leave:
+    if (!cmd.target.empty())
+      return leave_group(self, cmd.target);
+    if (st.current != view::group)
+      return complain(self, "usage: /leave <group> (or in a group's window)");
+    return leave_group(self, st.target);
+  case command_kind::close:
+    return close_chat(self, cmd.target);
   case command_kind::groups:
     return show_chats(self);
   case command_kind::who:
@@ -419,9 +526,14 @@ void run_command(cli_pointer self, const cli::command& cmd) {
   case command_kind::trust:
     self->request(st.peers.private_chats, reply_timeout, trust_atom::value, cmd.target)
         .then(
-            [=, n = st.line_no](const std::string& what) {
+            [=, peer = cmd.target, n = st.line_no](const std::string& what) {
               line_scope scope{self->state, n};
               say(self, what);
+              // What waited for the new key goes out now, in order.
+              auto held = std::move(self->state.held[peer]);
+              self->state.held.erase(peer);
+              for (auto& text : held)
+                send_piece(self, "private:" + peer, text);
             },
             [=, n = st.line_no](caf::error& err) {
               line_scope scope{self->state, n};
@@ -435,16 +547,25 @@ void run_command(cli_pointer self, const cli::command& cmd) {
     }
     return;
   case command_kind::help:
+    if (!cmd.text.empty()) {
+      auto lines = cli::help_for(cmd.text);
+      if (!lines)
+        return complain(self, "no command " + cmd.text + " (try /help)");
+      for (auto& line : *lines)
+        say(self, line);
+      return;
+    }
     for (auto& line : cli::help_lines())
       say(self, line);
     return;
   case command_kind::quit:
     return quit(self);
   case command_kind::window:
+    return run_window(self, cmd);
+  case command_kind::clear:
     if (!st.windows)
-      return complain(self, "/window needs the full-screen client (not --plain)");
-    st.term->show_window_number(std::stoul(cmd.target));
-    return;
+      return complain(self, "/clear needs the full-screen client (not --plain)");
+    return st.term->clear_window();
   case command_kind::names: {
     auto group = !cmd.target.empty()         ? cmd.target
                  : st.current == view::group ? st.target
@@ -453,8 +574,11 @@ void run_command(cli_pointer self, const cli::command& cmd) {
       return complain(self, "usage: /names <group> (or in a group's window)");
     if (!st.peers.broker)
       return complain(self, "/names needs the broker, which is not connected");
-    // One discovery round tells who is online in which groups.
+    // One discovery round tells who is online in which groups; the answer
+    // goes where the question was asked.
     st.names_for = group;
+    st.names_chat = st.current_chat();
+    st.names_line = st.line_no;
     if (st.current != view::discovery)
       caf::anon_send(st.peers.broker, discover_atom::value, true);
     return;
@@ -490,10 +614,9 @@ void show_names(cli_pointer self, const std::string& group,
   for (auto& peer : report.live)
     if (std::find(peer.groups.begin(), peer.groups.end(), group) != peer.groups.end())
       names += " " + peer.name;
-  auto chat = st.window_chats.count(group_chat(group)) > 0 ? group_chat(group)
-                                                           : st.current_chat();
+  line_scope scope{st, st.names_line};
   print_in(
-      self, chat,
+      self, st.names_chat,
       render(local_event(chat_event::info, "system",
                          "#" + group + " online:" + (names.empty() ? " nobody" : names)),
              st.opts));
@@ -589,12 +712,14 @@ void rejoin_groups(cli_pointer self) {
             });
 }
 
-/// The editor erases each line typed; what the user should still see of it
-/// is shown again, above what it causes: every command, but no text sent to
-/// a private chat or a group (it comes back as "you │ text").
+/// The line editor erases each line typed; what the user should still see
+/// of it is shown again, above what it causes: every command, but no text
+/// sent to a private chat or a group (it comes back as "you │ text"). The
+/// full screen, like irssi and WeeChat, shows no commands: echoed into the
+/// shown window, "/msg bob secret" typed in #room would show there.
 void echo(cli_pointer self, const std::string& line, const cli::command& cmd) {
   auto& st = self->state;
-  if (st.batch || cmd.kind == command_kind::none)
+  if (st.batch || st.windows || cmd.kind == command_kind::none)
     return;
   auto comes_back = st.current == view::private_chat || st.current == view::group;
   if (cmd.kind == command_kind::text && comes_back)
@@ -612,7 +737,9 @@ bool is_private(const cli_state& st, const cli::command& cmd) {
 void run_line(cli_pointer self, uint64_t n, const std::string& line) {
   auto& st = self->state;
   line_scope scope{st, n};
-  auto cmd = cli::parse_command(line, st.current == view::lobby);
+  // The menu numbers belong to the --plain lobby: in the full screen's
+  // status window "6 is my lucky number" is text, not "6: exit".
+  auto cmd = cli::parse_command(line, st.current == view::lobby && !st.windows);
   // What was typed for a private chat stays off the disk unless asked for.
   if (cmd.kind != command_kind::none && (st.history_private || !is_private(st, cmd)))
     st.term->keep_in_history(line);
@@ -677,6 +804,7 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
   st.history_dir = std::move(settings.history_dir);
   st.history_private = settings.history_private;
   st.log_dir = std::move(settings.log_dir);
+  st.max_message_bytes = settings.max_message_bytes;
   return {
       [=](start_atom, const std::string& user, const cli_peers& peers) {
         auto& st = self->state;
@@ -726,6 +854,13 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
       [=](timeout_atom) { finish_quit(self); },
       [=](interrupt_atom) {
         auto& st = self->state;
+        if (st.windows) {
+          // The full screen takes Ctrl+C as a key (irssi and WeeChat users
+          // press it for colours); a SIGINT from elsewhere never quits
+          // without asking either.
+          say(self, "Ctrl+C does not quit: type /quit to leave");
+          return;
+        }
         if (st.current == view::lobby)
           return quit(self);
         st.term->clear_line();
@@ -743,6 +878,15 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
         if (st.windows) {
           if (ev.kind != chat_event::message) {
             track_connection(self, ev.kind, ev.text);
+            // A peer's key change is a highlight in its window: sending
+            // there waits for /trust.
+            if (ev.kind == chat_event::error && ev.chat.starts_with("private:") &&
+                ev.text.find("'s key changed") != std::string::npos) {
+              if (st.window_chats.insert(ev.chat).second)
+                update_names(self);
+              st.term->print_to(ev.chat, render(ev, st.opts), true, true);
+              return;
+            }
             auto chat = st.window_chats.count(ev.chat) > 0 ? ev.chat : st.current_chat();
             st.term->print_to(chat, render(ev, st.opts), false, false);
             return;
@@ -752,7 +896,8 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
           auto fresh = st.window_chats.insert(ev.chat).second;
           auto highlight = !ev.own && (ui::mentions(ev.text, st.user) ||
                                        (fresh && ev.chat.starts_with("private:")));
-          st.term->print_to(ev.chat, render(ev, st.opts), true, highlight);
+          // What we sent ourselves is nothing unread.
+          st.term->print_to(ev.chat, render(ev, st.opts), !ev.own, highlight);
           auto speaker = !ev.own && !ev.from.empty() && ev.from != st.user &&
                          st.speakers.size() < cli_state::max_speakers &&
                          st.speakers.insert(cli::printable(ev.from)).second;

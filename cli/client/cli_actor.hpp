@@ -19,6 +19,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace chat {
 
@@ -125,8 +126,16 @@ struct cli_state {
   /// Where per-chat logs go (empty: none); whether writing one failed.
   std::string log_dir;
   bool log_failed = false;
-  /// /names asked for this group's members at the next discovery round.
+  /// /names asked for this group's members at the next discovery round,
+  /// typed as input line `names_line` in the window of `names_chat`.
   std::string names_for;
+  std::string names_chat;
+  uint64_t names_line = 0;
+  /// Longest message text (chat.max-message-bytes): longer ones are split.
+  size_t max_message_bytes = 4096;
+  /// Private messages held because the peer's key changed (peer → texts),
+  /// sent after /trust.
+  std::map<std::string, std::vector<std::string>> held;
 
   /// "private:bob", "group:room", "insults", "discovery" or "" (lobby).
   std::string current_chat() const;
@@ -150,6 +159,8 @@ struct cli_settings {
   bool history_private = false;
   /// Where per-chat logs go (empty: none).
   std::string log_dir;
+  /// Longest message text (chat.max-message-bytes).
+  size_t max_message_bytes = 4096;
 };
 
 /// Prints what it is told; reads the terminal after `start`; ends

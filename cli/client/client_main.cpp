@@ -8,6 +8,7 @@
 #include "adapters/client/identity_store.hpp"
 #include "adapters/common/amqp_protocol.hpp"
 #include "adapters/common/broker_account.hpp"
+#include "adapters/common/registry_keys.hpp"
 #include "adapters/common/state_files.hpp"
 #include "adapters/common/tls_tunnel.hpp"
 #include "cli/client/cli_actor.hpp"
@@ -217,6 +218,7 @@ std::optional<server_access> access_for(const chat_config& cfg, const std::strin
   }
   result.redis.host = "127.0.0.1";
   result.redis.port = (*tunnel)->local_port();
+  result.redis.user = redis_member_user;
   result.redis.password = code->redis_password;
   result.redis.local_address = probe->local_address;
   result.redis.timeout =
@@ -516,6 +518,8 @@ int run_client(caf::actor_system& sys, const chat_config& cfg,
   settings.history_dir = history_dir();
   settings.history_private = caf::get_or(cfg, "chat.history-private", d::history_private);
   settings.log_dir = caf::get_or(cfg, "chat.log-dir", std::string{d::log_dir});
+  settings.max_message_bytes = static_cast<size_t>(
+      caf::get_or(cfg, "chat.max-message-bytes", d::max_message_bytes));
   auto cli = sys.spawn(cli_impl, settings);
   auto listener = caf::actor_cast<caf::actor>(cli);
   int rc = 0;

@@ -1,6 +1,7 @@
 #include "cli/client/commands.hpp"
 
-#include <sstream>
+#include <algorithm>
+#include <cctype>
 
 namespace chat::cli {
 
@@ -12,6 +13,12 @@ std::string trim(const std::string& x) {
     return {};
   auto last = x.find_last_not_of(" \t\r\n");
   return x.substr(first, last - first + 1);
+}
+
+std::string lower(std::string x) {
+  for (auto& c : x)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return x;
 }
 
 /// Splits off the first word: "bob hi there" → {"bob", "hi there"}.
@@ -30,15 +37,110 @@ command invalid(std::string why) {
   return result;
 }
 
-/// `sigil` is what the prompt shows before such names (`#room`, `@bob`):
+struct entry {
+  command_kind kind;
+  command_help help;
+};
+
+const std::vector<entry>& entries() {
+  static const std::vector<entry> table = {
+      {command_kind::msg,
+       {"/msg",
+        {"/m"},
+        "<user|#group> [text]",
+        "send <text> to a user or a group you are in; without text: open the chat"}},
+      {command_kind::query,
+       {"/query",
+        {"/q"},
+        "<user> [text]",
+        "open a private chat with <user> (and send <text>)"}},
+      {command_kind::join,
+       {"/join", {"/j"}, "<group> [--transient]", "subscribe to <group> and open it"}},
+      {command_kind::open, {"/open", {}, "<group>", "open a group you subscribed to"}},
+      {command_kind::leave,
+       {"/leave",
+        {"/part"},
+        "[group]",
+        "unsubscribe from <group> (without one: the open group)"}},
+      {command_kind::close,
+       {"/close",
+        {"/wc"},
+        "[@user|#group|who|insults]",
+        "close the shown window (a group's: leave the group)"}},
+      {command_kind::window,
+       {"/window",
+        {"/win"},
+        "<n>|list|close",
+        "show window n, list the windows, close the shown one (Alt+<n>, Ctrl+N/P)"}},
+      {command_kind::groups,
+       {"/groups", {"/chats", "/list"}, "", "your chats with unread counts"}},
+      {command_kind::who,
+       {"/who",
+        {"/w", "/discover"},
+        "",
+        "who is online (discovery, refreshed every 3 s)"}},
+      {command_kind::names,
+       {"/names", {"/n"}, "[group]", "who in the group is online (one discovery round)"}},
+      {command_kind::me,
+       {"/me", {}, "<action>", "an action in the open chat (* alice waves)"}},
+      {command_kind::insult,
+       {"/insult", {}, "[text]", "enter the insult channel, or send an insult"}},
+      {command_kind::history, {"/history", {}, "", "the open chat's history again"}},
+      {command_kind::clear, {"/clear", {"/c", "/cl"}, "", "empty the shown window"}},
+      {command_kind::trust,
+       {"/trust",
+        {},
+        "<user>",
+        "accept <user>'s new identity key after a \"key changed\" warning (held messages "
+        "go out)"}},
+      {command_kind::back,
+       {"/back", {"/lobby"}, "", "back to the lobby (the status window)"}},
+      {command_kind::help,
+       {"/help",
+        {"/h", "/?"},
+        "[command]",
+        "this list, or one command with its aliases"}},
+      {command_kind::quit,
+       {"/quit",
+        {"/exit", "/bye", "/signoff"},
+        "",
+        "leave cleanly (also Ctrl+D on an empty line)"}},
+  };
+  return table;
+}
+
+const entry* find_entry(const std::string& typed) {
+  auto name = lower(typed);
+  if (!name.starts_with('/'))
+    name.insert(0, "/");
+  for (auto& e : entries())
+    if (e.help.name == name || std::find(e.help.aliases.begin(), e.help.aliases.end(),
+                                         name) != e.help.aliases.end())
+      return &e;
+  return nullptr;
+}
+
+std::string usage_of(command_kind kind) {
+  for (auto& e : entries())
+    if (e.kind == kind)
+      return "usage: " + e.help.name + " " + e.help.usage;
+  return {};
+}
+
+/// Drops the sigil the prompt shows before such names (`#room`, `@bob`):
 /// typed back, it is not part of the name.
-command with_target(command_kind kind, const std::string& rest, const char* usage,
-                    char sigil) {
+std::string without_sigil(std::string name, char sigil) {
+  if (name.size() > 1 && name[0] == sigil)
+    name.erase(0, 1);
+  return name;
+}
+
+command with_target(command_kind kind, const std::string& rest, char sigil,
+                    bool required = true) {
   auto [target, text] = first_word(rest);
-  if (target.size() > 1 && target[0] == sigil)
-    target.erase(0, 1);
-  if (target.empty())
-    return invalid(std::string{"usage: "} + usage);
+  target = without_sigil(target, sigil);
+  if (target.empty() && required)
+    return invalid(usage_of(kind));
   command result;
   result.kind = kind;
   result.target = target;
@@ -60,13 +162,83 @@ command menu_choice(const std::string& line) {
   return result;
 }
 
+command parse_args(command_kind kind, const std::string& rest) {
+  switch (kind) {
+  case command_kind::msg: {
+    auto [target, text] = first_word(rest);
+    if (target.size() > 1 && target[0] == '#') {
+      auto result = with_target(kind, rest, '#');
+      result.to_group = true;
+      return result;
+    }
+    return with_target(kind, rest, '@');
+  }
+  case command_kind::query: {
+    auto result = with_target(kind, rest, '@');
+    if (result.target.starts_with('#'))
+      return invalid(usage_of(kind) + " (a group: /join or /open)");
+    return result;
+  }
+  case command_kind::join: {
+    auto result = with_target(kind, rest, '#');
+    if (result.text == "--transient") {
+      result.transient = true;
+      result.text.clear();
+    } else if (!result.text.empty() && result.kind == command_kind::join) {
+      return invalid(usage_of(kind));
+    }
+    return result;
+  }
+  case command_kind::open:
+    return with_target(kind, rest, '#');
+  case command_kind::leave: // "/part #room bye": IRC's part message is ignored
+    return with_target(kind, rest, '#', false);
+  case command_kind::trust:
+    return with_target(kind, rest, '@');
+  case command_kind::close: {
+    command result;
+    result.kind = kind;
+    result.target = first_word(rest).first;
+    return result;
+  }
+  case command_kind::window: {
+    command result;
+    result.kind = kind;
+    result.target = lower(first_word(rest).first);
+    if (result.target.empty())
+      result.target = "list";
+    auto number = result.target.find_first_not_of("0123456789") == std::string::npos;
+    if ((number && result.target.size() > 3) ||
+        (!number && result.target != "list" && result.target != "close"))
+      return invalid(usage_of(kind));
+    return result;
+  }
+  case command_kind::names: {
+    command result;
+    result.kind = kind;
+    result.target = without_sigil(first_word(rest).first, '#');
+    return result;
+  }
+  case command_kind::me:
+    if (rest.empty())
+      return invalid(usage_of(kind));
+    [[fallthrough]];
+  default: {
+    command result;
+    result.kind = kind;
+    result.text = rest;
+    return result;
+  }
+  }
+}
+
 } // namespace
 
-command parse_command(const std::string& raw, bool in_lobby) {
+command parse_command(const std::string& raw, bool menu_numbers) {
   auto line = trim(raw);
   if (line.empty())
     return {};
-  if (in_lobby && line.size() >= 1 && line[0] >= '1' && line[0] <= '6' &&
+  if (menu_numbers && line[0] >= '1' && line[0] <= '6' &&
       (line.size() == 1 || line[1] == ' '))
     return menu_choice(line);
   if (line[0] != '/') {
@@ -82,91 +254,76 @@ command parse_command(const std::string& raw, bool in_lobby) {
     return result;
   }
   auto [name, rest] = first_word(line.substr(1));
-  if (name == "msg" || name == "m")
-    return with_target(command_kind::msg, rest, "/msg <user> [text]", '@');
-  if (name == "join" || name == "j") {
-    auto result =
-        with_target(command_kind::join, rest, "/join <group> [--transient]", '#');
-    if (result.text == "--transient") {
-      result.transient = true;
-      result.text.clear();
-    } else if (!result.text.empty() && result.kind == command_kind::join) {
-      return invalid("usage: /join <group> [--transient]");
-    }
-    return result;
-  }
-  if (name == "open" || name == "o")
-    return with_target(command_kind::open, rest, "/open <group>", '#');
-  if (name == "leave")
-    return with_target(command_kind::leave, rest, "/leave <group>", '#');
-  if (name == "trust")
-    return with_target(command_kind::trust, rest, "/trust <user>", '@');
-  auto simple = [&](command_kind kind) {
-    command result;
-    result.kind = kind;
-    result.text = rest;
-    return result;
-  };
-  if (name == "groups" || name == "chats" || name == "list")
-    return simple(command_kind::groups);
-  if (name == "who" || name == "discover")
-    return simple(command_kind::who);
-  if (name == "insult")
-    return simple(command_kind::insult);
-  if (name == "history")
-    return simple(command_kind::history);
-  if (name == "back" || name == "lobby")
-    return simple(command_kind::back);
-  if (name == "help" || name == "h" || name == "?")
-    return simple(command_kind::help);
-  if (name == "quit" || name == "exit" || name == "q")
-    return simple(command_kind::quit);
-  if (name == "window" || name == "win" || name == "w") {
-    auto result = with_target(command_kind::window, rest, "/window <number>", '#');
-    if (result.kind == command_kind::window &&
-        (result.target.find_first_not_of("0123456789") != std::string::npos ||
-         result.target.size() > 3))
-      return invalid("usage: /window <number>");
-    return result;
-  }
-  if (name == "names" || name == "n") {
-    auto result = simple(command_kind::names);
-    result.target = first_word(rest).first;
-    if (result.target.size() > 1 && result.target[0] == '#')
-      result.target.erase(0, 1);
-    result.text.clear();
-    return result;
-  }
-  return invalid("unknown command /" + name + " (try /help)");
+  auto found = find_entry(name);
+  if (found == nullptr)
+    return invalid("unknown command /" + name + " (try /help)");
+  return parse_args(found->kind, rest);
 }
 
+const std::vector<command_help>& command_table() {
+  static const std::vector<command_help> table = [] {
+    std::vector<command_help> result;
+    for (auto& e : entries())
+      result.push_back(e.help);
+    return result;
+  }();
+  return table;
+}
+
+namespace {
+
+/// "/msg, /m <user|#group> [text]".
+std::string synopsis(const command_help& c) {
+  auto names = c.name;
+  for (auto& alias : c.aliases)
+    names += ", " + alias;
+  return c.usage.empty() ? names : names + " " + c.usage;
+}
+
+} // namespace
+
 std::vector<std::string> help_lines() {
-  return {
-      "/msg <user> [text]          open a private chat with <user>, or send it <text>",
-      "/join <group> [--transient] subscribe to <group> and open it",
-      "/open <group>               open a group you subscribed to",
-      "/leave <group>              unsubscribe from <group>",
-      "/groups                     your chats with unread counts",
-      "/who                        who is online (discovery, refreshed every 3 s)",
-      "/insult [text]              enter the insult channel, or send an insult",
-      "/history                    the open chat's history again",
-      "/trust <user>               accept <user>'s new identity key after a "
-      "\"key changed\" warning",
-      "/back, Ctrl+C               back to the lobby (Ctrl+C in the lobby: quit)",
-      "/quit, Ctrl+D               leave cleanly",
-      "/window <n>, Alt+<n>        full screen: show window n (Ctrl+N/P: next/previous)",
-      "/names [group]              who in the group is online (one discovery round)",
-      "PgUp/PgDn scroll back; Tab completes commands, names, groups ('nick: ')",
-      "lobby menu: 1 private chat  2 subscribe group  3 open group  4 discover  5 "
-      "insults  6 exit",
-      "in a chat, plain text is sent to it; start with // to send a line beginning with "
-      "/",
-  };
+  std::vector<std::string> lines;
+  size_t width = 0;
+  for (auto& c : command_table())
+    width = std::max(width, synopsis(c).size());
+  for (auto& c : command_table()) {
+    auto left = synopsis(c);
+    left.resize(width + 2, ' ');
+    lines.push_back(left + c.summary);
+  }
+  lines.emplace_back("keys: PgUp/PgDn scroll back; Tab completes commands, names, groups "
+                     "('nick: '); Alt+<n> window n; Ctrl+N/P next/previous window");
+  lines.emplace_back("in a chat, plain text is sent to it; start with // to send a line "
+                     "beginning with /; /help <command> for one command");
+  lines.emplace_back(
+      "--plain lobby menu: 1 private chat  2 subscribe group  3 open group  "
+      "4 discover  5 insults  6 exit");
+  return lines;
+}
+
+std::optional<std::vector<std::string>> help_for(const std::string& name) {
+  auto found = find_entry(first_word(name).first);
+  if (found == nullptr)
+    return std::nullopt;
+  auto& c = found->help;
+  std::vector<std::string> lines;
+  lines.push_back(c.usage.empty() ? c.name : c.name + " " + c.usage);
+  lines.push_back("  " + c.summary);
+  if (!c.aliases.empty()) {
+    std::string aliases = "  aliases:";
+    for (auto& alias : c.aliases)
+      aliases += " " + alias;
+    lines.push_back(aliases);
+  }
+  return lines;
 }
 
 std::vector<std::string> command_names() {
-  return {"/msg",     "/join", "/open", "/leave", "/groups", "/who",   "/insult",
-          "/history", "/back", "/help", "/quit",  "/window", "/names", "/trust"};
+  std::vector<std::string> names;
+  for (auto& c : command_table())
+    names.push_back(c.name);
+  return names;
 }
 
 } // namespace chat::cli

@@ -23,6 +23,8 @@
 #include <sstream>
 #include <thread>
 
+#include <sys/stat.h>
+
 namespace chat {
 
 namespace {
@@ -109,6 +111,9 @@ int run_forget_user(const chat_config& cfg, const std::string& name) {
 }
 
 int run_server(caf::actor_system& sys, const chat_config& cfg) {
+  // Everything the node and its services write (state, secrets, message
+  // store) is readable by its user only.
+  umask(077);
   auto settings = read_server_settings(cfg);
   if (auto rc = prepare_mode(settings); rc != 0)
     return rc;
@@ -184,6 +189,7 @@ int run_server_status(const chat_config& cfg) {
                                                : settings.node_address;
   node.members = read_known_members(settings.state_dir);
   node.password = settings.security->secrets.redis_password;
+  node.redis_admin_password = settings.security->secrets.redis_admin_password;
   node.sentinel_port = settings.sentinel_port;
   node.redis_port = settings.redis.port;
   std::cout << "node: " << node.address << '\n';
@@ -213,6 +219,7 @@ int run_server_status(const chat_config& cfg) {
     auto s = at;
     s.host = *master;
     s.port = settings.redis.port;
+    s.password = node.redis_admin_password;
     redis_client redis{s};
     if (auto r = redis.command({"HGETALL", members_key});
         r && r->type == redis_reply::kind::array) {

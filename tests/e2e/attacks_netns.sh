@@ -4,8 +4,9 @@
 # namespace), a rogue server on a third. Every attempt is made with the tools
 # an attacker would use (redis-cli, pika, bash's /dev/tcp, openssl); the test
 # asserts what the design guarantees and prints what a member holding the
-# join code can still do (docs/security.md). No packet touches the machine's
-# real interfaces: the namespaces share one bridge.
+# join code can still do (docs/security.md; docs/member-attacks.md). No
+# packet touches the machine's real interfaces: the namespaces share one
+# bridge.
 source "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for ip netns"; exit 0; }
 py=/usr/bin/python3
@@ -55,6 +56,8 @@ wait_for 120 grep -q '^ready:' "$SERVER_LOG" || { cat "$SERVER_LOG"; fail "serve
 code=$(cat "$work/state/join-code")
 member_pw=$(sed -n 's/^amqp-member-password=//p' "$work/state/secrets/secrets.conf")
 redis_pw=$(sed -n 's/^redis-password=//p' "$work/state/secrets/secrets.conf")
+admin_pw=$(sed -n 's/^redis-admin-password=//p' "$work/state/secrets/secrets.conf")
+admin_amqp_pw=$(sed -n 's/^amqp-admin-password=//p' "$work/state/secrets/secrets.conf")
 grep -q "^join code: chat1-" "$SERVER_LOG" || fail "no join code printed"
 [ "$(stat -c %a "$work/state/secrets/secrets.conf")" = 600 ] || fail "secrets not 0600"
 [ "$(stat -c %a "$work/state/secrets/server.key")" = 600 ] || fail "key not 0600"
@@ -83,9 +86,109 @@ out=$(in_atk timeout 5 redis-cli --tls --insecure -h $S -p 6380 -a wrong --no-au
 echo "  … -a wrong hgetall bob → $out"
 echo "$out" | grep -qE "WRONGPASS|invalid" || fail "wrong password accepted: $out"
 pass "the registry needs TLS and the password: without → NOAUTH, wrong → WRONGPASS"
-out=$(in_atk timeout 5 redis-cli --tls --insecure -h $S -p 6380 -a "$redis_pw" --no-auth-warning \
-  hget bob ip_address 2>&1 || true)
+# member_redis ARGS...: the join code's password, as the member user.
+member_redis() {
+  in_atk timeout 5 redis-cli --tls --insecure -h $S -p 6380 --user chat-member \
+    --pass "$redis_pw" --no-auth-warning "$@" 2>&1 || true
+}
+# admin_redis ARGS...: the server node's own login (loopback, server host).
+admin_redis() { in_srv redis-cli -p 6379 -a "$admin_pw" --no-auth-warning "$@" 2>&1 || true; }
+out=$(member_redis hget bob ip_address)
 echo "  KNOWN: with the join code's Redis password a member reads the registry: hget bob ip_address → $out"
+
+# -- a member administering the name server ---------------------------------
+out=$(in_atk timeout 5 redis-cli --tls --insecure -h $S -p 6380 -a "$redis_pw" --no-auth-warning \
+  acl list 2>&1 || true)
+echo "  join code's password as Redis' default user: acl list → $out"
+echo "$out" | grep -q "WRONGPASS" || fail "the join code's password logs in as Redis' default user: $out"
+while read -r attack; do
+  out=$(eval "member_redis $attack")
+  echo "  member: $attack → $out"
+  echo "$out" | grep -qE "NOPERM|DEBUG command not allowed" || fail "a member may: $attack → $out"
+done <<'ATTACKS'
+CONFIG SET requirepass locked-out
+CONFIG SET bind 0.0.0.0
+FLUSHALL
+FUNCTION FLUSH
+EVAL 'while true do end' 0
+CLIENT PAUSE 60000
+CLIENT LIST
+MONITOR
+REPLICAOF 10.214.0.3 6379
+SHUTDOWN NOSAVE
+DEBUG SLEEP 10
+SAVE
+ACL LIST
+KEYS '*'
+SETRANGE filler 1073741823 x
+ATTACKS
+pass "a member is no name-server administrator: CONFIG, FLUSHALL, EVAL, CLIENT, MONITOR, REPLICAOF, SHUTDOWN, DEBUG, SAVE, ACL, KEYS, SETRANGE → NOPERM"
+out=$(admin_redis config get maxmemory)
+echo "  config get maxmemory → $(echo $out)"
+[ "$(echo "$out" | sed -n 2p)" -gt 0 ] || fail "Redis has no maxmemory: $out"
+out=$(member_redis fcall chat_online 1 chat:online)
+echo "$out" | grep -q "^bob$" || fail "a member cannot list who is online: $out"
+pass "Redis memory bounded (maxmemory $(admin_redis config get maxmemory | sed -n 2p) bytes); the registry's functions still serve members"
+
+# What a member could plant (on a Redis that once obeyed REPLICAOF or SAVE):
+# an entry without TTL, saved to dump.rdb. A restart of Redis drops it.
+admin_redis hset squatter ip_address 10.214.0.66 port 1 session forged >/dev/null
+admin_redis save >/dev/null
+rdb=$work/state/redis-6379/dump.rdb
+[ -f "$rdb" ] || fail "no dump.rdb after SAVE"
+[ "$(stat -c %a "$rdb")" = 600 ] || fail "dump.rdb is $(stat -c %a "$rdb"), not 0600"
+redis_ready=$(grep -c '^redis ready' "$SERVER_LOG")
+for pid in $(ip netns pids "$srv"); do
+  [ "$(cat /proc/$pid/comm 2>/dev/null)" = redis-server ] && kill -KILL "$pid"
+done
+wait_for 30 bash -c "[ \$(grep -c '^redis ready' '$SERVER_LOG') -gt $redis_ready ]" \
+  || { cat "$SERVER_LOG"; fail "redis not restarted"; }
+out=$(admin_redis exists squatter)
+[ "$out" = 0 ] || fail "a planted entry survived the restart of Redis: exists squatter → $out"
+wait_for 20 bash -c "[ \"\$(ip netns exec $srv redis-cli -p 6379 -a '$admin_pw' --no-auth-warning exists bob)\" = 1 ]" \
+  || fail "bob did not register again after the restart of Redis"
+pass "a planted dump.rdb (0600) does not survive a restart of Redis; bob registers again"
+
+# -- the server host ---------------------------------------------------------
+ps -eo pid,args >"$work/ps.txt" # before any grep naming a secret runs
+for secret in "$redis_pw" "$admin_pw" "$member_pw" "$admin_amqp_pw"; do
+  if grep -qF -- "$secret" "$work/ps.txt"; then
+    fail "a secret in a command line: $(grep -F -- "$secret" "$work/ps.txt" | head -3)"
+  fi
+done
+# Redis rewrites its process title, so ps shows a password given on its
+# command line only while it starts: it must come from a private file.
+conf=$(admin_redis info server | tr -d '\r' | sed -n 's/^config_file://p')
+[ -n "$conf" ] && [ "$(stat -c %a "$conf")" = 600 ] || fail "redis-server not configured by a 0600 file: '$conf'"
+pass "no secret in any command line (ps -eo args); redis-server reads its passwords from $(basename "$conf") (0600)"
+open_files=$(find "$work/state" \( -type d ! -perm 700 \) -o \( -type f -perm /077 \) -print | head -5)
+[ -z "$open_files" ] || fail "state open to other users: $open_files"
+pass "state directories 0700, files 0600 (RabbitMQ's message store included)"
+listeners=$(in_srv ss -Hltn | awk '{print $4}' | grep -vE '^(127\.0\.0\.1|\[::1\]):' | sort -u | tr '\n' ' ')
+echo "  TCP listeners not on loopback: $listeners"
+for l in $listeners; do
+  case "$l" in *:6380 | *:5671) ;; *) fail "listening beyond loopback: $l (all: $listeners)" ;; esac
+done
+pass "only the TLS ports listen beyond loopback (epmd and Erlang distribution on loopback)"
+
+# -- TLS on the AMQP port ----------------------------------------------------
+# tls_offer PORT OPENSSL-ARGS...: the protocol and cipher a server agrees to.
+tls_offer() {
+  local port=$1; shift
+  { echo | in_atk timeout 5 openssl s_client -connect $S:"$port" "$@" 2>&1 || true; } \
+    | sed -n 's/^New, \(.*\)/\1/p' | head -1
+}
+for port in 5671 6380; do
+  out=$(tls_offer $port -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0')
+  echo "  openssl s_client -tls1_1 → port $port: $out"
+  echo "$out" | grep -q "(NONE)" || fail "TLS 1.1 accepted on $port: $out"
+  out=$(tls_offer $port -tls1_2 -cipher 'ECDHE-ECDSA-AES128-SHA:AES128-SHA:@SECLEVEL=0')
+  echo "  openssl s_client -tls1_2 -cipher <CBC suites> → port $port: $out"
+  echo "$out" | grep -q "(NONE)" || fail "a CBC suite accepted on $port: $out"
+  out=$(tls_offer $port -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256)
+  echo "$out" | grep -q "ECDHE-ECDSA-AES128-GCM-SHA256" || fail "TLS 1.2 with AES-GCM refused on $port: $out"
+done
+pass "TLS ports: TLS 1.0/1.1 and CBC suites refused, TLS 1.2 AEAD accepted (5671, 6380)"
 
 # -- the broker ------------------------------------------------------------
 if in_atk bash -c "exec 3<>/dev/tcp/$S/5672" 2>/dev/null; then
@@ -146,6 +249,39 @@ for attempt in "bind own queue to one group (\*.room.\*)" "publish under its own
 done
 pass "a member's own account: its queues and routing keys only (others' queues: no consume, purge or delete)"
 
+# -- a member's share of the broker -----------------------------------------
+in_atk "$py" "$(dirname "$0")/attacks_broker_limits.py" $S 5671 "$eve_user" "$eve_pw" \
+  eve.room.msg 60 >"$work/limits-eve.txt" 2>&1 || { cat "$work/limits-eve.txt"; fail "limits script failed"; }
+sed 's/^/  eve: /' "$work/limits-eve.txt"
+grep -q "^publish 4096: accepted" "$work/limits-eve.txt" || fail "a group message of 4 KiB refused"
+grep -q "^publish 1048576: refused" "$work/limits-eve.txt" || fail "a group message of 1 MiB accepted"
+held=$(sed -n 's/^connections held: \([0-9]*\) of .*/\1/p' "$work/limits-eve.txt")
+[ "$held" -lt 60 ] || fail "no connection limit for a member's account ($held of 60)"
+in_atk "$py" "$(dirname "$0")/attacks_broker_limits.py" $S 5671 chat-member "$member_pw" \
+  none 80 >"$work/limits-member.txt" 2>&1 || { cat "$work/limits-member.txt"; fail "limits script failed"; }
+sed -n 's/^connections/  join code account: connections/p' "$work/limits-member.txt"
+held=$(sed -n 's/^connections held: \([0-9]*\) of .*/\1/p' "$work/limits-member.txt")
+[ "$held" -lt 80 ] || fail "no connection limit for the join code's account ($held of 80)"
+pass "broker: group messages past the size limit refused; connections per account bounded"
+# A member's own queue, declared without any limit of its own.
+in_atk "$py" - $S 5671 "$eve_user" "$eve_pw" <<'PY' || fail "declaring eve's queue failed"
+import ssl, sys, pika
+host, port, user, password = sys.argv[1:5]
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+conn = pika.BlockingConnection(pika.ConnectionParameters(host=host, port=int(port),
+    credentials=pika.PlainCredentials(user, password), ssl_options=pika.SSLOptions(ctx)))
+conn.channel().queue_declare("eve:hoard", durable=True)
+conn.close()
+PY
+ctl=$work/state/rabbitmq-5672/rabbitmqctl
+policy=$(in_srv "$ctl" list_queues -q name policy | awk '$1 == "eve:hoard" { print $2 }')
+definition=$(in_srv "$ctl" list_policies -q | awk -v p="$policy" '$2 == p { print $5 }')
+echo "  eve:hoard → policy $policy: $definition"
+echo "$definition" | grep -q '"max-length-bytes"' || fail "a member's queue without a byte limit"
+echo "$definition" | grep -q '"expires"' || fail "a member's queue never expires"
+echo "$definition" | grep -q 'reject-publish' && fail "the member queue policy rejects publishes"
+pass "a member's own queue is bounded in bytes (oldest dropped) and expires unused"
+
 # -- identities: what a member with the join code does to other users ------
 # alice runs on the server host and has talked to bob (his key is pinned).
 mkfifo "$work/alice.in"
@@ -181,7 +317,7 @@ pass "a member publishing as alice: shown unverified to bob, never as alice's ow
 # stopped, registers with a key of its own): the server keeps bob's broker
 # account for bob's key, so a stock client gets no further.
 kill -STOP "$BOB_PID"
-in_atk redis-cli --tls --insecure -h $S -p 6380 -a "$redis_pw" --no-auth-warning del bob >/dev/null
+member_redis del bob >/dev/null
 out=$(ip netns exec "$atk" env CHAT_JOIN_CODE="$code" HOME="$work/evil-home" "$bin" --batch \
   --chat.name=bob </dev/null 2>&1) && fail "an impostor got a session as bob: $out"
 echo "  impostor as bob → $out"

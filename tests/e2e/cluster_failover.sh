@@ -183,7 +183,7 @@ st=$(status 2) || true
 echo "$st" | sed 's/^/  node 2 --status: /'
 master=$(echo "$st" | sed -n 's/^redis master: //p')
 [ "$master" = "$N2" ] || [ "$master" = "$N3" ] || fail "no new Redis master ($master)"
-pw=$(sed -n 's/^redis-password=//p' "$work/node2/secrets/secrets.conf")
+pw=$(sed -n 's/^redis-admin-password=//p' "$work/node2/secrets/secrets.conf")
 registered() { [ -n "$(REDISCLI_AUTH=$pw on 2 redis-cli -h "$master" hget "$1" session)" ]; }
 for u in "$a" "$b" "$c"; do
   wait_for 20 registered "$u" || fail "$u is no longer registered"

@@ -9,10 +9,10 @@
 # the read marker; Tab completes a command, a user and a group; PgUp/PgDn
 # scroll back; /names; at 40 columns long lines wrap under their text
 # column; the input line (prompt) is there after every command; per-chat
-# logs (chat.log-dir, mode 0600); after a restart the group is joined again
-# and /open works; join/leave notices of a peer land in the group's window
-# (opened by the notice if need be); Ctrl+Z stops it (the shell gets the terminal) and fg
-# draws it all again.
+# logs (chat.log-dir, mode 0600); after a restart the group is joined again,
+# its window is back with what was said meanwhile (counted as unread) and
+# /open works; join/leave notices of a peer land in the group's window;
+# Ctrl+Z stops it (the shell gets the terminal) and fg draws it all again.
 source "$(dirname "$0")/lib.sh"
 source "$CHAT_TEST_ENV"
 use_tmux
@@ -152,7 +152,7 @@ joined=$(screen | sed -n "/│ this is a/,/nicely/p" | sed -e 's/^.*│ //' -e '
 wait_for 3 input_is "\[@$bob\]" || { screen; fail "no input line at 40 columns"; }
 bar_has "[2:@$bob]" || { screen; fail "no status bar at 40 columns"; }
 tmx send-keys -t chat "/help" Enter
-wait_for 3 shows "/window <n>" || { screen; fail "/help at 40 columns"; }
+wait_for 3 shows "/quit, /exit" || { screen; fail "/help at 40 columns"; }
 pass "at 40 columns lines wrap under their text column; /help, status bar and input line stay"
 
 # The input line (prompt) is there after every command.
@@ -168,6 +168,8 @@ pass "the prompt is on the input line after every command"
 tmx send-keys -t chat "/quit" Enter
 wait_for 5 shows EXITED || { screen; fail "/quit did not exit"; }
 pass "/quit leaves the full screen"
+# Said while alice is away: it waits for her.
+echo "said while you were away" >&4
 
 log=$(ls "$work/logs/group-$room-"*.log 2>/dev/null | head -1)
 [ -n "$log" ] || { ls -la "$work/logs"; fail "no log file for the group"; }
@@ -186,17 +188,23 @@ tmx send-keys -t again "HOME=$work TERM=screen-256color $bin ${common[*]} --chat
 again() { tmx capture-pane -p -t again; }
 wait_for 15 bash -c "tmux -u -S '$sock' capture-pane -p -t again | grep -q 're-joined $room'" ||
   { again; fail "the group was not joined again"; }
-# bob joins while the group has no window yet: the notice opens one (as a
-# first message would), so it is there when alice looks.
+# The group's window is back, with what was said while alice was away,
+# counted in the activity list.
 again_bar() { tmux -u -S "$sock" capture-pane -p -t again | sed -n 29p | grep -q -F -- "$1"; }
-echo "/join $room" >&3
+wait_for 10 again_bar "2:#$room(1" || { again; fail "the group's window is not back with 1 unread"; }
 next_is_room() { tmx send-keys -t again C-n; sleep 0.2; again_bar "[2:#$room]"; }
-wait_for 10 next_is_room || { again; fail "bob's join notice did not open the group's window"; }
-wait_for 3 bash -c "tmux -u -S '$sock' capture-pane -p -t again | grep -q '\* $bob joined #$room'" ||
+wait_for 10 next_is_room || { again; fail "no window 2 for the group after the restart"; }
+wait_for 3 bash -c "tmux -u -S '$sock' capture-pane -p -t again | grep -q 'while you were away: 1 message'" ||
+  { again; fail "no 'while you were away' line"; }
+wait_for 3 bash -c "tmux -u -S '$sock' capture-pane -p -t again | grep -q '$carol │ said while you were away'" ||
+  { again; fail "what was said while alice was away did not arrive"; }
+pass "after a restart the group's window is back with what was said meanwhile"
+# bob joins: the notice shows in the group's window.
+echo "/join $room" >&3
+wait_for 10 bash -c "tmux -u -S '$sock' capture-pane -p -t again | grep -q '\* $bob joined #$room'" ||
   { again; fail "the join notice is not in the group's window"; }
 tmx send-keys -t again M-1
 wait_for 3 again_bar "[1:status]" || { again; fail "Alt+1"; }
-pass "a join notice for a group without a window opens that window (not lost)"
 tmx send-keys -t again "/open $room" Enter
 wait_for 5 bash -c "tmux -u -S '$sock' capture-pane -p -t again | grep -q '\[2:#$room\]'" ||
   { again; fail "/open after a restart"; }

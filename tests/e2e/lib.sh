@@ -39,7 +39,9 @@ free_port() {
 # REDIS_PORT, AMQP_PORT, AMQP_TLS_PORT, REDIS_TLS_PORT, LOCATOR_PORT and
 # SERVER_LOG. Secure mode (unless the args say --chat.allow-original-clients=
 # true): exports its join code as CHAT_JOIN_CODE (read by every client) and
-# its Redis password as REDISCLI_AUTH (read by redis-cli).
+# the server node's own Redis password as REDISCLI_AUTH (read by redis-cli,
+# which logs in as Redis' `default` user; the join code's password is the
+# member user's).
 start_server() {
   local dir=$1; shift
   REDIS_PORT=${REDIS_PORT:-$(free_port 0)}; AMQP_PORT=${AMQP_PORT:-$(free_port 1)}
@@ -60,7 +62,7 @@ start_server() {
 use_server_secrets() {
   [ -f "$1/join-code" ] || return 0
   CHAT_JOIN_CODE=$(cat "$1/join-code"); export CHAT_JOIN_CODE
-  REDISCLI_AUTH=$(sed -n 's/^redis-password=//p' "$1/secrets/secrets.conf"); export REDISCLI_AUTH
+  REDISCLI_AUTH=$(sed -n 's/^redis-admin-password=//p' "$1/secrets/secrets.conf"); export REDISCLI_AUTH
   CHAT_AMQP_USER=chat-admin; export CHAT_AMQP_USER
   CHAT_AMQP_PASSWORD=$(sed -n 's/^amqp-admin-password=//p' "$1/secrets/secrets.conf")
   export CHAT_AMQP_PASSWORD
@@ -76,7 +78,7 @@ stop_server() {
 # Nothing of a server node on these ports may survive it.
 assert_no_orphans() {
   local left
-  left=$(pgrep -f -- "--port $REDIS_PORT|chat$AMQP_PORT@|redis-$REDIS_PORT/stunnel.conf" || true)
+  left=$(pgrep -f -- "redis-server .*:$REDIS_PORT\$|--port $REDIS_PORT|chat$AMQP_PORT@|redis-$REDIS_PORT/stunnel.conf" || true)
   [ -z "$left" ] || { ps -o pid,comm,args -p $left; fail "processes left behind"; }
 }
 

@@ -49,7 +49,7 @@ ip netns exec "$srv" "$bin" server --chat.state-dir="$work/state" </dev/null >"$
 SERVER_PID=$!
 wait_for 120 grep -q '^ready:' "$SERVER_LOG" || { cat "$SERVER_LOG"; fail "server not ready"; }
 code=$(cat "$work/state/join-code")
-redis_pw=$(sed -n 's/^redis-password=//p' "$work/state/secrets/secrets.conf")
+redis_pw=$(sed -n 's/^redis-admin-password=//p' "$work/state/secrets/secrets.conf")
 registry() { ip netns exec "$srv" redis-cli -p 6379 -a "$redis_pw" --no-auth-warning "$@"; }
 
 # Everything alice's and bob's hosts exchange, as seen on the LAN (alice's

@@ -4,6 +4,8 @@
 #include "adapters/client/input_history.hpp"
 #include "adapters/client/text_width.hpp"
 #include "cli/client/ui/completion.hpp"
+#include "cli/client/ui/escape_keys.hpp"
+#include "cli/client/ui/paste.hpp"
 #include "cli/client/ui/screen_output.hpp"
 #include "cli/client/ui/status_bar.hpp"
 #include "cli/client/ui/window_list.hpp"
@@ -48,6 +50,19 @@ constexpr wint_t key_delete = 127;
 /// How often the loop looks at the terminal's size and the clock even when
 /// nothing happens (SIGWINCH goes to whichever thread takes it).
 constexpr int idle_poll_ms = 250;
+
+/// How long the rest of an escape sequence may take after its ESC (a
+/// terminal sends a key's sequence in one write; a lone Escape has none).
+constexpr int escape_wait_ms = 50;
+
+/// Asks the terminal to mark pasted text (ESC [ 200 ~ … ESC [ 201 ~), so a
+/// paste of several lines is not sent line by line as if typed.
+constexpr const char* bracketed_paste_on = "\033[?2004h";
+constexpr const char* bracketed_paste_off = "\033[?2004l";
+
+/// What Ctrl+C says: it never quits and never drops the typed line (irssi
+/// and WeeChat users press it for colour codes).
+constexpr const char* ctrl_c_hint = "Ctrl+C does not quit: type /quit to leave";
 
 std::string utf8(const std::u32string& text) {
   std::string out;
@@ -123,6 +138,9 @@ struct request {
     show,
     show_number,
     close,
+    list,
+    clear_window,
+    restore,
     prompt,
     clear,
     session,
@@ -202,6 +220,14 @@ public:
     push({request::close, std::move(chat)});
   }
 
+  void list_windows() override { push({request::list}); }
+
+  void clear_window() override { push({request::clear_window}); }
+
+  void restore_input(std::string line) override {
+    push({request::restore, {}, std::move(line)});
+  }
+
   void set_session(std::string user, std::string server,
                    std::string connection) override {
     request r{request::session, std::move(user), std::move(connection)};
@@ -259,14 +285,23 @@ private:
       restore_stderr();
       return;
     }
-    cbreak(); // Ctrl+C stays a signal (the signal thread takes it)
+    cbreak();
     noecho();
     nonl();
-    if (piped)
+    if (piped) {
       set_input_mode();
+    } else {
+      take_ctrl_c();
+      def_prog_mode(); // curses restores this mode after Ctrl+Z
+    }
     keypad(stdscr, TRUE);
     nodelay(stdscr, TRUE);
     set_escdelay(25);
+    // Terminals whose terminfo names the paste markers make curses return
+    // them as key codes of their own.
+    paste_begin_code_ = key_defined("\033[200~");
+    paste_end_code_ = key_defined("\033[201~");
+    terminal_write(bracketed_paste_on);
     if (settings_.color && has_colors()) {
       start_color();
       use_default_colors();
@@ -304,6 +339,7 @@ private:
         input_handler_.eof();
       }
     }
+    terminal_write(bracketed_paste_off);
     endwin();
     release_suspend();
     // What came after the screen closed (e.g. "leaving") still shows, through
@@ -330,6 +366,7 @@ private:
   /// the process as SIGTSTP's default would, and once continued (fg) takes
   /// the terminal again; the caller's loop then draws the whole screen.
   void suspend() {
+    terminal_write(bracketed_paste_off);
     endwin();
     if (piped_)
       output_.drain(std::chrono::milliseconds{500}); // the copier stops with us
@@ -350,6 +387,25 @@ private:
     if (piped_)
       set_input_mode();
     clearok(curscr, TRUE); // the next refresh enters curses mode again
+    terminal_write(bracketed_paste_on);
+  }
+
+  /// Writes a control sequence of our own to the terminal, in order with
+  /// what curses wrote (the same stream).
+  void terminal_write(const char* sequence) {
+    auto out = piped_ ? output_.file() : stdout;
+    std::fputs(sequence, out);
+    std::fflush(out);
+  }
+
+  /// Ctrl+C becomes a key (byte 3) instead of SIGINT: the UI decides what it
+  /// does. Ctrl+Z and Ctrl+\ stay signals.
+  void take_ctrl_c() {
+    termios mode{};
+    if (tcgetattr(STDIN_FILENO, &mode) != 0)
+      return;
+    mode.c_cc[VINTR] = _POSIX_VDISABLE;
+    tcsetattr(STDIN_FILENO, TCSANOW, &mode);
   }
 
   /// The default SIGTSTP again (the full screen is gone).
@@ -358,7 +414,7 @@ private:
     suspend_fd = -1;
   }
 
-  /// Keys one by one, not echoed; Ctrl+C, Ctrl+S/Q stay with the driver.
+  /// Keys one by one, not echoed; Ctrl+Z, Ctrl+S/Q stay with the driver.
   void set_input_mode() {
     termios mode{};
     if (tcgetattr(STDIN_FILENO, &mode) != 0)
@@ -367,6 +423,7 @@ private:
     mode.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO);
     mode.c_cc[VMIN] = 1;
     mode.c_cc[VTIME] = 0;
+    mode.c_cc[VINTR] = _POSIX_VDISABLE; // Ctrl+C is a key (take_ctrl_c)
     tcsetattr(STDIN_FILENO, TCSANOW, &mode);
   }
 
@@ -445,11 +502,19 @@ private:
         windows_.show(r.chat);
         break;
       case request::show_number:
-        if (r.number >= 1 && windows_.show(r.number - 1))
-          announce_window();
+        switch_to(r.number);
         break;
       case request::close:
         windows_.close(r.chat);
+        break;
+      case request::list:
+        list();
+        break;
+      case request::clear_window:
+        windows_.clear_current();
+        break;
+      case request::restore:
+        restore(std::move(r.text));
         break;
       case request::prompt:
         prompt_ = std::move(r.text);
@@ -503,8 +568,134 @@ private:
     }
   }
 
+  /// The next character typed, waiting up to `wait_ms` for it; none if a
+  /// key curses decoded comes first (it is read again by the caller's loop).
+  std::optional<wint_t> next_char(int wait_ms) {
+    wint_t key;
+    auto kind = get_wch(&key);
+    if (kind == ERR) {
+      pollfd fd{STDIN_FILENO, POLLIN, 0};
+      if (poll(&fd, 1, wait_ms) <= 0)
+        return std::nullopt;
+      kind = get_wch(&key);
+    }
+    if (kind == ERR)
+      return std::nullopt;
+    if (kind == KEY_CODE_YES) {
+      ungetch(static_cast<int>(key));
+      return std::nullopt;
+    }
+    return key;
+  }
+
+  /// After an ESC: reads the whole sequence and acts on the key it names;
+  /// a sequence we do not bind is dropped, never typed.
+  void escape_sequence() {
+    std::u32string after;
+    auto result = decode_escape(after);
+    while (after.empty() || result.incomplete) {
+      auto c = next_char(escape_wait_ms);
+      if (!c)
+        break;
+      after += static_cast<char32_t>(*c);
+      result = decode_escape(after);
+    }
+    if (result.incomplete) // cut short: drop it all
+      result = escape_result{false, escape_key::none, after.size(), 0};
+    escape(result);
+    // What came after the sequence was typed.
+    for (auto c : after.substr(result.length))
+      char_key(static_cast<wint_t>(c));
+  }
+
+  void escape(const escape_result& result) {
+    auto page = std::max(1, LINES - 2);
+    if (pasting_ && result.key != escape_key::paste_end)
+      return; // an escape sequence inside pasted text is no text
+    switch (result.key) {
+    case escape_key::none:
+      return;
+    case escape_key::home:
+      return special_key(KEY_HOME);
+    case escape_key::end:
+      return special_key(KEY_END);
+    case escape_key::page_up:
+      windows_.scroll_by(page / 2 * 2, max_scroll_);
+      return;
+    case escape_key::page_down:
+      windows_.scroll_by(-(page / 2 * 2), max_scroll_);
+      return;
+    case escape_key::up:
+      return special_key(KEY_UP);
+    case escape_key::down:
+      return special_key(KEY_DOWN);
+    case escape_key::left:
+      return special_key(KEY_LEFT);
+    case escape_key::right:
+      return special_key(KEY_RIGHT);
+    case escape_key::del:
+      return special_key(KEY_DC);
+    case escape_key::alt_digit:
+      if (paste_lines_.empty())
+        switch_to(result.digit == 0 ? 10 : static_cast<size_t>(result.digit));
+      return;
+    case escape_key::paste_begin:
+      pasting_ = true;
+      paste_.clear();
+      return;
+    case escape_key::paste_end:
+      return end_paste();
+    }
+  }
+
+  /// The paste is complete: one line goes into the input line; several
+  /// wait for "send N lines? (y/n)".
+  void end_paste() {
+    if (!pasting_)
+      return;
+    pasting_ = false;
+    auto result = insert_paste(input_, cursor_, std::exchange(paste_, {}));
+    tab_.reset();
+    if (result.lines.size() == 1) {
+      input_ = std::move(result.lines.front());
+      cursor_ = result.cursor;
+      return;
+    }
+    paste_lines_ = std::move(result.lines);
+  }
+
+  /// The answer to "send N lines? (y/n)": y sends them in order; anything
+  /// that says no (n, Escape, Ctrl+C) puts them into the input line as one,
+  /// for editing: nothing pasted is lost.
+  void answer_paste(wint_t key) {
+    if (key == 'y' || key == 'Y') {
+      auto lines = std::exchange(paste_lines_, {});
+      input_.clear();
+      cursor_ = 0;
+      for (auto& line : lines) {
+        input_ = std::move(line);
+        enter();
+      }
+      return;
+    }
+    if (key == 'n' || key == 'N' || key == key_escape || key == ctrl('c')) {
+      input_ = join_lines(std::exchange(paste_lines_, {}));
+      cursor_ = input_.size();
+    }
+  }
+
   void special_key(wint_t key) {
     auto page = std::max(1, LINES - 2);
+    if (paste_begin_code_ > 0 && key == static_cast<wint_t>(paste_begin_code_))
+      return escape({false, escape_key::paste_begin, 0, 0});
+    if (paste_end_code_ > 0 && key == static_cast<wint_t>(paste_end_code_))
+      return escape({false, escape_key::paste_end, 0, 0});
+    if (key == KEY_RESIZE) {
+      clearok(curscr, TRUE);
+      return;
+    }
+    if (pasting_ || !paste_lines_.empty())
+      return;
     switch (key) {
     case KEY_ENTER:
       return enter();
@@ -521,9 +712,11 @@ private:
       cursor_ = std::min(cursor_ + 1, input_.size());
       return;
     case KEY_HOME:
+    case KEY_FIND: // Home as screen and tmux send it, in xterm's terminfo
       cursor_ = 0;
       return;
     case KEY_END:
+    case KEY_SELECT: // End, likewise
       cursor_ = input_.size();
       return;
     case KEY_UP:
@@ -545,20 +738,21 @@ private:
   }
 
   void char_key(wint_t key) {
-    if (key != '\t')
-      tab_.reset();
-    if (key == key_escape) {
-      // Alt+key arrives as ESC then the key.
-      wint_t next;
-      if (get_wch(&next) == OK) {
-        if (next >= '1' && next <= '9')
-          switch_to(next - '0');
-        else if (next == '0')
-          switch_to(10);
-      }
+    if (key == key_escape) // a key's sequence, Alt+<key> or Escape
+      return escape_sequence();
+    if (pasting_) {
+      paste_ += static_cast<char32_t>(key);
       return;
     }
+    if (!paste_lines_.empty())
+      return answer_paste(key);
+    if (key != '\t')
+      tab_.reset();
     switch (key) {
+    case ctrl('c'):
+      // Kept: the typed line, and the session (/quit leaves).
+      note(ctrl_c_hint);
+      return;
     case '\r':
     case '\n':
       return enter();
@@ -616,9 +810,44 @@ private:
     ++cursor_;
   }
 
+  /// Shows window `number` (1 is the status window), or says there is none.
   void switch_to(size_t number) {
-    if (windows_.show(number - 1))
-      announce_window();
+    if (number >= 1 && windows_.show(number - 1))
+      return announce_window();
+    note("no window " + std::to_string(number) + " (/window list shows them)");
+  }
+
+  /// A line of the UI's own in the shown window.
+  void note(std::string text) {
+    windows_.append(windows_.current().chat, "-- " + std::move(text), day_, false, false);
+  }
+
+  /// /window list: each window's number, name and what is unread.
+  void list() {
+    auto& all = windows_.windows();
+    for (size_t i = 0; i < all.size(); ++i) {
+      auto& w = all[i];
+      auto line = std::to_string(i + 1) + ": " + window_title(w.chat);
+      if (i == windows_.current_index())
+        line += " (shown)";
+      else if (w.unread > 0)
+        line += " (" + std::to_string(w.unread) + " unread" +
+                (w.highlighted ? ", highlighted)" : ")");
+      note(line);
+    }
+  }
+
+  /// A send failed: its line comes back into the input line, unless
+  /// another is being typed (then Up recalls it).
+  void restore(std::string line) {
+    if (!history_.empty() && history_.back() == line)
+      history_.pop_back();
+    history_.push_back(line);
+    history_pos_ = history_.size();
+    if (!input_.empty() || !paste_lines_.empty())
+      return note("not sent; Up recalls it: " + line);
+    input_ = utf32(line);
+    cursor_ = input_.size();
   }
 
   void enter() {
@@ -787,6 +1016,16 @@ private:
 
   /// The prompt and the typed text, scrolled sideways so the cursor shows.
   void draw_input(int y, int width) {
+    if (!paste_lines_.empty()) {
+      move(y, 0);
+      clrtoeol();
+      attr_set(A_BOLD, 0, nullptr);
+      auto question = "send " + std::to_string(paste_lines_.size()) +
+                      " pasted lines? (y: send, n: edit them as one line) ";
+      addstr(question.substr(0, static_cast<size_t>(width - 1)).c_str());
+      attr_set(A_NORMAL, 0, nullptr);
+      return;
+    }
     auto prompt = prompt_;
     auto prompt_width = static_cast<int>(display_width(prompt));
     if (prompt_width > width / 2) {
@@ -837,6 +1076,14 @@ private:
   std::vector<std::string> history_;
   size_t history_pos_ = 0;
   std::optional<tab_state> tab_;
+  /// Inside a bracketed paste: what was pasted so far.
+  bool pasting_ = false;
+  std::u32string paste_;
+  /// A paste of several lines waits for y/n.
+  std::vector<std::u32string> paste_lines_;
+  /// Key codes curses gives the paste markers (0: it does not know them).
+  int paste_begin_code_ = 0;
+  int paste_end_code_ = 0;
   /// Colour pairs made so far, by (foreground, background).
   std::map<std::pair<int, int>, short> pairs_;
   size_t max_scroll_ = 0;

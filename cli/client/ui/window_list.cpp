@@ -88,6 +88,14 @@ void window_list::append(const std::string& chat, std::string text,
   }
 }
 
+void window_list::clear_current() {
+  auto& w = windows_[current_];
+  w.lines.clear();
+  w.read_marker.reset();
+  w.scroll = 0;
+  w.day.clear(); // the next line names its day again
+}
+
 void window_list::scroll_by(long rows, size_t max_scroll) {
   auto& w = windows_[current_];
   auto next = static_cast<long>(w.scroll) + rows;

@@ -82,6 +82,10 @@ public:
   void append(const std::string& chat, std::string text, const std::string& day,
               bool counts, bool highlight);
 
+  /// Empties the current window (/clear): its lines, read marker and
+  /// scroll position.
+  void clear_current();
+
   /// Scrolls the current window back (positive) or forward by `rows`, at
   /// most to `max_scroll`.
   void scroll_by(long rows, size_t max_scroll);

@@ -100,3 +100,17 @@ CAF_TEST(the status bar names user and server and window and activity) {
   auto quiet = status_bar({"alice", "127.0.0.1", "reconnecting…"}, ws);
   CAF_CHECK_EQUAL(plain_text(quiet), "[alice@127.0.0.1] [reconnecting…] [4:#dev]");
 }
+
+CAF_TEST(clear empties the shown window only) {
+  window_list windows{100};
+  windows.append("group:room", "one", "Mon", true, false);
+  windows.append("private:bob", "two", "Mon", true, false);
+  windows.show("group:room");
+  windows.clear_current();
+  CAF_CHECK(windows.current().lines.empty());
+  CAF_CHECK(!windows.current().read_marker);
+  // The next line names its day again; the other window keeps its lines.
+  windows.append("group:room", "three", "Mon", true, false);
+  CAF_CHECK_EQUAL(windows.current().lines.size(), 2u);
+  CAF_CHECK_EQUAL(windows.windows()[2].lines.size(), 2u);
+}
