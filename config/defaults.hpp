@@ -187,9 +187,6 @@ inline constexpr int64_t broker_message_headroom = 16 << 10;
 /// and discovery queues; the oldest messages are dropped past it, so a
 /// member's missed messages while away fit, a flood does not).
 inline constexpr int64_t member_queue_max_bytes = int64_t{64} << 20;
-/// Server: a member's queue unused this long is deleted (a queue's own
-/// shorter `x-expires` still applies).
-inline constexpr auto member_queue_expiry = std::chrono::hours{24 * 7};
 /// Server: broker connections and channels one user account may hold (a
 /// client opens one connection per group, `max_groups`, and a few more).
 inline constexpr int64_t broker_user_connections = 48;

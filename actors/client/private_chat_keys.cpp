@@ -52,6 +52,16 @@ std::string key_fingerprint(std::string_view key_hex) {
   return result.empty() ? std::string{"(none)"} : result + " …";
 }
 
+std::string full_key_fingerprint(std::string_view key_hex) {
+  std::string result;
+  for (size_t i = 0; i < key_hex.size(); i += 4) {
+    if (!result.empty())
+      result += ' ';
+    result += key_hex.substr(i, 4);
+  }
+  return result.empty() ? std::string{"(none: an original client)"} : result;
+}
+
 std::optional<pair_key> pair_key::derive(const x25519_key& mine, std::string_view my_name,
                                          std::string_view peer_name,
                                          std::string_view peer_session_key) {

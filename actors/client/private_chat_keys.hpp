@@ -49,6 +49,10 @@ bool tls_vouched(const std::string& name, const endpoint& ep);
 /// A short form of a key for people to compare ("3f2a 91c0 …").
 std::string key_fingerprint(std::string_view key_hex);
 
+/// The whole key in groups of four ("3f2a 91c0 … 07be"), to compare out of
+/// band before /trust.
+std::string full_key_fingerprint(std::string_view key_hex);
+
 /// The key one session of ours shares with one session of a peer.
 class pair_key {
 public:

@@ -252,6 +252,12 @@ server_settings read_server_settings(const caf::actor_system_config& cfg) {
       d::broker_message_headroom;
   s.limits.queues.max_bytes =
       caf::get_or(cfg, "chat.member-queue-max-bytes", d::member_queue_max_bytes);
+  // Never shorter than what waits for a member who is away (the broker
+  // takes the lower of the policy's and a queue's own expiry).
+  s.limits.queues.expires_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          caf::get_or(cfg, "chat.away-keep", caf::timespan{d::away_keep}))
+          .count();
   s.service_restarts.max = caf::get_or(cfg, "chat.service-restart-max-delay",
                                        caf::timespan{d::service_restarts.max});
   s.service_restarts.min = std::min(s.service_restarts.min, s.service_restarts.max);

@@ -92,6 +92,9 @@ public:
   /// Empties the shown window.
   virtual void clear_window() {}
 
+  /// Shows the lines of the shown window that contain `text` (/lastlog).
+  virtual void search_window(std::string /*text*/) {}
+
   /// What the status bar says about the session: `connection` empty when
   /// connected, else e.g. "reconnecting…".
   virtual void set_session(std::string /*user*/, std::string /*server*/,

@@ -45,8 +45,9 @@ struct service_limits {
                             defaults::broker_user_channels};
   member_queue_policy queues{
       defaults::member_queue_max_bytes,
-      std::chrono::duration_cast<std::chrono::milliseconds>(defaults::member_queue_expiry)
-          .count()};
+      // A member's queue unused this long goes (a queue's own shorter
+      // x-expires still applies): what waits for a member who is away.
+      std::chrono::duration_cast<std::chrono::milliseconds>(defaults::away_keep).count()};
 };
 
 /// redis-server from a 0600 config file under `state_dir`/redis-<port>,

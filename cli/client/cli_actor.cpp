@@ -1,5 +1,6 @@
 #include "cli/client/cli_actor.hpp"
 
+#include "actors/client/private_chat_keys.hpp"
 #include "adapters/client/input_history.hpp"
 #include "cli/client/chat_log.hpp"
 #include "cli/client/commands.hpp"
@@ -43,6 +44,9 @@ constexpr auto send_timeout = std::chrono::seconds{60};
 
 /// How long quitting waits for sends still in flight.
 constexpr auto quit_grace = std::chrono::seconds{3};
+
+/// --plain: a second Ctrl+C in the lobby within this time quits.
+constexpr auto quit_confirm = std::chrono::seconds{2};
 
 chat_event local_event(uint8_t kind, std::string chat, std::string text) {
   chat_event ev;
@@ -101,7 +105,9 @@ std::string key_of(const std::string& chat) {
   return chat.starts_with("private:") ? chat.substr(8) : chat;
 }
 
-void show_history(cli_pointer self, const std::string& chat) {
+/// Prints the history of `chat`; `marked` (/history): with a line that
+/// says where it ends, so it is not taken for new messages.
+void show_history(cli_pointer self, const std::string& chat, bool marked = false) {
   auto owner = owner_of(self, chat);
   if (!owner)
     return;
@@ -111,6 +117,9 @@ void show_history(cli_pointer self, const std::string& chat) {
             line_scope scope{self->state, n};
             for (auto& ev : events)
               self->state.print(render(ev, self->state.opts));
+            if (marked && !self->state.batch)
+              say(self,
+                  "── end of history (" + std::to_string(events.size()) + " lines) ──");
           },
           [=, n = self->state.line_no](caf::error& err) {
             line_scope scope{self->state, n};
@@ -161,15 +170,18 @@ void enter_view(cli_pointer self, view v, const std::string& target, bool replay
       return complain(self, "discovery needs the broker, which is not connected");
     caf::anon_send(st.peers.broker, discover_atom::value, true);
     if (fresh)
-      say(self, "who is online; then who joins or leaves (rounds every 3 s); Ctrl+C or "
-                "/back to leave");
+      say(self,
+          std::string{"who is online; then who joins or leaves (rounds every 3 s); "} +
+              (st.windows ? "/close closes this window" : "Ctrl+C or /back to leave"));
     return;
   }
   auto owner = owner_of(self, chat);
   if (!owner)
     return complain(self, "that part of the chat is not connected");
   if (!st.batch && fresh)
-    say(self, "── " + chat + " ── Ctrl+C or /back for the lobby");
+    say(self,
+        "── " + chat + " ── " +
+            (st.windows ? "/close closes this window" : "Ctrl+C or /back for the lobby"));
   if (fresh && replay)
     show_history(self, chat);
   caf::anon_send(owner, open_atom::value, key_of(chat));
@@ -431,6 +443,30 @@ void run_window(cli_pointer self, const cli::command& cmd) {
   st.term->show_window_number(std::stoul(cmd.target));
 }
 
+/// /whois: what the name server says of `name` now, and the groups the
+/// last discovery round saw it in.
+void whois(cli_pointer self, const std::string& name) {
+  auto& st = self->state;
+  self->request(st.peers.registry, reply_timeout, lookup_atom::value, name)
+      .then(
+          [=, n = st.line_no](const endpoint& ep) {
+            auto& st = self->state;
+            line_scope scope{st, n};
+            std::string groups;
+            for (auto& peer : st.last_report.live)
+              if (peer.name == name)
+                for (auto& group : peer.groups)
+                  groups += " #" + group;
+            say(self, name + " is at " + ep.host + ":" + std::to_string(ep.port) +
+                          (groups.empty() ? "" : ", in" + groups));
+            say(self, name + "'s identity key: " + full_key_fingerprint(ep.public_key));
+          },
+          [=, n = st.line_no](caf::error& err) {
+            line_scope scope{self->state, n};
+            complain(self, describe(err));
+          });
+}
+
 void run_command(cli_pointer self, const cli::command& cmd) {
   auto& st = self->state;
   switch (cmd.kind) {
@@ -521,8 +557,10 @@ void run_command(cli_pointer self, const cli::command& cmd) {
     auto chat = st.current_chat();
     if (chat.empty() || chat == "discovery")
       return complain(self, "no chat open");
-    return show_history(self, chat);
+    return show_history(self, chat, true);
   }
+  case command_kind::whois:
+    return whois(self, cmd.target);
   case command_kind::trust:
     self->request(st.peers.private_chats, reply_timeout, trust_atom::value, cmd.target)
         .then(
@@ -562,6 +600,10 @@ void run_command(cli_pointer self, const cli::command& cmd) {
     return quit(self);
   case command_kind::window:
     return run_window(self, cmd);
+  case command_kind::lastlog:
+    if (!st.windows)
+      return complain(self, "/lastlog needs the full-screen client (not --plain)");
+    return st.term->search_window(cmd.text);
   case command_kind::clear:
     if (!st.windows)
       return complain(self, "/clear needs the full-screen client (not --plain)");
@@ -714,7 +756,7 @@ void rejoin_groups(cli_pointer self) {
 
 /// The line editor erases each line typed; what the user should still see
 /// of it is shown again, above what it causes: every command, but no text
-/// sent to a private chat or a group (it comes back as "you │ text"). The
+/// sent to a private chat or a group (it comes back under our name). The
 /// full screen, like irssi and WeeChat, shows no commands: echoed into the
 /// shown window, "/msg bob secret" typed in #room would show there.
 void echo(cli_pointer self, const std::string& line, const cli::command& cmd) {
@@ -861,8 +903,17 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
           say(self, "Ctrl+C does not quit: type /quit to leave");
           return;
         }
+        if (st.current == view::lobby && !st.batch) {
+          // Quitting asks first: a second Ctrl+C soon after.
+          auto now = std::chrono::steady_clock::now();
+          if (st.interrupted && now - *st.interrupted < quit_confirm)
+            return quit(self);
+          st.interrupted = now;
+          st.term->clear_line();
+          return say(self, "press Ctrl+C again within 2 s to quit, or type /quit");
+        }
         if (st.current == view::lobby)
-          return quit(self);
+          return quit(self); // a script's SIGINT
         st.term->clear_line();
         leave_view(self);
         show_lobby(self);
@@ -966,7 +1017,7 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
           st.lobby_round = false;
           if (st.current != view::discovery)
             caf::anon_send(st.peers.broker, discover_atom::value, false);
-          print_in(self, {}, render(report, st.opts));
+          print_in(self, {}, render(cli::listing(report), st.opts));
           return;
         }
         if (st.lobby_round) {
@@ -974,7 +1025,7 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
           if (st.current != view::discovery)
             caf::anon_send(st.peers.broker, discover_atom::value, false);
           if (st.current == view::lobby)
-            st.print(render(report, st.opts));
+            st.print(render(cli::listing(report), st.opts));
           return;
         }
         if (st.batch) // scripts read every round
@@ -982,7 +1033,7 @@ cli_actor::behavior_type cli_impl(cli_pointer self, cli_settings settings) {
         else if (st.current != view::discovery)
           return;
         else if (!std::exchange(st.who_listed, true))
-          st.print(render(report, st.opts));
+          st.print(render(cli::listing(report), st.opts));
         else if (auto changes = render_changes(report, st.opts); !changes.empty())
           say(self, changes);
       },

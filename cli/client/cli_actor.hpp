@@ -14,9 +14,11 @@
 #include <caf/typed_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <chrono>
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -93,6 +95,9 @@ struct cli_state {
   /// The discovery view has shown the full list since it was entered;
   /// later rounds show only who joined or left.
   bool who_listed = false;
+  /// --plain: when Ctrl+C was last pressed in the lobby (a second one soon
+  /// after quits).
+  std::optional<std::chrono::steady_clock::time_point> interrupted;
   /// End of input came while lines waited.
   bool eof_seen = false;
   /// Input lines read so far; each line's number tags what it causes.

@@ -607,7 +607,8 @@ int run_oneshot(caf::actor_system& sys, const chat_config& cfg,
     // next round of an open discovery view).
     self->receive_while([&] { return !reported; })(
         [&](report_atom, const discovery_report& report) {
-          std::cout << cli::render(report, render_options_for(flags, true)) << std::endl;
+          std::cout << cli::render(cli::listing(report), render_options_for(flags, true))
+                    << std::endl;
           reported = true;
         },
         [](event_atom, const chat_event&) {}, [](event_atom, const std::string&) {},

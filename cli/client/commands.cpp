@@ -87,6 +87,17 @@ const std::vector<entry>& entries() {
        {"/insult", {}, "[text]", "enter the insult channel, or send an insult"}},
       {command_kind::history, {"/history", {}, "", "the open chat's history again"}},
       {command_kind::clear, {"/clear", {"/c", "/cl"}, "", "empty the shown window"}},
+      {command_kind::lastlog,
+       {"/lastlog",
+        {"/last"},
+        "<text>",
+        "the shown window's lines that contain <text> (any case)"}},
+      {command_kind::whois,
+       {"/whois",
+        {"/wi"},
+        "<user>",
+        "<user>'s address, groups and whole identity key (compare it out of band before "
+        "/trust)"}},
       {command_kind::trust,
        {"/trust",
         {},
@@ -194,6 +205,7 @@ command parse_args(command_kind kind, const std::string& rest) {
   case command_kind::leave: // "/part #room bye": IRC's part message is ignored
     return with_target(kind, rest, '#', false);
   case command_kind::trust:
+  case command_kind::whois:
     return with_target(kind, rest, '@');
   case command_kind::close: {
     command result;
@@ -220,6 +232,7 @@ command parse_args(command_kind kind, const std::string& rest) {
     return result;
   }
   case command_kind::me:
+  case command_kind::lastlog:
     if (rest.empty())
       return invalid(usage_of(kind));
     [[fallthrough]];

@@ -32,6 +32,8 @@ enum class command_kind {
   names,   ///< /names [group]: who in a group is online
   clear,   ///< /clear: empty the shown window
   me,      ///< /me <action>: an action in the open chat
+  whois,   ///< /whois <user>: address, groups and the whole identity key
+  lastlog, ///< /lastlog <text>: the shown window's lines with <text>
   invalid, ///< unknown command or missing argument; `error` says why
 };
 

@@ -190,14 +190,29 @@ std::string render(const chat_event& ev, const render_options& opts) {
            (ev.verified
                 ? ""
                 : paint(" (unverified)", style("", colors.unverified), opts.color));
-  if (ev.own)
-    return when + " " + paint("  you", style("1", colors.own_name), opts.color) + " │ " +
-           text;
+  // Own lines under our own name (as irssi and WeeChat show them), in the
+  // colour of our own lines.
+  auto sender = ev.own && !opts.self_name.empty() ? printable(opts.self_name)
+                : ev.own                          ? std::string{"you"}
+                                                  : printable(ev.from);
+  auto sender_style = ev.own ? style("1", colors.own_name)
+                             : style("1", name_color(ev.from, colors.nicks));
+  // "/me waves" is an action: "* alice waves".
+  if (text.starts_with("/me ") && text.size() > 4) {
+    auto action = when + " " + paint("* " + sender, sender_style, opts.color) + " " +
+                  text.substr(4);
+    return ev.verified || ev.own
+               ? action
+               : action +
+                     paint(" (unverified)", style("", colors.unverified), opts.color);
+  }
   // Names right-aligned in 5 terminal columns (wider ones push the text).
-  auto name = printable(ev.from);
+  auto name = sender;
   if (auto width = display_width(name); width < 5)
     name.insert(0, 5 - width, ' ');
-  auto who = paint(name, style("1", name_color(ev.from, colors.nicks)), opts.color);
+  auto who = paint(name, sender_style, opts.color);
+  if (ev.own)
+    return when + " " + who + " │ " + text;
   // Every sender that did not prove itself is marked (an original client,
   // a forged name, a changed key); one under our own name without our
   // signature is called what it is.
@@ -242,6 +257,12 @@ std::string render(const discovery_report& report, const render_options& opts) {
   if (auto changes = render_changes(report, opts); !changes.empty())
     line += "; " + changes;
   return line;
+}
+
+discovery_report listing(discovery_report report) {
+  report.joined.clear();
+  report.left.clear();
+  return report;
 }
 
 std::string render_changes(const discovery_report& report, const render_options&) {

@@ -31,6 +31,11 @@ std::string render(const chat_event& event, const render_options& opts);
 /// One line for a discovery round.
 std::string render(const discovery_report& report, const render_options& opts);
 
+/// `report` as a list of who is online, without joined/left: the first
+/// round of a listing has nothing to compare with (everyone would have
+/// "joined").
+discovery_report listing(discovery_report report);
+
 /// One line for what changed since the previous round ("joined: … ; left: …"),
 /// empty if nothing did: the discovery view shows the list once, then this.
 std::string render_changes(const discovery_report& report, const render_options& opts);

@@ -9,6 +9,8 @@
 #      the rest wait for her);
 #   3. a clean quit, and RabbitMQ SIGKILLed (and restarted by the node)
 #      while she is away;
+#   4. a clean quit, and the whole server node SIGKILLed and started again
+#      while she is away;
 # then /leave ends her membership: what is said afterwards never reaches her;
 # and `server --forget-user` deletes what waits for her.
 # The per-sender report counts sent, received, lost, doubled and reordered
@@ -113,19 +115,39 @@ wait_for 90 delivered "$bob" || { keep=1; fail "absence 3: the broker did not co
 start "$alice"; say "$alice" "/join $room"
 wait_for 30 delivered "$alice" || { keep=1; fail "absence 3: alice did not get what was said"; }
 
-echo "4. alice leaves the group; what is said afterwards is not hers"
+echo "4. alice quits; the whole server node is SIGKILLed while she is away, then started again"
+quit "$alice"
+post "$bob" 10
+wait_for 20 delivered "$carol" || fail "absence 4: carol did not get bob's messages"
+kill -KILL "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+# Its reapers take its services down; the node comes back on the same
+# ports and state, as after a power cut.
+node_gone() { [ -z "$(node_processes)" ]; }
+wait_for 60 node_gone || fail "the killed node's services still run"
+"$bin" server --chat.redis-port="$REDIS_PORT" --chat.amqp-port="$AMQP_PORT" \
+  --chat.locator-port="$LOCATOR_PORT" --chat.state-dir="$work/state" \
+  --chat.amqp-tls-port="$AMQP_TLS_PORT" --chat.redis-tls-port="$REDIS_TLS_PORT" \
+  </dev/null >>"$SERVER_LOG" 2>&1 &
+SERVER_PID=$!
+wait_for 120 bash -c "[ \$(grep -c '^ready:' '$SERVER_LOG') -ge 2 ]" || fail "server node not ready again"
+post "$carol" 10 # sent once carol's client is connected again
+wait_for 90 delivered "$bob" || { keep=1; fail "absence 4: bob did not get carol's messages"; }
+start "$alice"; say "$alice" "/join $room"
+wait_for 30 delivered "$alice" || { keep=1; fail "absence 4: alice did not get what was said"; }
+
+echo "5. alice leaves the group; what is said afterwards is not hers"
 say "$alice" "/leave $room"
 wait_for 10 grep -q "left $room" "$work/$alice.out" || { keep=1; fail "alice did not leave"; }
 quit "$alice"
 say "$bob" "after-leave-$id"
 wait_for 20 grep -q "after-leave-$id" "$work/$carol.out" || true
 start "$alice"; say "$alice" "/join $room"
-wait_for 20 joined "$alice" 5 || { keep=1; fail "alice did not join again"; }
+wait_for 20 joined "$alice" 6 || { keep=1; fail "alice did not join again"; }
 sleep 1
 ! grep -q "after-leave-$id" "$work/$alice.out" ||
   { keep=1; fail "a message sent after /leave reached alice"; }
 
-echo "5. the operator forgets alice: nothing kept for her remains"
+echo "6. the operator forgets alice: nothing kept for her remains"
 quit "$alice"
 say "$bob" "kept-for-alice-$id"
 wait_for 20 grep -q "kept-for-alice-$id" "$work/$carol.out" || true
@@ -139,4 +161,4 @@ left=$("$ctl" list_queues -q name | grep "^$alice:" || true)
 
 stream_report "$room" "$alice" "$bob" "$carol" >"$work/report" || { keep=1; cat "$work/report"; fail "messages lost, doubled or out of order across absences"; }
 grep -E "^$alice " "$work/report"
-pass "away and back: after a quit, a SIGKILL and a broker crash, alice got all $(( sent[$bob] + sent[$carol] )) messages once, in order; none after /leave"
+pass "away and back: after a quit, a SIGKILL, a broker crash and a server node crash, alice got all $(( sent[$bob] + sent[$carol] )) messages once, in order; none after /leave"

@@ -28,10 +28,10 @@ input_is() { [[ "$(input_line)" =~ ^$1\ *$ ]]; }
 running() { ! shows EXITED; }
 hex() { tmx send-keys -t "$session" -H $(printf '%s' "$1" | od -An -tx1); }
 
-peer() { # peer NAME FD EXTRA-ARGS...
+peer() { # peer NAME FD EXTRA-ARGS... (HOME: $PEER_HOME, else one per name)
   local name=$1 fd=$2; shift 2
-  mkfifo "$work/$name.in"
-  HOME=$work/$name "$bin" "${common[@]}" --chat.name="$name" --batch "$@" \
+  rm -f "$work/$name.in"; mkfifo "$work/$name.in"
+  HOME=${PEER_HOME:-$work/$name} "$bin" "${common[@]}" --chat.name="$name" --batch "$@" \
     <"$work/$name.in" >>"$work/$name.out" 2>&1 &
   eval "exec $fd>\"$work/$name.in\""
   wait_for 10 grep -q "registered as" "$work/$name.out" || fail "$name did not start"
@@ -56,6 +56,11 @@ start_alice() {
   wait_for 3 input_is '\[lobby\]' || { screen; fail "no input line ($1)"; }
 }
 start_alice xterm-256color
+
+# The lobby's one discovery round lists who is online: nobody "joined".
+wait_for 8 shows "online:.*$bob" || { screen; fail "no discovery round in the lobby"; }
+shows "joined:" && { screen; fail "the first discovery round says everyone joined"; }
+pass "the lobby's first discovery round lists who is online, without 'joined:'"
 
 # -- nothing quits by accident ---------------------------------------------
 for text in "6 is my lucky number" "1 $bob" "2 apples and oranges"; do
@@ -194,7 +199,13 @@ wait_for 3 shows "send 3 pasted lines?" || { screen; fail "no question for the s
 tmx send-keys -t chat n
 wait_for 3 input_is "\[@$bob\] paste one paste two paste three" || { screen; fail "n did not put the paste into the input line"; }
 tmx send-keys -t chat C-u
-pass "a 3-line paste asks 'send 3 pasted lines?': y sends them in order, n keeps them in the input line"
+tmx paste-buffer -p -b lines -t chat
+wait_for 3 shows "send 3 pasted lines?" || { screen; fail "no question for the third paste"; }
+tmx send-keys -t chat Escape
+wait_for 3 input_is "\[@$bob\] paste one paste two paste three" || { screen; fail "Escape did not put the paste into the input line"; }
+tmx send-keys -t chat C-u
+[ "$(bob_got | grep -c '^paste ')" = 3 ] || fail "n or Escape sent pasted lines"
+pass "a 3-line paste asks 'send 3 pasted lines?': y sends them in order, n and Escape keep them in the input line"
 
 # -- keys: nothing unknown is typed --------------------------------------------
 # keys TERM: Home/End move, PgUp/PgDn/F-keys/Insert and sequences of other
@@ -232,6 +243,69 @@ echo "/names $room" >&3
 wait_for 10 bash -c "grep 'online:' '$work/$bob.out' | grep -q '\"line\":'" ||
   { grep "online" "$work/$bob.out"; fail "--json: /names has no \"line\""; }
 pass "--json: the /names reply carries \"line\""
+
+# -- what irssi and WeeChat users look for -------------------------------------
+start_alice xterm-256color
+tmx send-keys -t chat "/msg $bob" Enter
+wait_for 5 bar_has "[2:@$bob]" || { screen; fail "/msg $bob"; }
+tmx send-keys -t chat "plain words from me" Enter
+wait_for 5 shows "$alice │ plain words from me" || { screen; fail "own line not under my own name"; }
+tmx send-keys -t chat "/me waves" Enter
+wait_for 5 shows "\* $alice waves" || { screen; fail "/me not shown as an action"; }
+wait_for 5 bash -c "jq -r 'select(.type==\"message\") | .text' '$work/$bob.out' | grep -qx '/me waves'" ||
+  fail "bob did not get '/me waves' as text"
+pass "own lines under my name; /me waves shows '* alice waves' and travels as '/me waves'"
+tmx send-keys -t chat "/lastlog PLAIN words" Enter
+wait_for 3 shows 'lastlog "PLAIN words": 1 lines' || { screen; fail "/lastlog"; }
+shows "^--   .*$alice │ plain words from me" || { screen; fail "/lastlog does not show the line"; }
+tmx send-keys -t chat "/history" Enter
+wait_for 5 shows "end of history" || { screen; fail "/history has no end marker"; }
+tmx send-keys -t chat "/clear" Enter
+wait_for 3 bash -c "! tmux -u -S '$sock' capture-pane -p -t chat | grep -q 'plain words from me'" ||
+  { screen; fail "/clear left the window's lines"; }
+pass "/history ends with a marker; /clear empties the window"
+# At 60 columns the activity list is cut: the highlight comes first.
+tmx send-keys -t chat "/join $room" Enter
+wait_for 10 bar_has "[3:#$room]" || { screen; fail "/join $room"; }
+tmx send-keys -t chat M-1
+wait_for 3 bar_has "[1:status]" || { screen; fail "Alt+1"; }
+tmx resize-window -t chat -x 60 -y 30
+echo "/msg $alice unread one" >&3
+wait_for 5 bar_has "2:@$bob(1)" || { screen; fail "bob's message not in the activity list"; }
+echo "are you there, $alice?" >&4
+wait_for 5 bar_has "(1!)" || { screen; fail "at 60 columns the highlight is cut from the activity list: $(status_bar)"; }
+pass "at 60 columns the highlighted window comes first in the activity list ($(status_bar | grep -o '\[act:.*'))"
+tmx resize-window -t chat -x 100 -y 30
+
+# -- a message held for a changed key goes out after /trust --------------------
+# alice pins bob's key; bob's account is forgotten on the server and bob comes
+# back with another identity key (another HOME).
+start_alice xterm-256color
+tmx send-keys -t chat "/msg $bob before the change" Enter
+wait_for 5 bash -c "jq -r 'select(.type==\"message\") | .text' '$work/$bob.out' | grep -q 'before the change'" ||
+  { screen; fail "bob did not get 'before the change'"; }
+echo "/quit" >&3
+exec 3>&-
+wait_for 10 bash -c "! kill -0 $BOB_PID 2>/dev/null" || fail "bob did not quit"
+"$bin" server --chat.state-dir="$(dirname "$CHAT_TEST_ENV")/state" \
+  --chat.amqp-port="$CHAT_TEST_AMQP_PORT" --chat.redis-port="$CHAT_TEST_REDIS_PORT" \
+  --forget-user="$bob" >"$work/forget.log" 2>&1 || { cat "$work/forget.log"; fail "--forget-user $bob"; }
+: >"$work/$bob.out"
+PEER_HOME=$work/$bob-new peer "$bob" 3 --json
+tmx send-keys -t chat "/msg $bob" Enter
+wait_for 5 bar_has ":@$bob]" || { screen; fail "/msg $bob after the change"; }
+tmx send-keys -t chat "kept for the new key" Enter
+wait_for 10 shows "held: \"kept for the new key\"" || { screen; fail "the message for the changed key is not shown as held"; }
+tmx send-keys -t chat "/whois $bob" Enter
+# The key wraps at 100 columns: rows joined, runs of spaces squeezed.
+whole_key() { screen | tr -d '\n' | tr -s ' ' | grep -E -q "$bob's identity key: ([0-9a-f]{4} ){15}[0-9a-f]{4}"; }
+wait_for 5 whole_key ||
+  { screen; fail "/whois does not show bob's whole key"; }
+bob_got | grep -q "kept for the new key" && fail "sent before /trust"
+tmx send-keys -t chat "/trust $bob" Enter
+wait_for 10 bash -c "jq -r 'select(.type==\"message\") | .text' '$work/$bob.out' | grep -q 'kept for the new key'" ||
+  { screen; fail "the held message was not sent after /trust"; }
+pass "a message held for bob's changed key is shown as held and goes out after /trust $bob"
 
 tmx send-keys -t chat "/quit" Enter
 wait_for 5 shows EXITED || { screen; fail "/quit"; }

@@ -63,7 +63,7 @@ tmx send-keys -t chat Enter
 got() { jq -r --arg a "$alice" 'select(.type=="message" and .from==$a) | .text' "$work/$bob.out"; }
 wait_for 5 bash -c "grep -q '\"from\":\"$alice\"' '$work/$bob.out'" || { screen; fail "bob got nothing"; }
 [ "$(got | tail -1)" = "$utf8" ] || fail "UTF-8 changed on the way: '$(got | tail -1)'"
-wait_for 3 shows "you │ $utf8" || { screen; fail "UTF-8 line not shown"; }
+wait_for 3 shows "$alice │ $utf8" || { screen; fail "UTF-8 line not shown"; }
 wait_for 3 input_is "\[@$bob\]" || { screen; fail "no prompt after sending"; }
 pass "typed UTF-8 (Latin, CJK, Hangul, Cyrillic, Greek, Hebrew, emoji) arrives byte-exact"
 

@@ -4,8 +4,8 @@
 # typed arrive byte-exact (with the environment's locale C: the client falls
 # back to C.UTF-8); a sent line shows once; /open of a group we are not in
 # leaves the view as it was; the prompt is back after a command that prints
-# nothing; Ctrl+C goes back to the lobby; Ctrl+C in the lobby leaves within
-# 1 s and frees the name; the input history is per user name, mode 0600,
+# nothing; Ctrl+C goes back to the lobby; Ctrl+C in the lobby asks, a second
+# one leaves within 1 s and frees the name; the input history is per user name, mode 0600,
 # merged with what an earlier session left, without private-chat lines.
 source "$(dirname "$0")/lib.sh"
 source "$CHAT_TEST_ENV"
@@ -50,11 +50,11 @@ received() { grep -q -F " $alice: $utf8" "$work/bob.out"; }
 wait_for 5 received || { screen; grep "$alice:" "$work/bob.out"; fail "UTF-8 line not received intact"; }
 got=$(grep -F " $alice: $utf8" "$work/bob.out" | tail -1)
 [ "${got#* "$alice": }" = "$utf8" ] || fail "UTF-8 line changed on the way: '${got#* "$alice": }'"
-wait_for 3 shows "you │ $utf8" || { screen; fail "UTF-8 line not shown as sent"; }
+wait_for 3 shows "$alice │ $utf8" || { screen; fail "UTF-8 line not shown as sent"; }
 pass "typed UTF-8 (accents, CJK, emoji) arrives byte-exact"
 n=$(screen | grep -c "half typed line")
 [ "$n" = 1 ] || { screen; fail "a sent line shows $n times"; }
-pass "a sent line shows once, as 'you │ …'"
+pass "a sent line shows once, under my name ('alice │ …')"
 tmx send-keys -t chat "/open nosuch$bob" Enter
 wait_for 3 shows "not a member of group nosuch$bob" || { screen; fail "/open nosuch: no error"; }
 wait_for 3 last_line_is "^\[@$bob\] *$" || { screen; fail "/open nosuch left the view"; }
@@ -89,13 +89,17 @@ tmx send-keys -t chat "/back" Enter
 wait_for 3 last_line_is '^\[lobby\] *$' || { screen; fail "/back from /who"; }
 pass "/who shows the list once, then only who joined or left"
 [ "$(rcli exists "$alice")" = 1 ] || fail "alice not registered"
+tmx send-keys -t chat C-c
+wait_for 3 shows "press Ctrl+C again within 2 s to quit" || { screen; fail "Ctrl+C in the lobby did not ask"; }
+sleep 0.5
+shows EXITED && { screen; fail "one Ctrl+C in the lobby quit without asking"; }
 t0=$(now_ms)
 tmx send-keys -t chat C-c
-wait_for 3 shows EXITED || { screen; fail "Ctrl+C in the lobby did not exit"; }
+wait_for 3 shows EXITED || { screen; fail "a second Ctrl+C in the lobby did not exit"; }
 elapsed=$(( $(now_ms) - t0 ))
 [ "$elapsed" -le 1000 ] || fail "exit took $elapsed ms"
 [ "$(rcli exists "$alice")" = 0 ] || fail "alice still registered after exit"
-pass "Ctrl+C in the lobby exits in $elapsed ms and frees the name"
+pass "Ctrl+C in the lobby asks; a second one exits in $elapsed ms and frees the name"
 [ "$(stat -c %a "$hist")" = 600 ] || fail "history file mode $(stat -c %a "$hist")"
 [ "$(head -1 "$hist")" = "/who from an earlier session" ] || { cat "$hist"; fail "history overwritten"; }
 for line in "/msg $bob" "/open nosuch$bob" "/back"; do

@@ -76,9 +76,14 @@ stop_server() {
 }
 
 # Nothing of a server node on these ports may survive it.
+# node_processes: the pids of the server node's services (Redis, its TLS
+# front, RabbitMQ) on these ports, if any run.
+node_processes() {
+  pgrep -f -- "redis-server .*:$REDIS_PORT\$|--port $REDIS_PORT|chat$AMQP_PORT@|redis-$REDIS_PORT/stunnel.conf" || true
+}
 assert_no_orphans() {
   local left
-  left=$(pgrep -f -- "redis-server .*:$REDIS_PORT\$|--port $REDIS_PORT|chat$AMQP_PORT@|redis-$REDIS_PORT/stunnel.conf" || true)
+  left=$(node_processes)
   [ -z "$left" ] || { ps -o pid,comm,args -p $left; fail "processes left behind"; }
 }
 

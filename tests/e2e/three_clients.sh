@@ -2,7 +2,8 @@
 # A server node and three scriptable clients (alice, bob, carol, --json):
 # private chat both ways, a group with all three, discovery lists the other
 # two, the insult channel round-robin, a deleted subscription queue comes
-# back, and a clean exit removes the Redis key and the session's queues.
+# back, and a clean exit removes the Redis key and the session's queues (the
+# group subscriptions stay: membership lasts until /leave).
 source "$(dirname "$0")/lib.sh"
 source "$CHAT_TEST_ENV"
 work=$(mktemp -d)
@@ -104,14 +105,18 @@ out=$("$bin" send "${common[@]}" --chat.name="dave$id" --to "nobody$id" x 2>&1) 
 echo "$out" | grep -q "is not online" || fail "unclear error: $out"
 pass "one-shot send --to, send --group and who"
 
-# Clean exit: keys and queues gone.
+# Clean exit: keys and session queues gone; the group subscriptions stay
+# (membership lasts until /leave: what is said meanwhile waits there).
 for n in "$a" "$b" "$c"; do say "$n" "/quit"; done
 for n in "$a" "$b" "$c"; do
   wait_for 5 bash -c "[ \$(redis-cli -p $CHAT_TEST_REDIS_PORT exists $n) = 0 ]" \
     || fail "$n still registered"
 done
 if [ -x "$ctl" ]; then
-  left=$(queues | grep -E "^($a|$b|$c):" || true)
-  [ -z "$left" ] || fail "queues left after clean exit: $left"
+  left=$(queues | grep -E "^($a|$b|$c):" | grep -v ":$room\$" || true)
+  [ -z "$left" ] || fail "session queues left after clean exit: $left"
+  kept=$(queues | grep -cE "^($a|$b|$c):$room\$" || true)
+  [ "$kept" = 3 ] || fail "$kept of 3 group subscriptions kept after clean exit"
+  for n in "$a" "$b" "$c"; do "$ctl" delete_queue "$n:$room" >/dev/null; done
 fi
-pass "clean exit removed the Redis keys and the session queues"
+pass "clean exit removed the Redis keys and the session queues, kept the group subscriptions"

@@ -140,6 +140,7 @@ struct request {
     close,
     list,
     clear_window,
+    search,
     restore,
     prompt,
     clear,
@@ -223,6 +224,10 @@ public:
   void list_windows() override { push({request::list}); }
 
   void clear_window() override { push({request::clear_window}); }
+
+  void search_window(std::string text) override {
+    push({request::search, {}, std::move(text)});
+  }
 
   void restore_input(std::string line) override {
     push({request::restore, {}, std::move(line)});
@@ -513,6 +518,9 @@ private:
       case request::clear_window:
         windows_.clear_current();
         break;
+      case request::search:
+        lastlog(r.text);
+        break;
       case request::restore:
         restore(std::move(r.text));
         break;
@@ -602,6 +610,8 @@ private:
     }
     if (result.incomplete) // cut short: drop it all
       result = escape_result{false, escape_key::none, after.size(), 0};
+    if (after.empty() && !paste_lines_.empty())
+      return answer_paste(key_escape); // a lone Escape answers "no"
     escape(result);
     // What came after the sequence was typed.
     for (auto c : after.substr(result.length))
@@ -835,6 +845,16 @@ private:
                 (w.highlighted ? ", highlighted)" : ")");
       note(line);
     }
+  }
+
+  /// /lastlog: the matching lines of the shown window, below a header.
+  void lastlog(const std::string& text) {
+    constexpr size_t most = 100;
+    auto found = windows_.search(text, most);
+    note("lastlog \"" + text + "\": " + std::to_string(found.size()) +
+         (found.size() == most ? " lines (the newest)" : " lines"));
+    for (auto& line : found)
+      note("  " + line);
   }
 
   /// A send failed: its line comes back into the input line, unless

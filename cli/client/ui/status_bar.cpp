@@ -1,5 +1,7 @@
 #include "cli/client/ui/status_bar.hpp"
 
+#include <algorithm>
+
 namespace chat::ui {
 
 styled_line status_bar(const status_info& info, const window_list& windows) {
@@ -20,6 +22,10 @@ styled_line status_bar(const status_info& info, const window_list& windows) {
   auto active = windows.activity_list();
   if (active.empty())
     return bar;
+  // Highlights first (as WeeChat's hotlist): a narrow terminal cuts the
+  // bar's end, and a mention must not be what is cut.
+  std::stable_partition(active.begin(), active.end(),
+                        [](const activity& a) { return a.highlighted; });
   add(" [act:", plain);
   for (auto& a : active)
     add(" " + std::to_string(a.number) + ":" + a.title + "(" + std::to_string(a.unread) +

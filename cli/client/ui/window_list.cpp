@@ -1,6 +1,9 @@
 #include "cli/client/ui/window_list.hpp"
 
+#include "cli/client/ui/styled_text.hpp"
+
 #include <algorithm>
+#include <cctype>
 
 namespace chat::ui {
 
@@ -86,6 +89,26 @@ void window_list::append(const std::string& chat, std::string text,
     ++w.unread;
     w.highlighted = w.highlighted || highlight;
   }
+}
+
+std::vector<std::string> window_list::search(const std::string& text, size_t max) const {
+  auto lower = [](std::string x) {
+    for (auto& c : x)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return x;
+  };
+  auto wanted = lower(text);
+  std::vector<std::string> found;
+  auto& lines = windows_[current_].lines;
+  for (auto i = lines.rbegin(); i != lines.rend() && found.size() < max; ++i) {
+    if (i->synthetic)
+      continue;
+    auto plain = plain_text(parse_sgr(i->text));
+    if (lower(plain).find(wanted) != std::string::npos)
+      found.push_back(std::move(plain));
+  }
+  std::reverse(found.begin(), found.end());
+  return found;
 }
 
 void window_list::clear_current() {

@@ -82,6 +82,11 @@ public:
   void append(const std::string& chat, std::string text, const std::string& day,
               bool counts, bool highlight);
 
+  /// /lastlog: the lines of the current window whose text (colours
+  /// aside) contains `text`, ignoring case (ASCII), oldest first; at most
+  /// `max` of the newest.
+  std::vector<std::string> search(const std::string& text, size_t max) const;
+
   /// Empties the current window (/clear): its lines, read marker and
   /// scroll position.
   void clear_current();

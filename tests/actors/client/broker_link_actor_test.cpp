@@ -3,6 +3,8 @@
 
 #include "actors/client/broker_link_actor.hpp"
 #include "config/errors.hpp"
+
+#include <caf/actor_system_config.hpp>
 #include "tests/actors/client/fake_amqp_channel.hpp"
 
 using namespace chat;
@@ -140,3 +142,12 @@ CAF_TEST(a clean exit deletes the session queues) {
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST(membership lasts in secure mode and ends with the session in open mode) {
+  caf::actor_system_config cfg;
+  auto secure = read_broker_link_settings(cfg, "127.0.0.1");
+  CAF_CHECK(secure.lasting_membership);
+  CAF_CHECK_EQUAL(secure.away_max_messages, defaults::away_max_messages);
+  cfg.set("chat.allow-original-clients", true);
+  CAF_CHECK(!read_broker_link_settings(cfg, "127.0.0.1").lasting_membership);
+}

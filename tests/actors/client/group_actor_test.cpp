@@ -408,7 +408,7 @@ CAF_TEST(a lasting membership keeps its queue and bounds what waits) {
   CAF_CHECK(log->deleted.empty()); // a clean exit is not /leave
 }
 
-CAF_TEST(a transient membership starts afresh and ends with the session) {
+CAF_TEST(an open - mode membership starts afresh and ends with the session) {
   auto g = spawn_group();
   CAF_REQUIRE_EQUAL(log->fresh.size(), 1u);
   CAF_CHECK(log->fresh[0]);

@@ -602,3 +602,15 @@ CAF_TEST(a keyless session under a pinned name is not trusted) {
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST(fingerprints short and whole) {
+  std::string key = "1040";
+  for (int i = 1; i < 16; ++i)
+    key += "abcd";
+  CAF_CHECK_EQUAL(key_fingerprint(key), "1040 abcd abcd abcd …");
+  auto whole = full_key_fingerprint(key);
+  CAF_CHECK_EQUAL(whole.size(), 64u + 15u);
+  CAF_CHECK(whole.starts_with("1040 abcd"));
+  CAF_CHECK(!whole.ends_with("…"));
+  CAF_CHECK_EQUAL(full_key_fingerprint(""), "(none: an original client)");
+}

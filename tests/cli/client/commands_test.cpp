@@ -158,3 +158,17 @@ CAF_TEST(menu numbers only where asked for) {
   CAF_CHECK(parse_command("1 bob", false).kind == command_kind::text);
   CAF_CHECK(parse_command("2 apples and oranges", false).kind == command_kind::text);
 }
+
+CAF_TEST(whois takes a user) {
+  auto whois = parse_command("/wi @bob", false);
+  CAF_CHECK(whois.kind == command_kind::whois);
+  CAF_CHECK_EQUAL(whois.target, "bob");
+  CAF_CHECK(parse_command("/whois", false).kind == command_kind::invalid);
+}
+
+CAF_TEST(lastlog takes the text to find) {
+  auto last = parse_command("/last lunch at noon", false);
+  CAF_CHECK(last.kind == command_kind::lastlog);
+  CAF_CHECK_EQUAL(last.text, "lunch at noon");
+  CAF_CHECK(parse_command("/lastlog", false).kind == command_kind::invalid);
+}

@@ -32,6 +32,10 @@ CAF_TEST(own and unverified lines are set apart) {
   auto own = test::group_message("alice", "mine");
   own.own = true;
   CAF_CHECK(render(own, opts).find("you │ mine") != std::string::npos);
+  // With our name known, own lines carry it, as irssi and WeeChat show them.
+  auto named = opts;
+  named.self_name = "alice";
+  CAF_CHECK(render(own, named).find("alice │ mine") != std::string::npos);
   auto forged = test::group_message("bob", "trust me");
   forged.chat = "private:bob";
   forged.verified = false;
@@ -196,4 +200,26 @@ CAF_TEST(join and leave notices are events and not chat lines) {
   CAF_CHECK_EQUAL(
       render(ev, plain),
       "2023-11-14T22:13:20.123Z event group:room bob left #room (unverified)");
+}
+
+CAF_TEST(an action is shown as one) {
+  render_options opts{output_style::human, false};
+  auto line = render(test::group_message("bob", "/me waves"), opts);
+  CAF_CHECK(line.find("* bob waves") != std::string::npos);
+  CAF_CHECK(line.find("│") == std::string::npos);
+  // Scripts read the text as it came.
+  render_options json{output_style::json, false};
+  CAF_CHECK(render(test::group_message("bob", "/me waves"), json).find("\"/me waves\"") !=
+            std::string::npos);
+}
+
+CAF_TEST(a listing says who is online not who joined) {
+  discovery_report report;
+  report.live.push_back({"bob", "10.0.0.2:1", {}});
+  report.joined = {"bob"};
+  render_options opts{output_style::human, false};
+  CAF_CHECK(render(report, opts).find("joined: bob") != std::string::npos);
+  auto line = render(listing(report), opts);
+  CAF_CHECK(line.find("online: bob") != std::string::npos);
+  CAF_CHECK(line.find("joined") == std::string::npos);
 }

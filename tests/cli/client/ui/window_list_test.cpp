@@ -90,10 +90,11 @@ CAF_TEST(the status bar names user and server and window and activity) {
   ws.append("private:bob", "hi", "", true, false);
   ws.append("group:dev", "alice!", "", true, true);
   auto bar = status_bar({"alice", "127.0.0.1", ""}, ws);
+  // Highlights first: a narrow terminal cuts the end of the bar.
   CAF_CHECK_EQUAL(plain_text(bar),
-                  "[alice@127.0.0.1] [2:#room] [act: 3:@bob(2) 4:#dev(1!)]");
-  CAF_CHECK(bar[bar.size() - 2].style.bold); // the highlighted one stands out
-  CAF_CHECK(!bar[bar.size() - 3].style.bold);
+                  "[alice@127.0.0.1] [2:#room] [act: 4:#dev(1!) 3:@bob(2)]");
+  CAF_CHECK(bar[bar.size() - 3].style.bold); // the highlighted one stands out
+  CAF_CHECK(!bar[bar.size() - 2].style.bold);
   ws.show(size_t{0});
   ws.show(size_t{2});
   ws.show(size_t{3});
@@ -113,4 +114,20 @@ CAF_TEST(clear empties the shown window only) {
   windows.append("group:room", "three", "Mon", true, false);
   CAF_CHECK_EQUAL(windows.current().lines.size(), 2u);
   CAF_CHECK_EQUAL(windows.windows()[2].lines.size(), 2u);
+}
+
+CAF_TEST(lastlog finds lines of the shown window) {
+  window_list windows{100};
+  windows.show("group:room");
+  windows.append("group:room", "12:00 \033[1mbob\033[0m │ Lunch at noon?", "Mon", true,
+                 false);
+  windows.append("group:room", "12:01 carol │ no", "Mon", true, false);
+  windows.append("group:room", "12:02 bob │ lunch then", "Mon", true, false);
+  windows.append("private:bob", "12:03 bob │ lunch alone", "Mon", true, false);
+  auto found = windows.search("LUNCH", 10);
+  CAF_REQUIRE_EQUAL(found.size(), 2u);
+  CAF_CHECK_EQUAL(found[0], "12:00 bob │ Lunch at noon?"); // colours aside
+  CAF_CHECK_EQUAL(found[1], "12:02 bob │ lunch then");
+  CAF_CHECK_EQUAL(windows.search("lunch", 1).size(), 1u);
+  CAF_CHECK(windows.search("Mon", 10).empty()); // not the day line
 }
