@@ -258,5 +258,12 @@ inline constexpr backoff_policy group_rejoins{1s, 4s, 0.0, 3};
 /// Reconnects to the broker and reopening of a failed channel; the jitter
 /// spreads the clients' reconnects after a broker restart.
 inline constexpr backoff_policy broker_reconnects{250ms, 8s, 0.5, 0};
+/// A publish the broker has neither confirmed nor refused after this long
+/// is published again on a fresh opening of its channel (a quorum queue's
+/// publisher may hang on a leader that died).
+inline constexpr auto broker_confirm_timeout = 5s;
+/// A message published again (refused, unconfirmed) for this long since it
+/// first went out is given up and reported to its sender.
+inline constexpr auto broker_delivery_deadline = 60s;
 
 } // namespace chat::defaults

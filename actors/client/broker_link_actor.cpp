@@ -184,8 +184,8 @@ broker_link_impl(broker_link_pointer self, std::string user,
   st.discovery = self->spawn<caf::linked>(
       discovery_impl,
       discovery_config{st.user, std::move(endpoint), st.broker,
-                       st.settings.discovery_interval, st.settings.queue_expiry,
-                       st.registry, st.settings.discovery_settle},
+                       st.settings.discovery_interval, st.registry,
+                       st.settings.discovery_settle},
       st.listener);
   if (st.settings.inbox && st.settings.proof)
     st.inbox = self->spawn<caf::linked>(

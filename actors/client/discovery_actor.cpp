@@ -104,15 +104,25 @@ discovery_actor::behavior_type discovery_impl(discovery_pointer self,
   // nothing published again after a reconnect.
   st.channel = st.cfg.broker(forward_to(caf::actor_cast<caf::actor>(self)),
                              amqp_channel::options{.confirms = false});
-  auto expiry =
-      std::chrono::duration_cast<std::chrono::milliseconds>(st.cfg.queue_expiry).count();
   auto requests = discovery_request_queue(st.cfg.user);
   auto responses = discovery_response_queue(st.cfg.user);
+  // Exclusive, auto-delete: a queue of this connection, on the broker node
+  // it is connected to, gone with it. A durable queue would live on one
+  // node and be unusable (`not_found: home node ... is down`) while that
+  // node is; this one is declared anew on whichever node the connection
+  // moves to, and a crashed session leaves none behind. Fresh: a leftover
+  // durable queue of an older client is deleted first.
+  auto spec = [](std::string name) {
+    return amqp_queue_spec{.name = std::move(name),
+                           .durable = false,
+                           .exclusive = true,
+                           .auto_delete = true};
+  };
   auto& w = *st.channel;
-  w.declare_queue(amqp_queue_spec{requests, true, false, false, expiry}, true, true);
+  w.declare_queue(spec(requests), true, false);
   w.bind(requests, discovery_request_exchange.name, "");
   w.consume(requests, 0, true);
-  w.declare_queue(amqp_queue_spec{responses, true, false, false, expiry}, true, true);
+  w.declare_queue(spec(responses), true, false);
   w.bind(responses, discovery_response_exchange.name, st.cfg.user);
   w.consume(responses, 0, true);
   self->set_exit_handler([self](caf::exit_msg& msg) {

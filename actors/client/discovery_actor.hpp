@@ -51,7 +51,6 @@ struct discovery_config {
   /// Opens our channel on the client's broker connection.
   amqp_channel_factory broker;
   caf::timespan interval{};
-  caf::timespan queue_expiry{};
   /// Asked for who is online each round; none: AMQP answers only.
   registry_actor registry{};
   /// How long after its start a round reports (at most `interval`).

@@ -90,6 +90,7 @@ void group_state::drop_pending(const std::string& why) {
   for (auto& [id, rp] : pending)
     rp.deliver(make_error(errc::broker_error, "not sent: " + why));
   pending.clear();
+  texts.clear();
 }
 
 namespace {
@@ -218,7 +219,7 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
         st.history.push(ev);
         st.emit(ev);
         auto rp = self->make_response_promise<ok_atom>();
-        st.publish(id, std::move(msg), rp);
+        st.publish(id, std::move(msg), rp, text);
         return rp;
       },
       [=](history_atom) { return self->state.history.snapshot(); },
@@ -284,8 +285,6 @@ group_actor::behavior_type group_impl(group_pointer self, group_config cfg,
         auto& st = self->state;
         if (!st.settle(id, err))
           return;
-        if (err)
-          st.tell(chat_event::error, describe(err));
         if (!st.offline && st.held > 0 && st.pending.empty())
           st.tell(chat_event::info, "sent: " + messages(std::exchange(st.held, 0)) +
                                         " that waited for the broker");

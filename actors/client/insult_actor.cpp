@@ -35,7 +35,7 @@ insult_actor::behavior_type insult_impl(insult_pointer self, std::string user,
         msg.headers[sender_header] = st.user;
         st.sign(msg, text);
         auto rp = self->make_response_promise<ok_atom>();
-        st.publish(id, std::move(msg), rp);
+        st.publish(id, std::move(msg), rp, text);
         return rp;
       },
       [=](open_atom) {

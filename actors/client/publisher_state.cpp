@@ -1,6 +1,7 @@
 #include "actors/client/publisher_state.hpp"
 
 #include "adapters/common/amqp_protocol.hpp"
+#include "config/errors.hpp"
 
 #include <caf/send.hpp>
 
@@ -13,19 +14,25 @@ void publisher_state::sign(amqp_message& msg, const std::string& text) const {
 }
 
 void publisher_state::publish(uint64_t id, amqp_message msg,
-                              caf::typed_response_promise<ok_atom> rp) {
+                              caf::typed_response_promise<ok_atom> rp, std::string text) {
   channel->publish(id, std::move(msg));
   pending.emplace(id, std::move(rp));
+  texts.emplace(id, std::move(text));
 }
 
 bool publisher_state::settle(uint64_t id, const caf::error& err) {
   auto i = pending.find(id);
   if (i == pending.end())
     return false;
-  if (err)
+  auto text = std::move(texts[id]);
+  texts.erase(id);
+  if (err) {
     i->second.deliver(err);
-  else
+    tell(chat_event::error,
+         text.empty() ? describe(err) : '"' + text + "\": " + describe(err));
+  } else {
     i->second.deliver(ok_atom::value);
+  }
   pending.erase(i);
   return true;
 }

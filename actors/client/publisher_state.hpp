@@ -28,6 +28,8 @@ struct publisher_state {
   std::unique_ptr<amqp_channel> channel;
   /// Posts waiting for their publisher confirm, by message number.
   std::map<uint64_t, caf::typed_response_promise<ok_atom>> pending;
+  /// The text of each waiting post: a post that fails is named by it.
+  std::map<uint64_t, std::string> texts;
   /// The number of the next message we publish.
   uint64_t next_id = 1;
   /// Signs what we publish and checks who sent what we receive.
@@ -36,11 +38,13 @@ struct publisher_state {
   /// Adds our signature of `text` to `msg` (sender and id set already).
   void sign(amqp_message& msg, const std::string& text) const;
 
-  /// Publishes `msg` as message `id` and keeps `rp` until its confirm.
-  void publish(uint64_t id, amqp_message msg, caf::typed_response_promise<ok_atom> rp);
+  /// Publishes `msg` (the post `text`) as message `id` and keeps `rp`
+  /// until its confirm.
+  void publish(uint64_t id, amqp_message msg, caf::typed_response_promise<ok_atom> rp,
+               std::string text = {});
 
-  /// Answers the post `id` with `err` (none: sent); false if no post waits
-  /// for it.
+  /// Answers the post `id` with `err` (none: sent) and, on an error, tells
+  /// the user which post failed; false if no post waits for it.
   bool settle(uint64_t id, const caf::error& err);
 
   /// Sends `ev` to the parent.

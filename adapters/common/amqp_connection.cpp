@@ -475,6 +475,10 @@ bool amqp_connection::has_buffered() const {
   return amqp_data_in_buffer(conn) || amqp_frames_enqueued(conn);
 }
 
+bool amqp_connection::has_queued_frames() const {
+  return amqp_frames_enqueued(impl_->conn);
+}
+
 int amqp_connection::fd() const {
   return amqp_get_sockfd(impl_->conn);
 }

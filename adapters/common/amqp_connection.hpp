@@ -199,6 +199,9 @@ public:
   /// Whether a frame is already buffered (poll() would not see it).
   bool has_buffered() const;
 
+  /// Whether frames that arrived during a synchronous call wait to be read.
+  bool has_queued_frames() const;
+
   /// The socket, for poll().
   int fd() const;
 

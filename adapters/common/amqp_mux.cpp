@@ -106,10 +106,11 @@ public:
 
   void publish(uint64_t id, amqp_message msg) override {
     run([id, msg = std::move(msg)](amqp_mux& m, channel_entry& c) {
-      c.outbox.emplace(id, msg);
+      auto& out = c.outbox[id];
+      out.msg = msg;
       if (!m.live(c))
         return;
-      if (auto err = m.send(c, id, msg))
+      if (auto err = m.send(c, id, out))
         m.failed(c, err);
       else if (!c.opts.confirms)
         c.outbox.erase(id); // sent is all it gets
@@ -170,8 +171,9 @@ bool amqp_mux::channel_entry::auto_acked(const std::string& consumer_tag) const 
   return false;
 }
 
-amqp_mux::amqp_mux(amqp_settings settings, backoff_policy retry)
-    : settings_(std::move(settings)), retry_(retry) {
+amqp_mux::amqp_mux(amqp_settings settings, amqp_mux_limits lim)
+    : settings_(std::move(settings)), retry_(lim.retry),
+      confirm_timeout_(lim.confirm_timeout), delivery_deadline_(lim.delivery_deadline) {
   wakeup_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   thread_ = std::thread{[this] {
     name_this_thread("chat.amqp");
@@ -313,12 +315,15 @@ caf::error amqp_mux::start_consumer(channel_entry& c, queue_entry& q) {
   return conn_->consume(c.id, q.spec.name, q.no_ack, q.tag);
 }
 
-caf::error amqp_mux::send(channel_entry& c, uint64_t id, const amqp_message& msg) {
+caf::error amqp_mux::send(channel_entry& c, uint64_t id, outgoing& out) {
   uint64_t seq = 0;
-  if (auto err = conn_->publish(c.id, msg, seq))
+  if (auto err = conn_->publish(c.id, out.msg, seq))
     return err;
+  auto now = clock::now();
+  if (out.first_sent == clock::time_point{})
+    out.first_sent = now;
   if (c.opts.confirms)
-    c.seq_to_id.emplace(seq, id);
+    c.seq_to_id.emplace(seq, in_flight{id, now});
   return {};
 }
 
@@ -341,8 +346,8 @@ caf::error amqp_mux::open(channel_entry& c) {
   c.returned.clear();
   c.unacked.clear(); // the broker requeued them with the old channel
   c.acks.clear();
-  for (auto& [id, msg] : c.outbox)
-    if (auto err = send(c, id, msg))
+  for (auto& [id, out] : c.outbox)
+    if (auto err = send(c, id, out))
       return err;
   if (!c.opts.confirms)
     c.outbox.clear(); // sent is all they get
@@ -351,7 +356,9 @@ caf::error amqp_mux::open(channel_entry& c) {
   c.said_down = false;
   c.reopen.reset();
   ++c.epoch;
-  c.cbs.status(true, std::exchange(c.ever_up, true) ? "reconnected" : "connected");
+  // A refresh is no news for the owner: it never heard of an outage.
+  if (!std::exchange(c.refreshing, false))
+    c.cbs.status(true, std::exchange(c.ever_up, true) ? "reconnected" : "connected");
   for (auto& fn : std::exchange(c.barriers, {}))
     fn();
   return {};
@@ -367,6 +374,7 @@ void amqp_mux::failed(channel_entry& c, const caf::error& err) {
 void amqp_mux::channel_down(channel_entry& c, const caf::error& err) {
   c.live = false;
   c.failed = true;
+  c.refreshing = false; // the owner hears of this outage
   // Closing it ourselves (after a cancelled consumer) requeues what we hold.
   if (conn_->is_open(c.id))
     if (auto e = conn_->close_channel(c.id); e && conn_->is_broken()) {
@@ -383,9 +391,53 @@ void amqp_mux::reopen_due_channels() {
   for (auto& [id, c] : channels_) {
     if (!conn_)
       return;
-    if (!c.live && c.failed && c.retry_at <= now)
+    // Frames of a closed opening may still wait in rabbitmq-c's queue
+    // (it queues what arrives during a synchronous call): they must be
+    // read, and dropped, before the channel number means a new opening,
+    // or an old confirm would settle a new publish.
+    if (conn_->has_queued_frames())
+      return;
+    if (!c.live && (c.failed || c.refreshing) && c.retry_at <= now)
       if (auto err = open(c))
         failed(c, err);
+  }
+}
+
+void amqp_mux::refresh(channel_entry& c, caf::timespan delay) {
+  auto now = clock::now();
+  for (auto i = c.outbox.begin(); i != c.outbox.end();) {
+    auto first = i->second.first_sent;
+    if (first == clock::time_point{} || now - first < delivery_deadline_) {
+      ++i;
+      continue;
+    }
+    auto id = i->first;
+    i = c.outbox.erase(i);
+    auto secs = std::chrono::duration_cast<std::chrono::seconds>(delivery_deadline_);
+    c.cbs.confirmed(id, make_error(errc::broker_error,
+                                   "not delivered: no broker node took it within " +
+                                       std::to_string(secs.count()) + " s"));
+  }
+  c.live = false;
+  c.refreshing = true;
+  c.seq_to_id.clear();
+  c.returned.clear();
+  if (conn_->is_open(c.id))
+    if (auto err = conn_->close_channel(c.id); err && conn_->is_broken()) {
+      lost(err);
+      return;
+    }
+  c.retry_at = now + delay;
+}
+
+void amqp_mux::check_confirms() {
+  auto now = clock::now();
+  for (auto& [id, c] : channels_) {
+    if (!conn_)
+      return;
+    if (live(c) && !c.seq_to_id.empty() &&
+        now - c.seq_to_id.begin()->second.sent > confirm_timeout_)
+      refresh(c, caf::timespan{0});
   }
 }
 
@@ -397,6 +449,7 @@ void amqp_mux::lost(const caf::error& err) {
   for (auto& [id, c] : channels_) {
     c.live = false;
     c.failed = false; // the whole connection is re-established
+    c.refreshing = false;
     if (!std::exchange(c.said_down, true))
       c.cbs.status(false, describe(err) + "; reconnecting…");
   }
@@ -455,11 +508,15 @@ void amqp_mux::pump() {
     case amqp_event::returned:
       // The broker confirms a returned message as well; remember it until
       // then.
-      c.returned.insert(ev.msg.message_id);
+      if (c.live)
+        c.returned.insert(ev.msg.message_id);
       break;
     case amqp_event::ack:
     case amqp_event::nack:
-      settle(c, ev.seq, ev.multiple, ev.kind == amqp_event::ack);
+      // Confirms of a closed opening: what they cover is in the outbox
+      // and published again.
+      if (c.live)
+        settle(c, ev.seq, ev.multiple, ev.kind == amqp_event::ack);
       break;
     case amqp_event::channel_closed:
     case amqp_event::cancelled:
@@ -476,17 +533,23 @@ void amqp_mux::settle(channel_entry& c, uint64_t seq, bool multiple, bool acked)
   auto first = multiple ? c.seq_to_id.begin() : c.seq_to_id.find(seq);
   if (first == c.seq_to_id.end())
     return;
+  if (!acked) {
+    // A refusal (e.g. a quorum queue without a leader for the moment) is
+    // not the end of a message: a fresh opening publishes it again, with
+    // its id, after a backoff; only the delivery deadline ends it.
+    refresh(c, c.reopen.next().value_or(retry_.max));
+    return;
+  }
   for (auto i = first; i != last; ++i) {
-    auto msg = c.outbox.find(i->second);
+    auto id = i->second.id;
+    auto out = c.outbox.find(id);
     caf::error err;
-    if (!acked)
-      err = make_error(errc::broker_error, "the broker refused a message");
-    else if (msg != c.outbox.end() && c.returned.erase(msg->second.message_id) != 0)
-      err = make_error(errc::undeliverable,
-                       "not delivered: no queue is bound for " + msg->second.routing_key);
-    if (msg != c.outbox.end())
-      c.outbox.erase(msg);
-    c.cbs.confirmed(i->second, std::move(err));
+    if (out != c.outbox.end() && c.returned.erase(out->second.msg.message_id) != 0)
+      err = make_error(errc::undeliverable, "not delivered: no queue is bound for " +
+                                                out->second.msg.routing_key);
+    if (out != c.outbox.end())
+      c.outbox.erase(out);
+    c.cbs.confirmed(id, std::move(err));
   }
   c.seq_to_id.erase(first, last);
 }
@@ -545,6 +608,9 @@ void amqp_mux::run() {
     if (!conn_)
       continue;
     reopen_due_channels();
+    if (!conn_)
+      continue;
+    check_confirms();
     if (!conn_)
       continue;
     if (!conn_->has_buffered()) {

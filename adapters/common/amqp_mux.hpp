@@ -6,8 +6,15 @@
 // connection-wide topology (exchanges) are handled once, for all channels;
 // after a reconnect every channel is reopened, its topology re-asserted and
 // its unconfirmed messages published again. A channel error (a refused
-// declare, a deleted queue) closes that channel only: its owner is told, and
-// the channel is reopened after a backoff while the others go on.
+// declare, a deleted queue, a cancelled consumer) closes that channel only:
+// its owner is told, and the channel is reopened after a backoff while the
+// others go on.
+//
+// Nothing but time ends a message: one the broker refuses (basic.nack) or
+// does not confirm within `confirm_timeout` is published again, with its
+// id, on a fresh opening of its channel (quietly: the owner sees no
+// outage). Only one still unconfirmed `delivery_deadline` after it first
+// went out is reported to its owner as not delivered.
 
 #include "adapters/common/amqp_channel.hpp"
 #include "config/defaults.hpp"
@@ -26,10 +33,17 @@
 
 namespace chat {
 
+/// How long an amqp_mux waits for what.
+struct amqp_mux_limits {
+  /// Reconnects, and reopening a failed channel.
+  backoff_policy retry = defaults::broker_reconnects;
+  caf::timespan confirm_timeout = defaults::broker_confirm_timeout;
+  caf::timespan delivery_deadline = defaults::broker_delivery_deadline;
+};
+
 class amqp_mux : public std::enable_shared_from_this<amqp_mux> {
 public:
-  explicit amqp_mux(amqp_settings settings,
-                    backoff_policy retry = defaults::broker_reconnects);
+  explicit amqp_mux(amqp_settings settings, amqp_mux_limits lim = {});
   /// Runs the commands posted so far (e.g. deleting queues on a clean exit)
   /// if connected, then closes the connection.
   ~amqp_mux();
@@ -65,6 +79,19 @@ private:
     std::string tag;
   };
 
+  /// A message of an outbox.
+  struct outgoing {
+    amqp_message msg;
+    /// When it first went out on a live channel (epoch: not yet).
+    clock::time_point first_sent{};
+  };
+
+  /// A publish waiting for its confirm.
+  struct in_flight {
+    uint64_t id = 0;
+    clock::time_point sent{};
+  };
+
   struct exchange_entry {
     std::string name;
     std::string type;
@@ -90,15 +117,18 @@ private:
     /// Closed by a channel error (not by a lost connection): re-assert the
     /// exchanges on it too, someone may have deleted one.
     bool failed = false;
+    /// Closed by us to publish again what the broker refused or did not
+    /// confirm: reopened at `retry_at` without telling the owner.
+    bool refreshing = false;
     /// Bumped on every opening: delivery tags are per opening.
     uint64_t epoch = 0;
     backoff reopen;
     clock::time_point retry_at{};
     std::vector<queue_entry> queues;
     /// Published, not yet confirmed (or, without confirms, not yet sent), by id.
-    std::map<uint64_t, amqp_message> outbox;
-    /// Confirm sequence number → id.
-    std::map<uint64_t, uint64_t> seq_to_id;
+    std::map<uint64_t, outgoing> outbox;
+    /// Confirm sequence number → id, oldest first.
+    std::map<uint64_t, in_flight> seq_to_id;
     /// Message ids the broker returned, until their confirm arrives.
     std::set<std::string> returned;
     std::vector<std::function<void()>> barriers;
@@ -128,8 +158,14 @@ private:
   void reopen_due_channels();
   caf::error apply(channel_entry& c, queue_entry& q);
   caf::error start_consumer(channel_entry& c, queue_entry& q);
-  caf::error send(channel_entry& c, uint64_t id, const amqp_message& msg);
+  caf::error send(channel_entry& c, uint64_t id, outgoing& out);
   void pump();
+  /// Closes `c` and reopens it after `delay`, publishing its outbox again;
+  /// gives up what has waited longer than the delivery deadline.
+  void refresh(channel_entry& c, caf::timespan delay);
+  /// Refreshes the channels whose oldest publish waits too long for its
+  /// confirm.
+  void check_confirms();
   /// A publisher confirm (ack or nack) for `seq`, and all below if `multiple`.
   void settle(channel_entry& c, uint64_t seq, bool multiple, bool acked);
   /// Sends the acks the last batch of commands asked for, as few frames as
@@ -143,6 +179,8 @@ private:
   amqp_settings settings_;
   /// Reconnects, and reopening each failed channel.
   backoff_policy retry_;
+  caf::timespan confirm_timeout_;
+  caf::timespan delivery_deadline_;
   int wakeup_fd_ = -1;
   std::mutex mtx_;
   std::deque<std::function<void()>> commands_;

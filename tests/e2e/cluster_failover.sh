@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Three server nodes and two client hosts, network namespaces on
 # one bridge (tests/e2e/netns_lab.sh).
-#  1. Node 1 starts alone, nodes 2 and 3 join it (--chat.join); three clients
-#     on different members chat in a group, privately, discover each other
-#     and share the insult channel.
-#  2. Mid-stream (numbered group messages, 20/s in all) node 1 dies with
-#     everything on its host (kill -9): it holds the Redis master and
-#     alice's connections. Every client must chat again through another
+#  1. Node 1 starts alone, nodes 2 and 3 join it (--chat.join); three clients,
+#     two on node 1 and one on node 3, chat in a group, privately, discover
+#     each other and share the insult channel.
+#  2. Mid-stream (numbered group messages, 50/s in all for 20 s) node 1
+#     dies at 6 s: its server process gets kill -9 (with CLUSTER_KILL=host,
+#     everything on its host does). It holds the Redis master and alice's
+#     and bob's connections. 8 s later, while the stream goes on, it is started again
+#     with its first command. Every client must chat again through another
 #     member within 15 s; per receiver and sender: sent, received, lost (0),
-#     doubled (0); every name is still registered to its live owner;
-#     --status names the new master.
-#  3. Node 1 is started again with its first command: it rejoins (one Redis
-#     master, three RabbitMQ nodes running, no partition).
+#     doubled (0); no client is told that a message was refused or not
+#     sent; no queue is unusable while node 1 is down (the brokers' logs);
+#     every name is still registered to its live owner; --status names the
+#     new master.
+#  3. Node 1 has rejoined (one Redis master, three RabbitMQ nodes running,
+#     no partition).
 #  5. SIGINT of every node leaves no redis-server, sentinel, beam.smp, epmd
 #     or stunnel behind.
 source "$(dirname "$0")/lib.sh"
@@ -24,6 +28,7 @@ cleanup() {
   kill $(jobs -p) 2>/dev/null || true
   lab_down
   [ "$rc" != 0 ] && [ -n "${CLUSTER_KEEP_LOGS:-}" ] && keep=1
+  [ "${CLUSTER_KEEP_LOGS:-}" = always ] && keep=1
   [ "${keep:-0}" = 1 ] && { echo "logs kept in $work"; return; }
   rm -rf "$work"
 }
@@ -63,12 +68,14 @@ grep -q "^rabbitmq running: .*rabbit@$N1.*" <<<"$st" || fail "RabbitMQ not clust
   fail "not three RabbitMQ nodes running"
 pass "a cluster of three nodes formed with --chat.join (one join code)"
 
-# -- 1. three clients on three members -----------------------------------
+# -- 1. three clients on two members -------------------------------------
 id=$RANDOM
 a=alice$id; b=bob$id; c=carol$id; room=room$id
 declare -A fd host srv pid
-host[$a]=4; srv[$a]=$N1   # alice uses node 1, the Redis master: it dies
-host[$b]=5; srv[$b]=$N2
+# alice and bob use node 1, the Redis master: it dies with their
+# connections and the leaders of their queues, and both move at once.
+host[$a]=4; srv[$a]=$N1
+host[$b]=5; srv[$b]=$N1
 host[$c]=5; srv[$c]=$N3
 for u in "$a" "$b" "$c"; do
   mkfifo "$work/$u.in"
@@ -105,13 +112,23 @@ for u in "$a" "$b" "$c"; do say "$u" "/open $room"; done
 qq=$(on 2 "$work/node2/rabbitmq-5672/rabbitmqctl" list_queues -q name type 2>/dev/null)
 grep -q "^$a:$room[[:space:]]*quorum" <<<"$qq" || { echo "$qq"; fail "group queue not a quorum queue"; }
 grep -q "^insults_queue[[:space:]]*quorum" <<<"$qq" || { echo "$qq"; fail "insults_queue not a quorum queue"; }
-pass "group, private chat, discovery and insults across three members (quorum queues)"
+pass "group, private chat, discovery and insults across members (quorum queues)"
 
-# -- 2. kill -9 of node 1's host mid-stream ------------------------------
-period_ms=150 # one message per client per period: 3 / 150 ms = 20 msg/s
-seconds=30
+# -- 2. kill -9 of node 1 mid-stream, restarted mid-stream ---------------
+period_ms=60 # one message per client per period: 3 / 60 ms = 50 msg/s
+seconds=20
 rounds=$((seconds * 1000 / period_ms))
 kill_at=$((6 * 1000 / period_ms))
+restart_at=$((14 * 1000 / period_ms))
+kill_node1() {
+  if [ "${CLUSTER_KILL:-process}" = host ]; then
+    lab_kill_host 1
+    echo "round $i: kill -9 of everything on node 1's host ($N1)"
+  else
+    kill -KILL "$NODE1_PID"
+    echo "round $i: kill -9 of node 1's server process ($N1)"
+  fi
+}
 declare -A sent
 for u in "$a" "$b" "$c"; do sent[$u]=0; done
 received() { stream_received "$1" "$2" "$room"; }
@@ -131,8 +148,10 @@ for ((i = 1; i <= rounds; i++)); do
     printf '%s-%06d\n' "$u" "$i" >&"${fd[$u]}"
   done
   if ((i == kill_at)); then
-    lab_kill_host 1; killed_ms=$(now_ms)
-    echo "round $i: kill -9 of everything on node 1's host ($N1)"
+    kill_node1; killed_ms=$(now_ms)
+  elif ((i == restart_at)); then
+    node 1
+    echo "round $i: node 1 started again with its first command"
   elif ((killed_ms > 0 && recovered_ms == 0 && i % 4 == 0)) && recovered "$kill_at"; then
     recovered_ms=$(now_ms)
     echo "round $i: every client chats again, $((recovered_ms - killed_ms)) ms after the kill"
@@ -147,9 +166,19 @@ bad=0
 # hand a receiver on the dead node one message late (docs/cluster.md).
 STREAM_REORDER_OK=1 stream_report "$room" "$a" "$b" "$c" || bad=1
 ((bad == 0)) || { keep=1; fail "messages lost or doubled across the failover"; }
+refused=$(cat "$work/$a.out" "$work/$b.out" "$work/$c.out" | jq -r 'select(.type == "error") | .text' |
+          grep -E 'refused a message|not sent|not delivered' || true)
+[ -z "$refused" ] || { keep=1; echo "$refused"; fail "a client was told a message was not sent"; }
 ((recovered_ms > 0 && recovered_ms - killed_ms <= 15000)) ||
   { keep=1; fail "clients did not chat again within 15 s"; }
 pass "kill -9 of the master's node: chatting again after $((recovered_ms - killed_ms)) ms, nothing lost or doubled"
+# Nothing of a session lives on one node: no queue of ours was unusable
+# while node 1 was down ("home node ... is down or inaccessible").
+broker_log() { cat "$work/node$1/rabbitmq-5672/log/rabbit@$(lab_ip "$1").log" 2>/dev/null || true; }
+homeless=$(broker_log 2; broker_log 3)
+homeless=$(grep -o "queue '[^']*' in vhost '/' is down or inaccessible" <<<"$homeless" | sort | uniq -c || true)
+[ -z "$homeless" ] || { keep=1; echo "$homeless"; fail "queues unusable while their home node was down"; }
+pass "no queue of a session was unusable while its node was down"
 st=$(status 2) || true
 echo "$st" | sed 's/^/  node 2 --status: /'
 master=$(echo "$st" | sed -n 's/^redis master: //p')
@@ -161,8 +190,7 @@ for u in "$a" "$b" "$c"; do
 done
 pass "Sentinel promoted $master; every live client still owns its name"
 
-# -- 3. node 1 comes back with its first command -------------------------
-node 1
+# -- 3. node 1, started again mid-stream, has rejoined --------------------
 wait_for 180 ready 1 2 || { keep=1; tail -n 30 "$work/node1.log"; fail "node 1 not ready again"; }
 grep -q "cluster: joining" "$work/node1.log" || fail "node 1 did not ask the others"
 masters=0

@@ -21,7 +21,7 @@ struct fixture : test_coordinator_fixture<> {
               [](event_atom, const chat_event&) {}};
     });
     discovery_config cfg{"alice", "10.0.0.1:4000", test::record_into(log),
-                         std::chrono::seconds{3}, std::chrono::seconds{60}};
+                         std::chrono::seconds{3}};
     discovery = sys.spawn(discovery_impl, std::move(cfg), listener);
     sched.run();
   }
@@ -57,6 +57,15 @@ CAF_TEST(requests and answers need no publisher confirms) {
   CAF_CHECK_EQUAL(log->queues[0].name, "alice:discovery_requests");
   CAF_CHECK_EQUAL(log->queues[1].name, "alice:discovery_responses");
   CAF_CHECK_EQUAL(std::get<2>(log->bindings[1]), "alice"); // direct answers
+}
+
+CAF_TEST(discovery queues live and die with the connection on any node) {
+  for (auto& q : log->queues) {
+    CAF_CHECK(q.exclusive);
+    CAF_CHECK(q.auto_delete);
+    CAF_CHECK(!q.durable);
+    CAF_CHECK(!q.replicated);
+  }
 }
 
 CAF_TEST(a request is answered with our endpoint and groups and its round) {
@@ -191,7 +200,6 @@ struct registry_fixture : fixture {
                          "10.0.0.1:4000",
                          test::record_into(log),
                          std::chrono::seconds{3},
-                         std::chrono::seconds{60},
                          caf::actor_cast<registry_actor>(fake),
                          std::chrono::milliseconds{50}};
     auto listener = sys.spawn([r = reports](caf::event_based_actor*) -> caf::behavior {

@@ -141,6 +141,21 @@ CAF_TEST(a message nobody can receive is an error the sender sees) {
   CAF_CHECK(told(chat_event::error, "not delivered"));
 }
 
+CAF_TEST(a post given up by the broker link is named by its text) {
+  auto g = spawn_group();
+  subscribed();
+  post(g, "first");
+  post(g, "second");
+  confirm(log->published[0].first);
+  confirm(log->published[1].first,
+          make_error(errc::broker_error, "not delivered: no broker node took it"));
+  CAF_REQUIRE_EQUAL(posted.size(), 2u);
+  CAF_CHECK(!posted[0]);
+  CAF_CHECK(posted[1]);
+  CAF_CHECK(told(chat_event::error, "\"second\": not delivered"));
+  CAF_CHECK(!told(chat_event::error, "first"));
+}
+
 CAF_TEST(posts during an outage wait and are reported sent) {
   auto g = spawn_group();
   subscribed();
