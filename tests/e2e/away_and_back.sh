@@ -34,23 +34,6 @@ room=away$id
 declare -A fd pid sent
 sent[$alice]=0
 
-# start NAME: a client reading NAME.in, appending its events to NAME.out.
-start() {
-  rm -f "$work/$1.in"; mkfifo "$work/$1.in"
-  "$bin" "${common[@]}" --chat.name="$1" <"$work/$1.in" >>"$work/$1.out" 2>>"$work/$1.err" &
-  pid[$1]=$!
-  exec {fd[$1]}>"$work/$1.in"
-  local registered=$(( $(grep -c '"registered as' "$work/$1.out" 2>/dev/null || true) + 1 ))
-  wait_for 30 bash -c "[ \$(grep -c '\"registered as' '$work/$1.out') -ge $registered ]" ||
-    { keep=1; cat "$work/$1.err"; fail "$1 did not register"; }
-}
-say() { echo "$2" >&"${fd[$1]}"; }
-# quit NAME: /quit, then the end of its input.
-quit() {
-  say "$1" /quit
-  exec {fd[$1]}>&-
-  wait_for 20 bash -c "! kill -0 ${pid[$1]} 2>/dev/null" || fail "$1 did not quit"
-}
 # post NAME COUNT: COUNT more numbered messages from NAME.
 post() {
   local i

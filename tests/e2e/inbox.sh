@@ -27,23 +27,6 @@ alice=al$id bob=bo$id carol=ca$id dan=da$id
 ctl=$work/state/rabbitmq-$AMQP_PORT/rabbitmqctl
 declare -A fd pid
 
-# start NAME [ARGS...]: a client reading NAME.in, appending to NAME.out.
-start() {
-  local name=$1; shift
-  rm -f "$work/$name.in"; mkfifo "$work/$name.in"
-  "$bin" "${common[@]}" --chat.name="$name" "$@" <"$work/$name.in" >>"$work/$name.out" 2>>"$work/$name.err" &
-  pid[$name]=$!
-  exec {fd[$name]}>"$work/$name.in"
-  local registered=$(( $(grep -c '"registered as' "$work/$name.out" 2>/dev/null || true) + 1 ))
-  wait_for 30 bash -c "[ \$(grep -c '\"registered as' '$work/$name.out') -ge $registered ]" ||
-    { keep=1; cat "$work/$name.err"; fail "$name did not register"; }
-}
-say() { echo "$2" >&"${fd[$1]}"; }
-quit() {
-  say "$1" /quit
-  exec {fd[$1]}>&-
-  wait_for 20 bash -c "! kill -0 ${pid[$1]} 2>/dev/null" || fail "$1 did not quit"
-}
 has_inbox() { "$ctl" list_queues -q name | grep -qx "$1:inbox"; }
 # count NAME JQ-FILTER: how many of NAME's events match.
 count() { jq -c "select($2)" "$work/$1.out" 2>/dev/null | wc -l; }

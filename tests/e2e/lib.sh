@@ -135,3 +135,26 @@ stream_report() {
   done; done
   return $bad
 }
+
+# Scriptable clients on fifos (e2e.away_and_back, e2e.inbox). The caller
+# sets `work`, `common` (the clients' options) and `declare -A fd pid`.
+# start NAME [ARGS...]: a --json client reading NAME.in and appending to
+# NAME.out and NAME.err; returns once it registered (again).
+start() {
+  local name=$1; shift
+  rm -f "$work/$name.in"; mkfifo "$work/$name.in"
+  "$bin" "${common[@]}" --chat.name="$name" "$@" <"$work/$name.in" >>"$work/$name.out" 2>>"$work/$name.err" &
+  pid[$name]=$!
+  exec {fd[$name]}>"$work/$name.in"
+  local registered=$(( $(grep -c '"registered as' "$work/$name.out" 2>/dev/null || true) + 1 ))
+  wait_for 30 bash -c "[ \$(grep -c '\"registered as' '$work/$name.out') -ge $registered ]" ||
+    { keep=1; cat "$work/$name.err"; fail "$name did not register"; }
+}
+# say NAME LINE: NAME types LINE.
+say() { echo "$2" >&"${fd[$1]}"; }
+# quit NAME: /quit, then the end of its input; returns once it exited.
+quit() {
+  say "$1" /quit
+  exec {fd[$1]}>&-
+  wait_for 20 bash -c "! kill -0 ${pid[$1]} 2>/dev/null" || fail "$1 did not quit"
+}
