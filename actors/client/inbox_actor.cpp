@@ -177,7 +177,9 @@ inbox_actor::behavior_type inbox_impl(inbox_pointer self, inbox_config cfg,
   st.cfg = std::move(cfg);
   st.parent = std::move(parent);
   auto me = caf::actor_cast<caf::actor>(self);
-  st.channel = st.cfg.broker(forward_to(me), {});
+  // Refusals are answers here (a full inbox, below), not outages.
+  st.channel =
+      st.cfg.broker(forward_to(me), amqp_channel::options{.retry_refused = false});
   amqp_queue_spec q;
   q.name = inbox_queue(st.cfg.user);
   q.replicated = true;

@@ -32,6 +32,11 @@ public:
     /// went out; what is published while the channel is down goes out when
     /// it is back).
     bool confirms = true;
+    /// A refusal (basic.nack) is published again on a fresh opening (a
+    /// quorum queue between two leaders refuses for a moment). Off where a
+    /// refusal is an answer: a queue with `x-overflow=reject-publish` is
+    /// full, and the sender must hear so at once.
+    bool retry_refused = true;
   };
 
   /// Closes the channel once the commands posted before have run.

@@ -533,7 +533,7 @@ void amqp_mux::settle(channel_entry& c, uint64_t seq, bool multiple, bool acked)
   auto first = multiple ? c.seq_to_id.begin() : c.seq_to_id.find(seq);
   if (first == c.seq_to_id.end())
     return;
-  if (!acked) {
+  if (!acked && c.opts.retry_refused) {
     // A refusal (e.g. a quorum queue without a leader for the moment) is
     // not the end of a message: a fresh opening publishes it again, with
     // its id, after a backoff; only the delivery deadline ends it.
@@ -544,7 +544,9 @@ void amqp_mux::settle(channel_entry& c, uint64_t seq, bool multiple, bool acked)
     auto id = i->second.id;
     auto out = c.outbox.find(id);
     caf::error err;
-    if (out != c.outbox.end() && c.returned.erase(out->second.msg.message_id) != 0)
+    if (!acked)
+      err = make_error(errc::broker_error, "the broker refused a message");
+    else if (out != c.outbox.end() && c.returned.erase(out->second.msg.message_id) != 0)
       err = make_error(errc::undeliverable, "not delivered: no queue is bound for " +
                                                 out->second.msg.routing_key);
     if (out != c.outbox.end())

@@ -165,11 +165,12 @@ start_alice xterm-256color
 erin=hbe$RANDOM
 tmx send-keys -t chat -l "/msg $erin are you there?"
 tmx send-keys -t chat Enter
-wait_for 10 shows "$erin is not online" || { screen; fail "no 'not online'"; }
+# erin never signed in: nothing can be kept for her either.
+wait_for 10 shows "$erin has never signed in here" || { screen; fail "no 'never signed in'"; }
 wait_for 3 input_is "\[lobby\] /msg $erin are you there\?" ||
   { screen; fail "the text sent to $erin is not back in the input line"; }
 tmx send-keys -t chat C-u
-pass "a send that fails ('not online') puts its text back into the input line"
+pass "a send that fails ('never signed in here') puts its text back into the input line"
 long=$(printf 'é%.0s' $(seq 1 2300)) # 4600 bytes, no space: split inside the limit
 tmx set-buffer -b long "/msg $bob $long"
 tmx paste-buffer -p -d -b long -t chat
